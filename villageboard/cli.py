@@ -1,0 +1,96 @@
+"""The command line: ``python build.py [build|check|serve|new] …`` (see PRODUCT.md)."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from .diagnostics import Report
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # Chinese, exit 1 like every other failure
+        self.print_usage(sys.stderr)
+        print(f"命令参数有误：{message}", file=sys.stderr)
+        sys.exit(1)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期应写成 YYYY-MM-DD，写的是 “{text}”") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="build.py", description="村务公开栏网站生成器")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    b = sub.add_parser("build", help="生成网站（默认）")
+    c = sub.add_parser("check", help="只检查内容，不生成")
+    for p in (b, c):
+        p.add_argument("--content", type=Path, default=Path("content"), help="内容文件夹（默认 content）")
+        p.add_argument("--today", type=_date, default=None, help="按哪一天生成（默认今天）")
+    b.add_argument("--out", type=Path, default=Path("site"), help="输出文件夹（默认 site）")
+    s = sub.add_parser("serve", help="本机预览，改了文件自动刷新")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--host", default="127.0.0.1", help="默认只允许本机访问")
+    s.add_argument("--content", type=Path, default=Path("content"))
+    s.add_argument("--out", type=Path, default=Path("site"))
+    n = sub.add_parser("new", help="新建一个内容文件")
+    n.add_argument("kind", help="party, affairs, finance, decision, household, compact")
+    n.add_argument("title")
+    n.add_argument("--content", type=Path, default=Path("content"))
+    return parser
+
+
+def print_report(report: Report) -> None:
+    for item in report.sorted():
+        print(item.format(), file=sys.stderr)
+    if report.items:
+        print(f"共 {len(report.errors)} 个错误，{len(report.warnings)} 个警告", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv.insert(0, "build")  # plain `python build.py` builds
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args.command, args)
+    except KeyboardInterrupt:
+        return 1
+    except Exception as exc:  # a bug, not bad content: say so plainly, leave the site alone
+        print(f"内部错误（程序缺陷，不是内容的问题，请把这段话发给维护人员）：{type(exc).__name__}: {exc}",
+              file=sys.stderr)
+        return 1
+
+
+def _run(command: str, args) -> int:
+    from . import builder
+
+    today = getattr(args, "today", None) or dt.date.today()
+    if command == "check":
+        report = builder.check(args.content, today).report
+        print_report(report)
+        if not report.errors:
+            print("检查通过" + ("（有警告）" if report.warnings else ""))
+        return 1 if report.errors else 0
+    if command == "build":
+        report, count = builder.build(args.content, args.out, today)
+        print_report(report)
+        if report.errors:
+            print(f"没有生成：请先改正上面的错误；{args.out} 保持原样", file=sys.stderr)
+            return 1
+        print(f"已生成 {count} 个页面 → {args.out}")
+        return 0
+    if command == "serve":
+        from .serve import serve
+        return serve(args.content, args.out, args.host, args.port)
+    if command == "new":
+        from .scaffold import new
+        return new(args.content, args.kind, args.title)
+    return 1

@@ -1,0 +1,66 @@
+"""Markdown to safe HTML.
+
+Line breaks inside paragraphs are kept (``nl2br``) because rhymed village verse is
+common. Raw HTML is allowed in Markdown but cleaned by nh3 (the Rust ``ammonia``
+sanitizer): no script, no event handlers, no ``javascript:`` links, no iframes.
+Relative links and images must point at files inside ``content/``; they are copied.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import markdown
+import nh3
+
+from .assets import ATTACHMENT_TYPES, IMAGE_TYPES, ROOT_MARK, Assets, href
+from .diagnostics import Report
+
+TAGS = {
+    "p", "br", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "em", "b", "i", "u", "s",
+    "del", "ins", "mark", "blockquote", "code", "pre", "hr", "table", "thead", "tbody", "tfoot", "tr",
+    "th", "td", "caption", "a", "img", "sup", "sub", "span", "div", "figure", "figcaption", "dl", "dt", "dd",
+}
+ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "th": {"colspan", "rowspan", "align", "style"},
+    "td": {"colspan", "rowspan", "align", "style"},
+    "ol": {"start"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+_md = markdown.Markdown(extensions=["tables", "nl2br", "sane_lists", "def_list"], output_format="html")
+
+
+def _line_of(text: str, needle: str, first_line: int) -> int:
+    for i, line in enumerate(text.split("\n")):
+        if needle in line:
+            return first_line + i
+    return first_line
+
+
+def render(text: str, source: Path, first_line: int, assets: Assets, report: Report) -> str:
+    """Markdown ``text`` (starting at ``first_line`` of ``source``) as sanitized HTML."""
+    _md.reset()
+    raw = _md.convert(text)
+    # h1 is the page title; demote the body's headings so the outline stays right.
+    raw = raw.replace("<h1", "<h2").replace("</h1>", "</h2>")
+
+    def rewrite(tag: str, attr: str, value: str) -> str | None:
+        if attr not in ("href", "src"):
+            return value
+        parts = urlsplit(value)
+        if parts.scheme or value.startswith(("#", "//")):
+            return value if parts.scheme in URL_SCHEMES or value.startswith("#") else None
+        target = unquote(parts.path)
+        if not target:
+            return value
+        line = _line_of(text, target, first_line)
+        allowed = IMAGE_TYPES if tag == "img" else ATTACHMENT_TYPES | IMAGE_TYPES
+        site_path = assets.add(target, source, line, report, allowed, "图片" if tag == "img" else "链接的文件")
+        return ROOT_MARK + href(site_path) if site_path else None
+
+    return nh3.clean(raw, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
+                     attribute_filter=rewrite, clean_content_tags={"script", "style"},
+                     filter_style_properties={"text-align"})

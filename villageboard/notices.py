@@ -1,0 +1,168 @@
+"""Notices (公告): party affairs (党务公开) in ``content/party`` and village affairs
+(村务公开) in ``content/affairs``, one Markdown file with YAML front matter each."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import markup, privacy, strictyaml
+from .fields import Field, Schema
+from .history import FileHistory
+from .pages import Page, Panel, Section, paginate
+from .sources import read_text, split_front_matter
+
+SECTIONS = {  # folder -> (title, hint, order)
+    "party": ("党务公开", "支部工作、党员发展、党费", 10),
+    "affairs": ("村务公开", "村级事务、补贴、项目建设", 20),
+}
+DEFAULT_UNIT = "村民委员会"
+SLUG_RE = re.compile(r"^[^\s/\\?#%&<>\"']+$")
+
+SCHEMA = Schema(
+    title=Field("text", required=True, label="标题"),
+    date=Field("date", required=True, label="日期"),
+    category=Field("text", label="类别"),
+    summary=Field("text", label="摘要"),
+    publish=Field("date", label="发布日期"),
+    expires=Field("date", label="到期日期"),
+    pinned=Field("bool", default=False, label="置顶"),
+    draft=Field("bool", default=False, label="草稿"),
+    attachments=Field("list", item=Field("text"), default=list, label="附件"),
+    unit=Field("text", label="发布单位"),
+)
+
+
+@dataclass
+class Attachment:
+    name: str
+    url: str  # site path
+
+
+@dataclass
+class Notice:
+    """公告: one notice of a section, as the villager will read it."""
+
+    section: str
+    slug: str
+    path: Path
+    title: str
+    date: dt.date
+    body_html: str
+    history: FileHistory
+    category: str | None = None
+    summary: str | None = None
+    publish: dt.date | None = None
+    expires: dt.date | None = None
+    pinned: bool = False
+    draft: bool = False
+    unit: str = DEFAULT_UNIT
+    attachments: list[Attachment] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"{self.section}/{self.slug}.html"
+
+    @property
+    def section_title(self) -> str:
+        return SECTIONS[self.section][0]
+
+    @property
+    def published_on(self) -> dt.date:
+        return self.publish or self.date
+
+    def is_public(self, today: dt.date) -> bool:
+        return not self.draft and today >= self.published_on
+
+    def is_expired(self, today: dt.date) -> bool:
+        return self.expires is not None and today > self.expires
+
+    @property
+    def revisions(self):
+        return self.history.revised_after(self.published_on)
+
+
+def _read(path: Path, section: str, site) -> Notice | None:
+    report = site.report
+    if not SLUG_RE.match(path.stem):
+        report.error(path, 1, "E-NOTICE-FILENAME", "文件名不能含空格或 ? # % & 等符号（文件名就是网址的一部分）")
+        return None
+    source = read_text(path, report)
+    doc = source and split_front_matter(source, report)
+    if doc is None:
+        return None
+    privacy.scan(path, source.text, report, site.village.public_phones)
+    rec = SCHEMA.read(strictyaml.load(doc.meta, path, report, doc.meta_line), path, report, doc.meta_line)
+    if rec is None or rec["title"] is None or rec["date"] is None:
+        return None
+    if rec["draft"]:  # never published: its attachments and links are not checked or copied
+        return None
+    publish, expires = rec["publish"], rec["expires"]
+    if expires and expires < (publish or rec["date"]):
+        report.error(path, rec.line_of("expires"), "E-NOTICE-EXPIRES",
+                     f"到期日期 {expires} 早于发布日期 {publish or rec['date']}")
+    if publish and publish > site.today:  # not shown yet: nothing to copy or render
+        return None
+    attachments = []
+    for name, line in zip(rec["attachments"], rec.item_lines.get("attachments", [])):
+        url = site.assets.add(name, path, line, report)
+        if url:
+            attachments.append(Attachment(Path(name).name, url))
+    return Notice(
+        section=section, slug=path.stem, path=path, title=rec["title"], date=rec["date"],
+        body_html=markup.render(doc.body, path, doc.body_line, site.assets, report),
+        history=site.history.of(path), category=rec["category"], summary=rec["summary"],
+        publish=publish, expires=expires, pinned=rec["pinned"], unit=rec["unit"] or DEFAULT_UNIT,
+        attachments=attachments,
+    )
+
+
+def _newest_first(items: list[Notice]) -> list[Notice]:
+    return sorted(items, key=lambda n: (n.published_on, n.date, n.slug), reverse=True)
+
+
+def load(site) -> None:
+    found: dict[str, list[Notice]] = {}
+    for section in SECTIONS:
+        notices = [_read(p, section, site) for p in sorted((site.content / section).glob("*.md"))]
+        found[section] = _newest_first([n for n in notices if n and n.is_public(site.today)])
+    site.data["notices"] = found
+
+
+def current(site, section: str) -> list[Notice]:
+    """Not expired, pinned first, newest first."""
+    live = [n for n in site.data["notices"][section] if not n.is_expired(site.today)]
+    return sorted(live, key=lambda n: not n.pinned)  # stable: keeps newest first within each group
+
+
+def sections(site) -> list[Section]:
+    return [Section(key, title, f"{key}/index.html", hint, order)
+            for key, (title, hint, order) in SECTIONS.items()]
+
+
+def panels(site) -> list[Panel]:
+    every = [n for s in SECTIONS for n in current(site, s)]
+    pinned = _newest_first([n for n in every if n.pinned])
+    latest = _newest_first([n for n in every if not n.pinned])[:6]
+    return [Panel("parts/home-notices.html", 10, {"pinned": pinned, "latest": latest})]
+
+
+def pages(site):
+    for section, (title, hint, _) in SECTIONS.items():
+        notices = site.data["notices"][section]
+        years = sorted({n.published_on.year for n in notices}, reverse=True)
+        live = current(site, section)
+        for pager, items in paginate(live, f"{section}/index"):
+            yield Page(pager.path, "section.html", title,
+                       {"section": section, "notices": items, "pager": pager, "years": years, "year": None},
+                       [n.path for n in items])
+        for year in years:
+            of_year = [n for n in notices if n.published_on.year == year]
+            for pager, items in paginate(of_year, f"{section}/{year}"):
+                yield Page(pager.path, "section.html", f"{title} · {year}年",
+                           {"section": section, "notices": items, "pager": pager, "years": years, "year": year},
+                           [n.path for n in items])
+        for notice in notices:
+            yield Page(notice.url, "notice.html", notice.title, {"notice": notice}, [notice.path],
+                       renditions=("phone", "kiosk", "print"))

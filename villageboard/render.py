@@ -1,0 +1,102 @@
+"""Rendering pages with the jinja2 templates in ``layouts/``.
+
+One page, several renditions: the phone page at its path, the touchscreen page under
+``kiosk/`` and the A4 page under ``print/``. A page template such as ``notice.html``
+extends ``<rendition>/base.html``, so one template serves every rendition; a rendition
+that needs a different layout overrides it with ``layouts/<rendition>/notice.html``. Links are relative, so the site also works opened
+from disk, and a link made in the kiosk stays in the kiosk when the target has a kiosk
+rendition.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from decimal import Decimal
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+from jinja2 import meta
+
+from .assets import ROOT_MARK, href
+from .pages import Page
+from .privacy import mask_phone
+
+RENDITIONS = {"phone": "", "kiosk": "kiosk/", "print": "print/"}
+WEEKDAYS = "一二三四五六日"
+
+
+def chinese_date(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def money(value: Decimal | None) -> str:
+    """1234567.5 -> 1,234,567.50 (always to the fen)."""
+    if value is None:
+        return ""
+    return f"{value.quantize(Decimal('0.01')):,}"
+
+
+class Renderer:
+    def __init__(self, layouts: Path, site, pages: list[Page]):
+        self.site = site
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(layouts), autoescape=True,
+            undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+        self.env.filters.update(date=chinese_date, money=money)
+        self.layouts = layouts
+        self._template_deps: dict[str, list[str]] = {}
+        self.outputs: dict[str, tuple[Page, str, str]] = {}  # out path -> (page, rendition, template)
+        for page in pages:
+            for rendition in page.renditions:
+                special = f"{rendition}/{page.template}"
+                template = special if (layouts / special).is_file() else page.template
+                self.outputs[RENDITIONS[rendition] + page.path] = (page, rendition, template)
+
+    def templates_used(self, out_path: str) -> list[str]:
+        _, rendition, template = self.outputs[out_path]
+        found = self.templates_of(template)
+        return found + [t for t in self.templates_of(f"{rendition}/base.html") if t not in found]
+
+    def templates_of(self, name: str) -> list[str]:
+        """The template and every template it extends or includes, for the manifest."""
+        if name not in self._template_deps:
+            deps = [name]
+            source = self.env.loader.get_source(self.env, name)[0]
+            for ref in meta.find_referenced_templates(self.env.parse(source)):
+                if ref:
+                    deps += [d for d in self.templates_of(ref) if d not in deps]
+            self._template_deps[name] = deps
+        return self._template_deps[name]
+
+    def render(self, out_path: str) -> str:
+        page, rendition, template = self.outputs[out_path]
+        here = posixpath.dirname(out_path) or "."
+        prefix = RENDITIONS[rendition]
+
+        def url(target: str) -> str:
+            """Relative link from this output to ``target`` (a phone path)."""
+            fragment = ""
+            if "#" in target:
+                target, fragment = target.split("#", 1)
+                fragment = "#" + fragment
+            if prefix and prefix + target in self.outputs:
+                target = prefix + target
+            return href(posixpath.relpath(target, here)) + fragment
+
+        root = posixpath.relpath(".", here)
+        root = "" if root == "." else root + "/"
+        history = [self.site.history.of(s) for s in page.sources]
+        changed = [h.last_changed for h in history if h.last_changed]
+        context = dict(page.context)
+        context.update(
+            page=page, site=self.site, village=self.site.village, rendition=rendition,
+            out_path=out_path, url=url, today=self.site.today,
+            updated=max(changed) if changed else None,
+            phone_url=self.site.village.phone_url(page.path),
+            mask_phone=lambda n: mask_phone(n, self.site.village.public_phones),
+            rooted=lambda html: Markup(str(html).replace(ROOT_MARK, root)),
+        )
+        return self.env.get_template(template).render(context)

@@ -1,0 +1,64 @@
+"""Everything loaded from ``content/``, checked, and ready to render.
+
+Each content kind is a module with ``load(site)`` (read and check its files) and
+``pages(site)`` (the pages it contributes); optionally ``sections(site)`` for the home
+page's big buttons and ``panels(site)`` for blocks on the home page. Adding a kind is
+adding its module to ``KINDS``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import grids, home, notices, village as village_kind
+from .assets import Assets
+from .diagnostics import Report
+from .history import History
+from .pages import Page, Panel, Section
+from .village import Village
+
+KINDS = [home, notices, grids]
+
+
+@dataclass
+class Site:
+    content: Path
+    today: dt.date
+    report: Report
+    village: Village | None = None
+    assets: Assets | None = None
+    history: History | None = None
+    data: dict[str, Any] = field(default_factory=dict)  # each kind keeps its models here
+
+    def sections(self) -> list[Section]:
+        found = [s for kind in KINDS for s in getattr(kind, "sections", lambda site: [])(self)]
+        return sorted(found, key=lambda s: s.order)
+
+    def panels(self) -> list[Panel]:
+        found = [p for kind in KINDS for p in getattr(kind, "panels", lambda site: [])(self)]
+        return sorted(found, key=lambda p: p.order)
+
+    def pages(self) -> list[Page]:
+        return [page for kind in KINDS for page in kind.pages(self)]
+
+    def files(self) -> list[tuple[str, bytes | str]]:
+        """Other outputs (CSV, SVG, feeds) as (site path, data)."""
+        return [f for kind in KINDS for f in getattr(kind, "files", lambda site: [])(self)]
+
+
+def load(content: Path, today: dt.date) -> Site:
+    """Read and check all of ``content``; look at ``site.report`` for what is wrong."""
+    site = Site(content=content, today=today, report=Report())
+    if not content.is_dir():
+        site.report.error(content, 1, "E-CONTENT-MISSING", "找不到内容文件夹")
+        return site
+    site.village = village_kind.load(content, site.report)
+    if site.village is None:
+        return site
+    site.assets = Assets(content)
+    site.history = History(content)
+    for kind in KINDS:
+        kind.load(site)
+    return site

@@ -1,0 +1,66 @@
+"""Reading source files as the clerk's editor saved them.
+
+Windows editors save UTF-8 with a BOM, CRLF line ends, or GBK/GB18030. All are
+accepted; GBK gets a warning because the next editor may not guess it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .diagnostics import Report
+
+
+@dataclass
+class SourceText:
+    path: Path
+    text: str  # newlines normalised to "\n", BOM removed
+
+
+@dataclass
+class FrontMatterDocument:
+    path: Path
+    meta: str  # the YAML between the --- lines
+    meta_line: int  # line of the first YAML line in the file
+    body: str
+    body_line: int
+
+
+def read_text(path: Path, report: Report) -> SourceText | None:
+    data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            line = data[: exc.start].count(b"\n") + 1
+            report.error(path, line, "E-ENCODING",
+                         "文件编码无法识别，请用 UTF-8 保存（记事本：另存为 → 编码选 UTF-8）")
+            return None
+        report.warning(path, 1, "W-ENCODING-GBK",
+                       "文件是 GBK/GB18030 编码，已按此读取；建议另存为 UTF-8")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return SourceText(path, text)
+
+
+def split_front_matter(source: SourceText, report: Report) -> FrontMatterDocument | None:
+    """Split ``---`` YAML front matter from the Markdown body."""
+    lines = source.text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        report.error(source.path, 1, "E-FRONTMATTER",
+                     "文件开头缺少 --- 包围的信息头（标题、日期等）")
+        return None
+    for i in range(1, len(lines)):
+        if lines[i].strip() in ("---", "..."):
+            return FrontMatterDocument(
+                path=source.path,
+                meta="\n".join(lines[1:i]),
+                meta_line=2,
+                body="\n".join(lines[i + 1:]),
+                body_line=i + 2,
+            )
+    report.error(source.path, 1, "E-FRONTMATTER", "信息头没有结束的 --- 行")
+    return None
