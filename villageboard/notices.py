@@ -126,13 +126,21 @@ def load(site) -> None:
     found: dict[str, list[Notice]] = {}
     for section in SECTIONS:
         notices = [_read(p, section, site) for p in sorted((site.content / section).glob("*.md"))]
-        found[section] = _newest_first([n for n in notices if n and n.is_public(site.today)])
+        found[section] = [n for n in notices if n and n.is_public(site.today)]
     site.data["notices"] = found
+    # What the section listings show. Other kinds (decisions) add their own entries here;
+    # an entry needs: url, title, published_on, date, slug, category, summary, pinned,
+    # section_title, revisions, path and is_expired(today).
+    site.data["entries"] = {section: list(items) for section, items in found.items()}
 
 
-def current(site, section: str) -> list[Notice]:
+def entries(site, section: str) -> list:
+    return _newest_first(site.data["entries"][section])
+
+
+def current(site, section: str) -> list:
     """Not expired, pinned first, newest first."""
-    live = [n for n in site.data["notices"][section] if not n.is_expired(site.today)]
+    live = [n for n in entries(site, section) if not n.is_expired(site.today)]
     return sorted(live, key=lambda n: not n.pinned)  # stable: keeps newest first within each group
 
 
@@ -150,19 +158,19 @@ def panels(site) -> list[Panel]:
 
 def pages(site):
     for section, (title, hint, _) in SECTIONS.items():
-        notices = site.data["notices"][section]
-        years = sorted({n.published_on.year for n in notices}, reverse=True)
+        listed = entries(site, section)
+        years = sorted({n.published_on.year for n in listed}, reverse=True)
         live = current(site, section)
         for pager, items in paginate(live, f"{section}/index"):
             yield Page(pager.path, "section.html", title,
                        {"section": section, "notices": items, "pager": pager, "years": years, "year": None},
                        [n.path for n in items])
         for year in years:
-            of_year = [n for n in notices if n.published_on.year == year]
+            of_year = [n for n in listed if n.published_on.year == year]
             for pager, items in paginate(of_year, f"{section}/{year}"):
                 yield Page(pager.path, "section.html", f"{title} · {year}年",
                            {"section": section, "notices": items, "pager": pager, "years": years, "year": year},
                            [n.path for n in items])
-        for notice in notices:
+        for notice in site.data["notices"][section]:
             yield Page(notice.url, "notice.html", notice.title, {"notice": notice}, [notice.path],
                        renditions=("phone", "kiosk", "print"))

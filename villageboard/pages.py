@@ -46,6 +46,17 @@ class Panel:
 
 
 @dataclass
+class Slide:
+    """One screen of the kiosk's attract loop, readable from two metres."""
+
+    label: str  # e.g. 置顶公告, 财务公开, 村规民约
+    title: str
+    lines: list[str]
+    url: str  # phone path of the page it comes from
+    order: int = 50
+
+
+@dataclass
 class Pager:
     number: int
     count: int

@@ -2,8 +2,9 @@
 
 Each content kind is a module with ``load(site)`` (read and check its files) and
 ``pages(site)`` (the pages it contributes); optionally ``sections(site)`` for the home
-page's big buttons and ``panels(site)`` for blocks on the home page. Adding a kind is
-adding its module to ``KINDS``.
+page's big buttons, ``panels(site)`` for blocks on the home page, ``slides(site)`` for
+the kiosk's attract loop and ``files(site)`` for other outputs (CSV, SVG). Adding a
+kind is adding its module to ``KINDS``; the order of ``KINDS`` is the order of loading.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from . import grids, home, notices, village as village_kind
 from .assets import Assets
 from .diagnostics import Report
 from .history import History
-from .pages import Page, Panel, Section
+from .pages import Page, Panel, Section, Slide
 from .village import Village
 
 KINDS = [home, notices, grids]
@@ -39,6 +40,10 @@ class Site:
     def panels(self) -> list[Panel]:
         found = [p for kind in KINDS for p in getattr(kind, "panels", lambda site: [])(self)]
         return sorted(found, key=lambda p: p.order)
+
+    def slides(self) -> list[Slide]:
+        found = [s for kind in KINDS for s in getattr(kind, "slides", lambda site: [])(self)]
+        return sorted(found, key=lambda s: s.order)
 
     def pages(self) -> list[Page]:
         return [page for kind in KINDS for page in kind.pages(self)]
