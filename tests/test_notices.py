@@ -1,0 +1,158 @@
+"""Notices on the phone site: what is shown when, attachments, Markdown, archives, history."""
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+from urllib.parse import unquote
+
+from conftest import TODAY, run_cli
+
+
+def build(content: Path, out: Path, today: str = TODAY) -> str:
+    done = run_cli("build", "--content", str(content), "--out", str(out), "--today", today)
+    assert done.returncode == 0, done.stderr
+    return done.stderr
+
+
+def text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def test_publish_draft_and_expiry_follow_today(built_demo):
+    home = text(built_demo / "index.html")
+    party = text(built_demo / "party" / "index.html")
+    # publish date in the future: nowhere yet
+    assert not (built_demo / "party" / "2026-12-zuzhishenghuohui.html").exists()
+    assert "组织生活会通知" not in home + party
+    assert not (built_demo / "affairs" / "2027-chunjie-zhiban.html").exists()
+    # drafts: never
+    assert not (built_demo / "party" / "caogao-dangke.html").exists()
+    assert "冬季党课安排" not in home + party
+    # expired: gone from the current list, still reachable in the year archive, marked
+    assert "十月份主题党日活动安排" not in party
+    archive = text(built_demo / "party" / "2026.html")
+    assert "十月份主题党日活动安排" in archive and "已到期" in archive
+    assert "已于 2026年10月31日 到期" in text(built_demo / "party" / "2026-10-zhutidangri.html")
+
+
+def test_the_future_notice_appears_on_its_publish_day(tmp_path, demo_copy):
+    build(demo_copy, tmp_path / "site", "2026-12-20")
+    assert "2026年度组织生活会通知" in text(tmp_path / "site" / "party" / "index.html")
+
+
+def test_pinned_notices_come_first(built_demo):
+    home = text(built_demo / "index.html")
+    pinned = home.split('id="pinned-h"')[1].split("</section>")[0]
+    for title in ["关于召开村民代表会议的通知", "最低生活保障对象公示", "拟接收刘小燕同志为预备党员"]:
+        assert title in pinned
+    affairs = text(built_demo / "affairs" / "index.html")
+    items = re.findall(r'<li>\s*<a href="([^"]+)">', affairs)
+    pinned_urls = {"2026-dibao-q4.html", "2026-daibiao-huiyi.html"}
+    assert set(items[:2]) == pinned_urls
+
+
+def test_attachments_are_copied_and_linked(built_demo):
+    page = text(built_demo / "affairs" / "2026-gengdi-butie.html")
+    href = re.search(r'href="([^"]+gengdi-butie-2026\.pdf)"', page).group(1)
+    assert (built_demo / "affairs" / unquote(href)).resolve().is_file()
+    image = re.search(r'<img alt="改造前的办事大厅" src="([^"]+)"', text(
+        built_demo / "affairs" / "2026-fuwuzhongxin-gaizao.html")).group(1)
+    assert (built_demo / "affairs" / unquote(image)).resolve().is_file()
+    # a file no notice links to is not published
+    assert not (built_demo / "files" / "party" / "caogao.pdf").exists()
+
+
+def test_markdown_keeps_tables_lists_and_line_breaks(built_demo):
+    page = text(built_demo / "party" / "2026-q3-dangfei.html")
+    assert "<table>" in page and "<td" in page and "138.00" in page
+    verse = text(built_demo / "party" / "2025-dongxun.html")
+    assert "每期两天。<br>" in verse  # a line break inside a paragraph is kept
+
+
+def test_raw_html_is_sanitized(tmp_path, demo_copy):
+    (demo_copy / "affairs" / "xss.md").write_text(
+        "---\ntitle: 测试\ndate: 2026-11-01\n---\n正文<script>alert(1)</script>"
+        '<a href="javascript:alert(2)" onclick="steal()">点我</a>'
+        '<iframe src="https://evil.example/"></iframe><img src="x.png" onerror="alert(3)">\n',
+        encoding="utf-8")
+    (demo_copy / "affairs" / "x.png").write_bytes((demo_copy / "affairs/files/shigong-tu.png").read_bytes())
+    build(demo_copy, tmp_path / "site")
+    body = text(tmp_path / "site" / "affairs" / "xss.html").split('<div class="body">')[1].split("</div>")[0]
+    for bad in ("<script", "alert(1)", "javascript:", "onclick", "onerror", "<iframe", "evil.example"):
+        assert bad not in body
+    assert "点我" in body and "<img" in body
+
+
+def test_gbk_bom_and_crlf_files_are_read(tmp_path, demo_copy):
+    notice = "---\r\ntitle: 秋季防火通知\r\ndate: 2026-11-02\r\n---\r\n山林防火，人人有责。\r\n"
+    (demo_copy / "affairs" / "gbk.md").write_bytes(notice.replace("秋季", "冬季").encode("gb18030"))
+    (demo_copy / "affairs" / "bom.md").write_bytes(b"\xef\xbb\xbf" + notice.encode("utf-8"))
+    warnings = build(demo_copy, tmp_path / "site")
+    assert "gbk.md:1: 警告" in warnings and "W-ENCODING-GBK" in warnings
+    assert "冬季防火通知" in text(tmp_path / "site" / "affairs" / "gbk.html")
+    assert "秋季防火通知" in text(tmp_path / "site" / "affairs" / "bom.html")
+
+
+def test_listings_paginate_and_archive_by_year(tmp_path, demo_copy):
+    for i in range(45):
+        (demo_copy / "affairs" / f"bulk-{i:02}.md").write_text(
+            f"---\ntitle: 批量公告{i:02}\ndate: 2024-03-{i % 28 + 1:02}\n---\n内容\n", encoding="utf-8")
+    out = tmp_path / "site"
+    build(demo_copy, out)
+    pages = sorted(p.name for p in (out / "affairs").glob("2024*.html"))
+    assert pages == ["2024-2.html", "2024-3.html", "2024.html"]
+    for name in pages:
+        assert text(out / "affairs" / name).count("<li>\n    <a href") <= 20
+    assert "第 1 / 3 页" in text(out / "affairs" / "2024.html")
+    assert 'href="2024-2.html" rel="next"' in text(out / "affairs" / "2024.html")
+
+
+def test_every_link_resolves_and_nothing_leaves_the_site(built_demo):
+    for page in built_demo.rglob("*.html"):
+        html = text(page)
+        for ref in re.findall(r'(?:href|src)="([^"]+)"', html):
+            if ref.startswith(("tel:", "mailto:", "#")):
+                continue
+            assert "://" not in ref and not ref.startswith("/"), (page, ref)
+            target = (page.parent / unquote(ref.split("#")[0])).resolve()
+            assert target.is_file(), (page, ref)
+
+
+def test_grid_pages(built_demo):
+    overview = text(built_demo / "grids" / "index.html")
+    assert all(name in overview for name in ["上溪片", "中溪片", "下溪片"])
+    assert "王春生" in text(built_demo / "grids" / "3.html")
+
+
+def test_revision_history_from_git(tmp_path, demo_copy):
+    def git(*args):
+        subprocess.run(["git", *args], cwd=demo_copy, check=True, capture_output=True,
+                       env={"GIT_AUTHOR_NAME": "文书", "GIT_AUTHOR_EMAIL": "a@b", "GIT_COMMITTER_NAME": "文书",
+                            "GIT_COMMITTER_EMAIL": "a@b", "PATH": "/usr/bin:/bin",
+                            "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp})
+
+    stamp = "2026-06-01T10:00:00+08:00"
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "发布")
+    notice = demo_copy / "affairs" / "2026-zhaijidi.md"
+    notice.write_text(text(notice).replace("110 平方米", "120 平方米"), encoding="utf-8")
+    stamp = "2026-06-05T09:30:00+08:00"
+    git("commit", "-qam", "更正占地面积")
+    out = tmp_path / "site"
+    build(demo_copy, out)
+    page = text(out / "affairs" / "2026-zhaijidi.html")
+    assert "修订记录" in page and "更正占地面积" in page and "2026年6月5日" in page
+    assert "本页内容更新于 2026年6月5日" in page
+    assert "已修订" in text(out / "affairs" / "2026.html")
+    assert "修订记录" not in text(out / "affairs" / "2026-daibiao-huiyi.html")
+
+
+def test_manifest_lists_sources_and_templates(built_demo):
+    import json
+    manifest = json.loads(text(built_demo / "build-manifest.json"))
+    entry = manifest["party/2026-q3-dangfei.html"]
+    assert entry["sources"] == ["party/2026-q3-dangfei.md"]
+    assert "notice.html" in entry["templates"] and "phone/base.html" in entry["templates"]
+    assert "kiosk/party/2026-q3-dangfei.html" in manifest and "print/party/2026-q3-dangfei.html" in manifest

@@ -1,0 +1,57 @@
+"""The phone site in real headless Chromium: a cheap phone, JavaScript off."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import screenshot
+
+PAGES = ["index.html", "party/index.html", "affairs/2026-dibao-q4.html", "affairs/2026-fuwuzhongxin-gaizao.html",
+         "grids/index.html"]
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False,
+                                  device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def test_home_reads_on_a_phone_without_javascript(phone, served):
+    hosts = set()
+    phone.on("request", lambda r: hosts.add(urlsplit(r.url).netloc))
+    phone.goto(served + "index.html")
+    assert phone.get_by_role("heading", name="青溪村").is_visible()
+    assert phone.get_by_role("link", name="关于召开村民代表会议的通知").first.is_visible()
+    assert phone.get_by_role("link", name="党务公开").is_visible()
+    assert no_horizontal_scroll(phone)
+    assert hosts == {urlsplit(served).netloc}
+    # body text is large enough for elderly readers
+    assert phone.evaluate("parseFloat(getComputedStyle(document.querySelector('main p')).fontSize)") >= 18
+    screenshot(phone, "phone-home")
+
+
+@pytest.mark.parametrize("path", PAGES[1:])
+def test_pages_fit_the_phone_width(phone, served, path):
+    phone.goto(served + path)
+    assert phone.locator("h1").first.is_visible()
+    assert no_horizontal_scroll(phone), path
+    if path.endswith("dibao-q4.html"):
+        screenshot(phone, "phone-notice")
+
+
+def test_a_villager_can_follow_the_big_buttons(phone, served):
+    phone.goto(served + "index.html")
+    phone.locator(".section-buttons").get_by_role("link", name="村务公开").click()
+    phone.get_by_role("link", name="2026年第四季度最低生活保障对象公示").click()
+    assert "王某英" in phone.locator("article").inner_text()
+    small = phone.evaluate("""[...document.querySelectorAll('a.button, a.big-button, .notice-list a')]
+        .filter(a => a.getBoundingClientRect().height < 48).length""")
+    assert small == 0

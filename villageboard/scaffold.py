@@ -1,0 +1,90 @@
+"""``new KIND TITLE``: write a source file the clerk only has to fill in.
+
+The skeleton follows the content contract of PRODUCT.md, with Chinese comments
+saying what each key means, so a clerk never starts from an empty file.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from pathlib import Path
+
+NOTICE = """---
+title: {title}
+date: {today}
+category:            # 类别，如 三会一课、低保、项目建设
+summary:             # 一句话摘要，显示在列表里
+# publish: {today}   # 发布日期：这天之前不显示（不写则按 date）
+# expires: {today}   # 到期日期：之后移入往年公告
+pinned: false        # true = 置顶
+draft: true          # 写好后改成 false 才会发布
+---
+（在这里写正文。空一行是分段；表格、列表照 Markdown 写法。）
+"""
+
+SKELETONS = {
+    "party": ("party/{today}-{name}.md", NOTICE),
+    "affairs": ("affairs/{today}-{name}.md", NOTICE),
+    "finance": ("finance/{name}.yaml", """# 财务公开表：期末余额必须等于 期初余额 + 收入合计 − 支出合计
+period: {title}              # 如 2026-Q4（季度）或 2026-10（月份）
+opening_balance: 0.00        # 期初余额，等于上一期的期末余额
+income:
+  - {{date: {today}, item: 收入摘要, category: 经营收入, amount: 0.01, voucher: 记-00-00}}
+expenditure:
+  - {{date: {today}, item: 支出摘要, category: 管理费用, amount: 0.01, voucher: 记-00-00}}
+closing_balance: 0.00        # 期末余额
+reviewed_by: 村务监督委员会
+published: {today}           # 公开日期：这天之前不显示
+"""),
+    "decision": ("affairs/decisions/{today}-{name}.yaml", """# 四议两公开：按顺序填写，没到的步骤先不写
+title: {title}
+proposal: {{date: {today}, body: 村党支部委员会, summary: 提议内容}}
+# consultation: {{date: , body: 村两委联席会议, summary: }}
+# review: {{date: , body: 党员大会, attended: , total: , summary: }}
+# resolution: {{date: , body: 村民代表会议, attended: , total: , for: , against: , abstain: }}
+# resolution_notice: {{date: , until: }}
+# result_notice: {{date: , summary: }}
+"""),
+    "household": ("households/{name}.yaml", """name: {title}
+kind: 党员中心户          # 或 星级文明户、最美家庭、好婆媳、孝亲敬老
+grid: 1                   # 所在网格编号（见 village.yaml）
+since: {year}
+# duties: [政策宣讲员, 民情收集员]
+# serves: 8               # 联系的户数
+# stars: [爱国星, 守法星]  # 星级文明户的星
+# phone: 13800001234      # 只会显示成 138****1234
+story: |
+  （在这里写事迹。）
+"""),
+    "compact": ("compact/{today}-{name}.md", """---
+title: {title}
+adopted: {today}          # 表决通过的日期
+meeting: 村民会议          # 表决会议
+votes: {{for: 0, against: 0, abstain: 0}}
+# filed_with: 白石镇人民政府   # 备案机关
+---
+（在这里写村规民约全文。一行一句的顺口溜会按原样分行显示。）
+"""),
+}
+
+
+def file_name(title: str) -> str:
+    """Keep Chinese, letters and digits; anything else would break the page's address."""
+    return re.sub(r"[^\w\u4e00-\u9fff]+", "-", title).strip("-")[:40] or "new"
+
+
+def new(content: Path, kind: str, title: str) -> int:
+    if kind not in SKELETONS:
+        print(f"不认识的类型 “{kind}”，可以用：{', '.join(SKELETONS)}", file=sys.stderr)
+        return 1
+    today = dt.date.today()
+    pattern, text = SKELETONS[kind]
+    target = content / pattern.format(today=today, name=file_name(title))
+    if target.exists():
+        print(f"{target} 已经存在，没有覆盖", file=sys.stderr)
+        return 1
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text.format(title=title, today=today, year=today.year), encoding="utf-8")
+    print(f"已新建 {target}，请打开填写；写好后运行 python build.py check 检查")
+    return 0
