@@ -156,3 +156,23 @@ def test_manifest_lists_sources_and_templates(built_demo):
     assert entry["sources"] == ["party/2026-q3-dangfei.md"]
     assert "notice.html" in entry["templates"] and "phone/base.html" in entry["templates"]
     assert "kiosk/party/2026-q3-dangfei.html" in manifest and "print/party/2026-q3-dangfei.html" in manifest
+
+
+def test_feed_and_sitemap_use_the_base_url(built_demo):
+    import xml.etree.ElementTree as ET
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.parse(built_demo / "feed.xml").getroot()
+    titles = [e.findtext(atom + "title") for e in feed.iter(atom + "entry")]
+    assert titles[0] == "溪边护栏“一事一议”筹资方案征求意见"  # newest first
+    assert "冬季党课安排（草稿）" not in titles and "2026年度组织生活会通知" not in titles
+    locs = [e.text for e in ET.parse(built_demo / "sitemap.xml").getroot().iter()
+            if e.tag.endswith("loc")]
+    assert "https://cunwu.example.org/qingxi/index.html" in locs
+    assert not any("/kiosk/" in u or "/print/" in u for u in locs)
+
+
+def test_notice_has_an_a4_print_page(built_demo):
+    page = text(built_demo / "print" / "party" / "2026-q3-dangfei.html")
+    assert "青溪村村务公开栏" in page and "村务监督电话：13905701234" in page
+    assert "2026年第三季度党费收缴情况公示" in page
+    assert 'href="../print/party/2026-q3-dangfei.html"' in text(built_demo / "party" / "2026-q3-dangfei.html")

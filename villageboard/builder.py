@@ -6,7 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from . import privacy, site as site_module
+from . import feeds, privacy, site as site_module
 from .diagnostics import Report
 from .render import Renderer
 from .writer import AtomicOutput
@@ -48,6 +48,10 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date) -
                 "sources": sorted({s.resolve().relative_to(site.content.resolve()).as_posix() for s in page.sources}),
                 "templates": renderer.templates_used(out_path),
             }
+        phone_pages = [path for path, (_, rendition, _) in renderer.outputs.items() if rendition == "phone"]
+        sitemap = feeds.sitemap(site, phone_pages)
+        if sitemap:
+            output.write("sitemap.xml", sitemap)
         for rel, data in site.files():
             output.write(rel, data)
             digest.update(rel.encode() + (data if isinstance(data, bytes) else data.encode()))
