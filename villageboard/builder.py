@@ -45,7 +45,7 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date) -
             digest.update(out_path.encode() + html.encode())
             page = renderer.outputs[out_path][0]
             manifest[out_path] = {
-                "sources": sorted({s.resolve().relative_to(site.content.resolve()).as_posix() for s in page.sources}),
+                "sources": sorted({s.relative_to(site.content).as_posix() for s in page.sources}),
                 "templates": renderer.templates_used(out_path),
             }
         phone_pages = [path for path, (_, rendition, _) in renderer.outputs.items() if rendition == "phone"]

@@ -17,6 +17,8 @@ ID_RE = re.compile(
 MOBILE_RE = re.compile(r"(?<!\d)(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)")
 CARD_RE = re.compile(r"(?<!\d)(?:\d[ -]?){15,18}\d(?!\d)")
 PHONE_FIELD_RE = re.compile(r"^\s*phone\s*:")
+# Every number we look for has at least 11 digits, possibly with spaces or dashes between.
+CANDIDATE_RE = re.compile(r"(?:\d[ -]?){10}\d")
 
 
 def digits(text: str) -> str:
@@ -46,6 +48,8 @@ def mask_phone(number: str, public: frozenset[str] = frozenset()) -> str:
 def scan(path: Path, text: str, report: Report, public_phones: frozenset[str],
          first_line: int = 1, allow_phone_field: bool = False) -> None:
     """Report every ID-card, mobile or bank-card number in ``text``."""
+    if not CANDIDATE_RE.search(text):
+        return
     public_digits = {digits(p) for p in public_phones}
     for offset, line in enumerate(text.split("\n")):
         lineno = first_line + offset
