@@ -111,3 +111,12 @@ def test_new_scaffolds_a_file_that_check_accepts(demo_copy, tmp_path):
     assert "title: 关于召开党员大会的通知" in created[0].read_text(encoding="utf-8")
     assert run_cli("check", "--content", str(demo_copy), "--today", TODAY).returncode == 0
     assert run_cli("new", "nonsense", "x", "--content", str(demo_copy)).returncode == 1
+
+
+def test_a_source_in_the_wrong_place_is_not_silently_dropped(demo_copy):
+    misplaced = demo_copy / "party" / "2026" / "dangfei.md"
+    misplaced.parent.mkdir()
+    misplaced.write_text("---\ntitle: 放错位置的公告\ndate: 2026-11-01\n---\n正文\n", encoding="utf-8")
+    done = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
+    assert done.returncode == 0  # a warning, not an error
+    assert f"{misplaced.as_posix()}:1: 警告" in done.stderr and "W-CONTENT-UNREAD" in done.stderr

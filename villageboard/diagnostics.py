@@ -41,6 +41,7 @@ class Report:
     """Collects diagnostics; the build stops after loading if any is an error."""
 
     items: list[Diagnostic] = field(default_factory=list)
+    read: set[Path] = field(default_factory=set)  # every source file a kind has read
 
     def add(self, path: Path | str, line: int, code: str, message: str) -> None:
         self.items.append(Diagnostic(display_path(path), max(int(line or 1), 1), code, message))

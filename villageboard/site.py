@@ -20,6 +20,7 @@ from .history import History
 from .pages import Page, Panel, Section, Slide
 from .village import Village
 
+SOURCE_SUFFIXES = {".md", ".markdown", ".yaml", ".yml", ".txt"}
 KINDS = [home, notices, grids, feeds]
 
 
@@ -66,4 +67,15 @@ def load(content: Path, today: dt.date) -> Site:
     site.history = History(content)
     for kind in KINDS:
         kind.load(site)
+    _report_unread(site)
     return site
+
+
+def _report_unread(site: Site) -> None:
+    """Nothing may silently disappear: a source file that no kind read is in the wrong place."""
+    for path in sorted(site.content.rglob("*")):
+        if path.suffix.lower() in SOURCE_SUFFIXES and path.is_file() and path.resolve() not in site.report.read \
+                and not any(part.startswith(".") for part in path.relative_to(site.content).parts):
+            site.report.warning(path, 1, "W-CONTENT-UNREAD",
+                                "这个文件没有被读取，不会发布：请检查它放的文件夹和扩展名"
+                                "（例如公告应直接放在 party/ 或 affairs/ 下，扩展名 .md）")

@@ -27,6 +27,7 @@ class FrontMatterDocument:
 
 
 def read_text(path: Path, report: Report) -> SourceText | None:
+    report.read.add(path.resolve())
     data = path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
