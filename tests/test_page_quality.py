@@ -1,0 +1,35 @@
+"""Every built page is valid HTML (Nu HTML checker) and the phone pages pass axe-core's
+WCAG 2.2 AA rules in Chromium: the checks a township's accessibility audit would run."""
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from conftest import ROOT
+
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def test_every_page_is_valid_html(built_demo):
+    done = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json", "--skip-non-html",
+                           str(built_demo)], capture_output=True, text=True, timeout=300)
+    messages = json.loads(done.stderr or '{"messages": []}')["messages"]
+    problems = [f"{m.get('url', '').split('/site/')[-1]}:{m.get('lastLine')}: {m['message']}" for m in messages]
+    assert problems == [] and done.returncode == 0
+
+
+@pytest.mark.parametrize("path", ["index.html", "affairs/index.html", "affairs/2026-dibao-q4.html",
+                                  "grids/index.html", "print/party/2026-q3-dangfei.html"])
+def test_phone_pages_pass_axe(browser, served, path):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(served + path)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+    context.close()
+    violations = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+    assert violations == []
