@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from . import grids, home, notices, village as village_kind
+from . import compact, decisions, households
 from .assets import Assets
 from .diagnostics import Report
 from .history import History
 from .pages import Page, Panel, Section, Slide
 from .village import Village
 
-KINDS = [home, notices, grids]
+KINDS = [home, notices, decisions, compact, households, grids]
 
 
 @dataclass
