@@ -99,6 +99,19 @@ def is_verse(line: str) -> bool:
     return len(clauses) >= 2 and len({len(c) for c in clauses}) == 1 and len(clauses[0]) in VERSE_LENGTHS
 
 
+PARAGRAPH_RE = re.compile(r"<p>(.*?)</p>", re.S)
+TAG_RE = re.compile(r"<[^>]+>")
+
+
+def mark_verse(html: str) -> str:
+    """Give paragraphs made only of verse lines a class, so they are set centred like a poem."""
+    def one(m: re.Match) -> str:
+        lines = [TAG_RE.sub("", part).strip() for part in re.split(r"<br\s*/?>", m.group(1))]
+        lines = [line for line in lines if line]
+        return f'<p class="verse">{m.group(1)}</p>' if len(lines) >= 2 and all(map(is_verse, lines)) else m.group(0)
+    return PARAGRAPH_RE.sub(one, html)
+
+
 def _plain_lines(text: str) -> list[str]:
     """The Markdown source as the reader sees it: no heading marks, emphasis or list bullets."""
     lines = []
@@ -194,7 +207,7 @@ def _read(path: Path, site) -> CompactVersion | None:
     return CompactVersion(
         slug=path.stem, path=path, title=rec["title"], adopted=rec["adopted"], meeting=rec["meeting"],
         votes_for=votes["for"], against=votes["against"], abstain=votes["abstain"], text=doc.body,
-        body_html=markup.render(doc.body, path, doc.body_line, site.assets, report),
+        body_html=mark_verse(markup.render(doc.body, path, doc.body_line, site.assets, report)),
         history=site.history.of(path), filed_with=rec["filed_with"])
 
 
