@@ -48,7 +48,7 @@ class StageKind:
 
 STAGES = (
     StageKind("proposal", "村党组织提议", "提议"),
-    StageKind("consultation", "村“两委”会议商议", "商议"),
+    StageKind("consultation", "村两委会议商议", "商议"),
     StageKind("review", "党员大会审议", "审议"),
     StageKind("resolution", "村民（代表）会议决议", "决议"),
     StageKind("resolution_notice", "决议公开", "决议公开"),
