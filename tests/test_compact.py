@@ -133,6 +133,7 @@ def test_comparison_page_marks_changes_without_colour(built_demo):
     assert "<del><span class=\"diff-sign\">［删］</span>3</del><ins><span class=\"diff-sign\">［增］</span>2</ins>0 桌" in html
     assert "<ins><span class=\"diff-sign\">［增］</span>七字歌</ins>" in html
     assert re.search(r"新增 \d+ 字，删去 \d+ 字", html)
+    assert '<p class="diff-line diff-heading">第一章 总则</p>' in html
 
 
 def test_comparison_in_chromium_at_360px(served, browser):

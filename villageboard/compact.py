@@ -141,6 +141,17 @@ class Comparison:
     def url(self) -> str:
         return self.older.diff_url
 
+    def is_heading(self, line: list[Piece]) -> bool:
+        """A chapter title (## …) of either version, to be set apart in the comparison."""
+        new = "".join(p.text for p in line if p.op != "del")
+        old = "".join(p.text for p in line if p.op != "ins")
+        return new in _headings(self.newer.text) or old in _headings(self.older.text)
+
+
+def _headings(text: str) -> set[str]:
+    return {re.sub(r"^\s{0,3}#{1,6}\s+", "", line).replace("**", "").strip()
+            for line in text.split("\n") if re.match(r"^\s{0,3}#{1,6}\s", line)}
+
 
 def compare(old: str, new: str) -> tuple[list[list[Piece]], int, int]:
     """Character-level comparison, line-aligned first so a moved paragraph stays readable."""
