@@ -1,11 +1,13 @@
-"""Pages for the village's grids (网格): an overview and one page per grid."""
+"""Pages for the village's grids (网格): an overview and one page per grid, with the
+model households (模范户) that live in each, so a villager finds the 党员中心户 near home."""
 from __future__ import annotations
 
+from . import households
 from .pages import Page, Section
 
 
 def load(site) -> None:
-    """Grids are read with village.yaml; nothing more to load."""
+    """Grids are read with village.yaml; households check their grid when they load."""
 
 
 def sections(site) -> list[Section]:
@@ -18,6 +20,14 @@ def pages(site):
     village = site.village
     if not village.grids:
         return
-    yield Page("grids/index.html", "grids.html", "网格", {"grids": village.grids}, [village.path])
+    members = {g.id: households.in_grid(site, g.id) for g in village.grids}
+    every = [h.path for found in members.values() for h in found]
+    yield Page("grids/index.html", "grids.html", "网格", {"grids": village.grids, "members": members},
+               [village.path, *every])
     for grid in village.grids:
-        yield Page(grid.url, "grid.html", f"第{grid.id}网格 · {grid.name}", {"grid": grid}, [village.path])
+        found = members[grid.id]
+        centres = [h for h in found if h.is_centre]
+        yield Page(grid.url, "grid.html", f"第{grid.id}网格 · {grid.name}",
+                   {"grid": grid, "households": found, "centres": centres,
+                    "served": sum(h.serves or 0 for h in centres)},
+                   [village.path, *(h.path for h in found)])

@@ -1,0 +1,175 @@
+"""模范户 and grids: fields, stars, masked phones, cleaned photos, and households per grid."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from villageboard import site as site_module
+
+from conftest import DEMO, TODAY, run_cli
+
+CENTRE = """\
+name: 姚锡飞
+kind: 党员中心户
+grid: 2
+since: 2019
+duties: [政策宣讲员, 民情收集员]
+serves: 8
+phone: 13800001234
+story: |
+  退伍军人。
+"""
+STARRED = """\
+name: 王大海
+kind: 星级文明户
+grid: 3
+stars: [爱国星, 守法星]
+"""
+
+
+def load(content: Path, today: str = TODAY):
+    return site_module.load(content, dt.date.fromisoformat(today))
+
+
+def write(content: Path, text: str, name: str = "test-house.yaml") -> Path:
+    path = content / "households" / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def errors(site) -> list[tuple[str, int, str]]:
+    return [(Path(d.path).name, d.line, d.code) for d in site.report.errors]
+
+
+# --- Rules ------------------------------------------------------------------------
+
+def test_valid_households_are_clean(demo_copy):
+    write(demo_copy, CENTRE)
+    write(demo_copy, STARRED, "test-star.yaml")
+    assert errors(load(demo_copy)) == []
+
+
+@pytest.mark.parametrize("text, line, code", [
+    (CENTRE.replace("grid: 2", "grid: 9"), 3, "E-HOUSEHOLD-GRID"),
+    (STARRED.replace("守法星", "守法星星"), 4, "E-HOUSEHOLD-STAR"),
+    (STARRED.replace("守法星", "爱国星"), 4, "E-HOUSEHOLD-STAR-DUPLICATE"),
+    (STARRED.replace("星级文明户", "最美家庭"), 4, "E-HOUSEHOLD-STARS"),
+    (STARRED.replace("stars: [爱国星, 守法星]\n", ""), 2, "E-HOUSEHOLD-STARS"),
+    (CENTRE.replace("serves: 8\n", ""), 2, "E-HOUSEHOLD-SERVES"),
+    (CENTRE.replace("serves: 8", "serves: 40"), 6, "E-HOUSEHOLD-SERVES"),
+    (CENTRE.replace("党员中心户", "好婆媳"), 6, "E-HOUSEHOLD-CENTRE"),
+    (CENTRE.replace("since: 2019", "since: 19"), 4, "E-HOUSEHOLD-SINCE"),
+    (CENTRE.replace("phone: 13800001234", "phone: 12345"), 7, "E-HOUSEHOLD-PHONE"),
+    (CENTRE.replace("退伍军人。", "退伍军人，手机 13800001234。"), 9, "E-PRIVACY-PHONE"),
+    (CENTRE.replace("since: 2019", "sine: 2019"), 4, "E-YAML-UNKNOWN-KEY"),
+    (CENTRE + "photo: ../village.yaml\n", 10, "E-ASSET-TYPE"),
+    (CENTRE + "photo: ../../outside.jpg\n", 10, "E-ASSET-OUTSIDE"),
+    (CENTRE + "photo: nope.jpg\n", 10, "E-ASSET-MISSING"),
+    (CENTRE + "photo: broken.jpg\n", 10, "E-HOUSEHOLD-PHOTO"),
+])
+def test_each_rule_points_at_file_and_line(demo_copy, text, line, code):
+    (demo_copy / "households" / "broken.jpg").write_bytes(b"not a picture at all")
+    write(demo_copy, text)
+    found = errors(load(demo_copy))
+    assert ("test-house.yaml", line, code) in found, found
+
+
+def test_phone_field_is_the_only_place_for_a_mobile(demo_copy):
+    write(demo_copy, CENTRE)
+    assert errors(load(demo_copy)) == []
+    write(demo_copy, CENTRE.replace("name: 姚锡飞", "name: 姚锡飞 13800001234"))
+    assert ("test-house.yaml", 1, "E-PRIVACY-PHONE") in errors(load(demo_copy))
+
+
+def test_check_reports_an_unknown_grid(demo_copy):
+    write(demo_copy, CENTRE.replace("grid: 2", "grid: 9"))
+    done = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert re.search(r"households/test-house\.yaml:3: 错误：没有第 9 网格；village\.yaml 里的网格编号是 1、2、3 \[E-HOUSEHOLD-GRID\]",
+                     done.stderr)
+
+
+# --- Pages ------------------------------------------------------------------------
+
+def test_phones_are_masked_everywhere(built_demo):
+    page = (built_demo / "households" / "yao-xifei.html").read_text(encoding="utf-8")
+    assert "138****1234" in page
+    for path in built_demo.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".json", ".xml", ".txt", ".csv"):
+            assert "13800001234" not in path.read_text(encoding="utf-8", errors="replace"), path
+
+
+def test_public_phone_is_shown_whole(demo_copy, tmp_path):
+    write(demo_copy, CENTRE.replace("13800001234", "0570-7281234"))
+    out = tmp_path / "site"
+    assert run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY).returncode == 0
+    assert 'href="tel:0570-7281234"' in (out / "households" / "test-house.html").read_text(encoding="utf-8")
+
+
+def test_party_member_centre_shows_duties_and_households_served(built_demo):
+    html = (built_demo / "households" / "yao-xifei.html").read_text(encoding="utf-8")
+    for text in ("党员中心户", "联系 8 户", "政策宣讲员", "困难帮扶员", "第2网格 · 中溪片", "2019年"):
+        assert text in html, text
+
+
+def test_stars_are_shown_by_name_awarded_or_not(built_demo):
+    ten = (built_demo / "households" / "li-shufen.html").read_text(encoding="utf-8")
+    assert "10 星（十星级）" in ten and ten.count('class="won"') == 10
+    seven = (built_demo / "households" / "wang-dahai.html").read_text(encoding="utf-8")
+    assert seven.count('class="won"') == 7 and seven.count('class="not-won"') == 3
+    assert re.search(r'class="not-won"><span class="star" aria-hidden="true">☆</span>新风星<span class="star-state">未评上', seven)
+    listing = (built_demo / "households" / "index.html").read_text(encoding="utf-8")
+    assert "★★★★★★★</span> 7 星" in listing and "最美家庭（1）" in listing
+
+
+def test_grids_list_their_model_households(built_demo):
+    two = (built_demo / "grids" / "2.html").read_text(encoding="utf-8")
+    assert "姚锡飞" in two and "周建华家" in two and "王大海" not in two
+    one = (built_demo / "grids" / "1.html").read_text(encoding="utf-8")
+    assert "1 户，共联系 7 户" in one and "李淑芬家" in one
+    overview = (built_demo / "grids" / "index.html").read_text(encoding="utf-8")
+    assert "模范户 3 户" in overview and "模范户 2 户" in overview
+
+
+# --- Photos -----------------------------------------------------------------------
+
+def test_camera_files_are_never_published(built_demo):
+    originals = {hashlib.sha256(p.read_bytes()).hexdigest() for p in (DEMO / "households").glob("*.jpg")}
+    published = {hashlib.sha256(p.read_bytes()).hexdigest() for p in built_demo.rglob("*") if p.is_file()}
+    assert not originals & published
+    assert not (built_demo / "files" / "households").exists()
+
+
+def test_photos_are_upright_small_and_without_metadata(built_demo):
+    source = Image.open(DEMO / "households" / "yao.jpg")
+    assert source.getexif().get(0x0112) == 6 and source.getexif().get_ifd(0x8825)  # the test really has GPS
+    variants = sorted((built_demo / "photos" / "households").glob("yao-*"))
+    assert [p.name for p in variants] == ["yao-1080.jpg", "yao-1080.webp", "yao-320.jpg", "yao-320.webp",
+                                          "yao-640.jpg", "yao-640.webp"]
+    for path in variants:
+        data = path.read_bytes()
+        assert len(data) < 100 * 1024, path
+        img = Image.open(io.BytesIO(data))
+        assert len(img.getexif()) == 0, path
+        assert "exif" not in img.info and "icc_profile" not in img.info and "xmp" not in img.info
+        assert b"GPS" not in data and b"DemoPhone" not in data
+        width = int(path.stem.split("-")[1])
+        assert img.size == (width, width * 3 // 4)  # stored 1200x1600 sideways; upright it is 4:3 landscape
+        r, g, b = img.convert("RGB").getpixel((img.width // 2, 2))
+        assert b > r and b > g  # sky on top: the picture was turned the right way
+
+
+def test_pages_use_srcset_with_sizes(built_demo):
+    html = (built_demo / "households" / "yao-xifei.html").read_text(encoding="utf-8")
+    assert 'srcset="../photos/households/yao-320.webp 320w, ../photos/households/yao-640.webp 640w, ' \
+           '../photos/households/yao-1080.webp 1080w"' in html
+    assert re.search(r'<img src="\.\./photos/households/yao-640\.jpg" sizes="[^"]+" srcset="[^"]+" '
+                     r'width="640" height="480" alt="姚锡飞家的照片"', html)
+    kiosk = (built_demo / "kiosk" / "households" / "yao-xifei.html").read_text(encoding="utf-8")
+    assert "../../photos/households/yao-1080.jpg 1080w" in kiosk

@@ -1,0 +1,101 @@
+"""Photos made fit for the board with Pillow.
+
+A camera file is never published as it is: it may carry the GPS position of a
+villager's house, the phone's make and the time of day, it is often stored sideways
+with an EXIF orientation flag, and it weighs megabytes on a 2G network. So every photo
+is turned upright, stripped of all metadata and re-encoded as a few smaller JPEG and
+WebP variants for ``srcset``.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+PHOTO_TYPES = {".jpg", ".jpeg", ".png", ".webp"}
+WIDTHS = (320, 640, 1080)  # phones at 1x/2x, and the kiosk
+JPEG_QUALITY = 80
+WEBP_QUALITY = 75
+MAX_PIXELS = 60_000_000  # larger than any camera; guards against decompression bombs
+
+
+class PhotoError(Exception):
+    """The file is not an image Pillow can read; the message is for the clerk."""
+
+
+@dataclass
+class Variant:
+    width: int
+    height: int
+    path: str  # site path
+    format: str  # "jpeg" or "webp"
+
+
+@dataclass
+class Photo:
+    """A processed photo: upright, without metadata, in several sizes."""
+
+    base: str  # site path without the "-<width>.<ext>" ending
+    width: int  # of the upright original
+    height: int
+    alt: str
+    _image: Image.Image | None = field(default=None, repr=False)
+    variants: list[Variant] = field(default_factory=list)
+
+    def of(self, fmt: str) -> list[Variant]:
+        return [v for v in self.variants if v.format == fmt]
+
+    def srcset(self, fmt: str) -> str:
+        return ", ".join(f"{v.path} {v.width}w" for v in self.of(fmt))
+
+    @property
+    def fallback(self) -> Variant:
+        """The variant an old browser without srcset gets: the middle size."""
+        jpegs = self.of("jpeg")
+        return jpegs[min(1, len(jpegs) - 1)]
+
+    @property
+    def largest(self) -> Variant:
+        return self.of("jpeg")[-1]
+
+    def files(self) -> list[tuple[str, bytes]]:
+        """Encode every variant; the camera original is never among them."""
+        out = []
+        for v in self.variants:
+            img = self._image if v.width == self.width else self._image.resize((v.width, v.height), Image.LANCZOS)
+            buffer = io.BytesIO()
+            if v.format == "jpeg":
+                # No exif=, no icc_profile=: nothing but pixels is written.
+                img.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+            else:
+                img.save(buffer, "WEBP", quality=WEBP_QUALITY, method=4)
+            out.append((v.path, buffer.getvalue()))
+        return out
+
+
+def open_photo(source: Path, base: str, alt: str) -> Photo:
+    """Read ``source`` and plan its variants under the site path ``base``."""
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with Image.open(source) as raw:
+            upright = ImageOps.exif_transpose(raw)
+            upright.load()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError, ValueError) as exc:
+        raise PhotoError(f"读不出这张照片（{type(exc).__name__}），请换一张 JPG 或 PNG") from exc
+    # A fresh RGB image holds pixels only: EXIF, GPS, XMP and ICC stay behind in ``raw``.
+    if upright.mode in ("RGBA", "LA", "P"):
+        upright = upright.convert("RGBA")
+        flat = Image.new("RGB", upright.size, (255, 255, 255))
+        flat.paste(upright, mask=upright.getchannel("A"))
+        upright = flat
+    clean = Image.frombytes("RGB", upright.size, upright.convert("RGB").tobytes())
+    width, height = clean.size
+    photo = Photo(base, width, height, alt, clean)
+    widths = sorted({w for w in WIDTHS if w < width} | {min(width, WIDTHS[-1])})
+    for w in widths:
+        h = max(1, round(height * w / width))
+        for fmt, ext in (("webp", "webp"), ("jpeg", "jpg")):
+            photo.variants.append(Variant(w, h, f"{base}-{w}.{ext}", fmt))
+    return photo
