@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import grids, home, notices, village as village_kind
+from . import kiosk
 from .assets import Assets
 from .diagnostics import Report
 from .history import History
@@ -21,6 +22,7 @@ from .pages import Page, Panel, Section, Slide
 from .village import Village
 
 KINDS = [home, notices, grids]
+KINDS.append(kiosk)  # last: it checks links and dates of everything the other kinds loaded
 
 
 @dataclass
