@@ -172,6 +172,8 @@
     if (nowMs - lastVersionCheck >= VERSION_MS) { lastVersionCheck = nowMs; checkVersion(); }
     if (nowMs - lastShift >= SHIFT_MS) { lastShift = nowMs; shiftAgainstBurnIn(); }
     if (attractOn) {
+      // Nobody is reading while the loop runs: the moment to load a new build.
+      if (pendingBuild) { location.replace(homeAddress()); return; }
       if (nowMs - slideShown >= SLIDE_MS) { showSlide(slideIndex + 1); }
       return;
     }
