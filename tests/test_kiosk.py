@@ -59,6 +59,8 @@ def test_every_page_has_a_kiosk_page_and_every_kiosk_link_stays_in_the_kiosk(bui
             assert resolved.startswith("kiosk/") and resolved.endswith(".html"), f"{page}: {target} -> {resolved}"
             assert (built_demo / resolved).is_file(), f"{page}: broken link {target}"
         for asset in parsed.assets:  # every file a kiosk page loads is local and relative
+            if asset == "data:,":  # the empty favicon that saves a request
+                continue
             assert not urlsplit(asset).scheme and not asset.startswith("/"), (page, asset)
             resolved = posixpath.normpath(posixpath.join(here, unquote(asset)))
             assert (built_demo / resolved).is_file(), (page, asset)

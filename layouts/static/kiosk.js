@@ -19,7 +19,6 @@
   var attractOn = false, slideIndex = -1, slideShown = 0;
   var lastShift = Date.now(), shiftIndex = 0;
   var lastExpiryCheck = 0, lastVersionCheck = 0;
-  var swallowClicksUntil = 0;
   var pendingBuild = null;
 
   function byId(id) { return document.getElementById(id); }
@@ -38,10 +37,6 @@
   // No long-press menu or image dragging: on a kiosk they only lead somewhere unexpected.
   document.addEventListener("contextmenu", function (e) { e.preventDefault(); });
   document.addEventListener("dragstart", function (e) { e.preventDefault(); });
-  // The tap that ends the attract loop must never also press what lies beneath it.
-  document.addEventListener("click", function (e) {
-    if (Date.now() < swallowClicksUntil) { e.preventDefault(); e.stopPropagation(); }
-  }, true);
 
   function showWarning(secondsLeft) {
     byId("idle-count").textContent = String(secondsLeft);
@@ -103,11 +98,12 @@
     lastTouch = Date.now();
   }
   if (attract) {
+    // The loop covers the whole screen and ends on the click itself, so the tap that ends
+    // it lands on the loop and never presses what lies beneath.
     attract.addEventListener("click", function (e) {
       e.preventDefault();
       e.stopPropagation();
       stopAttract();
-      swallowClicksUntil = Date.now() + 500;
     });
     window.addEventListener("keydown", function () { if (attractOn) { stopAttract(); } });
   }
@@ -160,6 +156,7 @@
         try { sessionStorage.setItem("kiosk-build", v.build); } catch (e) { /* private mode */ }
       } else if (v.build !== storedBuild) {
         pendingBuild = v.build;
+        body.setAttribute("data-new-build", v.build); // visible to whoever debugs the kiosk
       }
     }).catch(function () { /* offline or from disk: keep showing what we have */ });
   }
@@ -230,7 +227,8 @@
       var voice = chineseVoice();
       // One utterance per block: Chromium cuts long utterances off after about 15 seconds.
       var blocks = document.querySelectorAll("#main h1, #main h2, #main h3, #main p, #main li, #main dt, #main dd, #main tr");
-      var parts = Array.prototype.map.call(blocks, function (el) { return el.innerText.trim(); }).filter(Boolean);
+      var parts = Array.prototype.filter.call(blocks, function (el) { return !el.closest(".crumbs, .kiosk-qr, .kiosk-offsite"); })
+        .map(function (el) { return el.innerText.trim(); }).filter(Boolean);
       if (!parts.length) { return; }
       synth.cancel();
       parts.forEach(function (text, i) {
