@@ -59,7 +59,9 @@ def _line_of(path: Path, key: str) -> int:
 
 def _newest_change(site):
     """When any published source last changed, for the kiosk's header."""
-    changes = [site.history.of(p).last_changed for p in site.content.rglob("*") if p.is_file()]
+    files = [p for p in site.content.rglob("*")
+             if p.is_file() and not any(part.startswith(".") for part in p.relative_to(site.content).parts)]
+    changes = [site.history.of(p).last_changed for p in files]
     changes = [c for c in changes if c]
     return max(changes) if changes else None
 
