@@ -10,7 +10,7 @@ from pathlib import Path
 from . import markup, privacy, strictyaml
 from .fields import Field, Schema
 from .history import FileHistory
-from .pages import Page, Panel, Section, paginate
+from .pages import Page, Panel, Section, Slide, paginate
 from .sources import read_text, split_front_matter
 
 SECTIONS = {  # folder -> (title, hint, order)
@@ -154,6 +154,31 @@ def panels(site) -> list[Panel]:
     pinned = _newest_first([n for n in every if n.pinned])
     latest = _newest_first([n for n in every if not n.pinned])[:6]
     return [Panel("parts/home-notices.html", 10, {"pinned": pinned, "latest": latest})]
+
+
+@dataclass
+class NoticeSlide(Slide):
+    """A pinned notice in the kiosk's attract loop; the kiosk drops it once ``expires`` has passed."""
+
+    expires: dt.date | None = None
+
+
+def slides(site) -> list[Slide]:
+    """置顶公告 for the kiosk's attract loop, newest first."""
+    every = [n for s in SECTIONS for n in current(site, s) if n.pinned]
+    found = []
+    for i, n in enumerate(_newest_first(every)):
+        lines = [n.summary] if n.summary else [_first_words(n.body_html)]
+        if n.expires:
+            lines.append(f"公示至 {n.expires.year}年{n.expires.month}月{n.expires.day}日")
+        found.append(NoticeSlide(f"置顶公告 · {n.section_title}", n.title, [t for t in lines if t], n.url,
+                                 order=10 + i, expires=n.expires))
+    return found
+
+
+def _first_words(body_html: str, limit: int = 60) -> str:
+    text = " ".join(re.sub(r"<[^>]+>", " ", body_html).split())
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def pages(site):

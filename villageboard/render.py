@@ -18,6 +18,7 @@ import jinja2
 from markupsafe import Markup
 from jinja2 import meta
 
+from . import kiosk, qr
 from .assets import ROOT_MARK, href
 from .pages import Page
 from .privacy import mask_phone
@@ -46,6 +47,10 @@ class Renderer:
             loader=jinja2.FileSystemLoader(layouts), autoescape=True,
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
         self.env.filters.update(date=chinese_date, money=money)
+        # The kiosk base wraps its page in `contain`, so no kind's template can link out of the kiosk.
+        self.env.filters["contain"] = jinja2.pass_context(
+            lambda ctx, html: kiosk.contain(html, ctx["out_path"], self.outputs, self.site.village))
+        self.env.globals["qr"] = qr.svg
         self.layouts = layouts
         self._template_deps: dict[str, list[str]] = {}
         self.outputs: dict[str, tuple[Page, str, str]] = {}  # out path -> (page, rendition, template)

@@ -1,0 +1,110 @@
+"""The touchscreen in the service centre (党群服务中心触摸屏): checks and containment.
+
+Every page already has a kiosk rendition under ``kiosk/`` (``layouts/kiosk/base.html``);
+this kind checks the kiosk settings in ``village.yaml`` and keeps every link inside the
+kiosk. A kiosk browser has no address bar, so a link to another site, to a PDF or to a
+phone-only page would strand the next villager there: such links become QR codes that
+take the page home on a phone instead.
+"""
+from __future__ import annotations
+
+import html as html_lib
+import posixpath
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from markupsafe import Markup, escape
+
+from . import qr
+from .assets import href
+
+MIN_IDLE = 30  # the last 20 seconds are the countdown; less leaves no time to read
+MAX_IDLE = 600
+COUNTDOWN = 20
+
+_LINK = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.S | re.I)
+_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+_TAG = re.compile(r"<[^>]+>")
+# Attributes that would open a window or save a file: a kiosk has no way back from either.
+_ESCAPES = re.compile(r"""\s(?:target|download)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?""", re.I)
+
+
+def load(site) -> None:
+    village = site.village
+    if not village.base_url:
+        site.report.warning(village.path, 1, "W-KIOSK-BASE-URL",
+                            "没有填写 base_url（网站地址），触摸屏上无法显示“扫码带走本页”的二维码；"
+                            "请在 village.yaml 里填写，例如 base_url: https://cunwu.example.org/qingxi/")
+    idle = village.idle_seconds
+    if not MIN_IDLE <= idle <= MAX_IDLE:
+        line = _line_of(village.path, "idle_seconds")
+        site.report.error(village.path, line, "E-KIOSK-IDLE",
+                          f"kiosk.idle_seconds 写的是 {idle}，应在 {MIN_IDLE} 到 {MAX_IDLE} 秒之间"
+                          f"（无人操作多久后回到首页；最后 {COUNTDOWN} 秒显示倒计时）")
+    site.data["kiosk"] = {"updated": _newest_change(site), "countdown": COUNTDOWN}
+
+
+def pages(site):
+    return []
+
+
+def _line_of(path: Path, key: str) -> int:
+    try:
+        lines = path.read_text(encoding="utf-8-sig", errors="replace").splitlines()
+    except OSError:
+        return 1
+    return next((i for i, text in enumerate(lines, 1) if text.lstrip().startswith(key + ":")), 1)
+
+
+def _newest_change(site):
+    """When any published source last changed, for the kiosk's header."""
+    files = [p for p in site.content.rglob("*")
+             if p.is_file() and not any(part.startswith(".") for part in p.relative_to(site.content).parts)]
+    changes = [site.history.of(p).last_changed for p in files]
+    changes = [c for c in changes if c]
+    return max(changes) if changes else None
+
+
+def contain(html: str, out_path: str, outputs, village) -> Markup:
+    """Rewrite every link in ``html`` (rendered at ``out_path``) that would leave the kiosk.
+
+    Kept: links to another kiosk page and to a place on the same page. External links
+    become a QR code of their address; attachments and phone-only pages a QR code of
+    their phone address (none without ``base_url``); ``tel:``/``mailto:`` plain text.
+    """
+    here = posixpath.dirname(out_path)
+
+    def rewrite(match: re.Match) -> str:
+        attrs, inner = _ESCAPES.sub("", match.group(1)), match.group(2)
+        found = _HREF.search(attrs)
+        if not found:
+            return f"<a{attrs}>{inner}</a>"
+        target = html_lib.unescape(found.group(1) if found.group(1) is not None else found.group(2))
+        parts = urlsplit(target)
+        caption = " ".join(_TAG.sub(" ", inner).split()) or target
+        if target.startswith("#"):
+            return f"<a{attrs}>{inner}</a>"
+        if parts.scheme in ("http", "https"):
+            return _qr_card(inner, caption, target, f"{parts.netloc} 的网页")
+        if parts.scheme or target.startswith("//"):
+            return f'<span class="kiosk-plain">{inner}</span>'
+        site_path = posixpath.normpath(posixpath.join(here, unquote(parts.path)))
+        if site_path.startswith("kiosk/") and site_path in outputs:
+            return f"<a{attrs}>{inner}</a>"
+        if site_path.startswith("../"):
+            return f'<span class="kiosk-plain">{inner}</span>'
+        phone = village.phone_url(href(site_path.removeprefix("kiosk/")))
+        what = "附件" if not site_path.endswith(".html") else "手机网页"
+        if phone is None:
+            return (f'<span class="kiosk-offsite"><span class="qr-caption">{inner}</span>'
+                    f'<span class="qr-hint">这个{what}请在手机或电脑上打开本村网站查看</span></span>')
+        return _qr_card(inner, caption, phone, what)
+
+    return Markup(_LINK.sub(rewrite, str(html)))
+
+
+def _qr_card(inner: str, caption: str, address: str, what: str) -> str:
+    code = qr.svg(address, f"二维码：{caption}")
+    return (f'<span class="kiosk-qr">{code}<span class="qr-caption">{inner}</span>'
+            f'<span class="qr-hint">{escape(what)}：请用手机扫码打开</span></span>')
