@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import grids, home, notices, village as village_kind
+from . import finance, grids, home, notices, village as village_kind
 from .assets import Assets
 from .diagnostics import Report
 from .history import History
 from .pages import Page, Panel, Section, Slide
 from .village import Village
 
-KINDS = [home, notices, grids]
+KINDS = [home, notices, finance, grids]
 
 
 @dataclass
