@@ -419,3 +419,18 @@ def test_published_before_the_period_ends_is_a_warning(finance):
     edit(q3, "published: 2026-10-12", "published: 2026-09-28")
     site = load(finance.parent)
     assert found(site, "W-LEDGER-EARLY") == [where(q3, "published:")]
+
+
+def test_distribution_count_zero(finance):
+    q1 = finance / "2026-Q1.yaml"
+    edit(q1, "percent: 50, per: 人}", "percent: 50, per: 人, count: 0}")
+    site = load(finance.parent)
+    assert found(site, "E-DISTRIBUTION-COUNT") == [where(q1, "count: 0")]
+
+
+def test_fund_file_name_becomes_an_address(finance):
+    funds = finance / "funds"
+    bad = funds / "改造 资金.yaml"
+    (funds / "fuwuzhongxin-gaizao.yaml").rename(bad)
+    site = load(finance.parent)
+    assert found(site, "E-FUND-FILENAME") == [(display_path(bad), 1)]
