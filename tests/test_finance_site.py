@@ -164,3 +164,15 @@ def test_a_missing_period_is_flagged_on_the_index_and_home(demo_copy, tmp_path):
     assert "2026年第二季度 2026年7月20日前 ✘ 逾期未公开" in index
     home = text_of(out / "index.html")
     assert "2026年第二季度的财务收支已过公开期限，还没有公开" in home
+
+
+def test_a_village_without_finance_files_still_builds(demo_copy, tmp_path):
+    import shutil
+    from conftest import run_cli
+
+    shutil.rmtree(demo_copy / "finance")
+    out = tmp_path / "site"
+    done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
+    assert done.returncode == 0, done.stderr
+    assert "暂无财务公开" in text_of(out / "index.html")
+    assert "还没有财务公开" in text_of(out / "finance" / "index.html")
