@@ -93,8 +93,6 @@ def test_a_complete_decision_is_clean(demo_copy):
     (lambda t: t.replace("body: 村民代表会议,", "body: 村民代表会议, counted_by: 户,"), 5, "E-DECISION-BODY"),
     # the notice ends before it starts
     (lambda t: t.replace("until: 2026-11-30", "until: 2026-10-01"), 6, "E-DECISION-UNTIL"),
-    # a meeting that has not happened yet
-    (lambda t: t.replace("result_notice: {date: 2026-11-20", "result_notice: {date: 2026-12-20"), 7, "E-DECISION-FUTURE"),
     # failed for lack of quorum, yet announced
     (lambda t: t.replace("attended: 12, total: 15, for: 10", "attended: 9, total: 15, for: 7"), 6,
      "E-DECISION-AFTER-FAILED"),
@@ -110,6 +108,16 @@ def test_each_rule_points_at_file_and_line(demo_copy, change, line, code):
     write(demo_copy, change(GOOD))
     found = errors(load(demo_copy))
     assert ("test-decision.yaml", line, code) in found, found
+
+
+def test_a_step_dated_after_today_is_shown_from_its_day(demo_copy):
+    write(demo_copy, GOOD.replace("result_notice: {date: 2026-11-20", "result_notice: {date: 2026-12-20"))
+    site = load(demo_copy)
+    assert errors(site) == []
+    decision = next(d for d in site.data["decisions"] if d.slug == "test-decision")
+    assert "result_notice" not in decision.stages and not decision.finished
+    later = load(demo_copy, "2026-12-20")
+    assert "result_notice" in next(d for d in later.data["decisions"] if d.slug == "test-decision").stages
 
 
 def test_private_numbers_in_a_decision_are_errors(demo_copy):

@@ -282,12 +282,18 @@ def _read(path: Path, site) -> Decision | None:
                      "还没有任何步骤：至少要写第一步 proposal（村党组织提议）")
         return None
     _check_order(path, node, present, report)
-    _check_dates(path, stages, site.today, report)
+    _check_dates(path, stages, report)
     outcome = _check_resolution(path, rec, stages, report)
     if len(report.errors) > errors_before:
         return None
+    # A step dated after the build day has not happened yet: it is checked now but shown
+    # from its day on, like a notice's ``publish`` date.
+    shown = {key: stage for key, stage in stages.items() if stage.date <= site.today}
+    if "proposal" not in shown:
+        return None
     return Decision(slug=path.stem, path=path, title=rec["title"], summary=rec["summary"],
-                    stages=stages, history=site.history.of(path), outcome=outcome)
+                    stages=shown, history=site.history.of(path),
+                    outcome=outcome if "resolution" in shown else None)
 
 
 def _check_order(path: Path, node, present: list[str], report) -> None:
@@ -307,15 +313,12 @@ def _check_order(path: Path, node, present: list[str], report) -> None:
             return
 
 
-def _check_dates(path: Path, stages: dict[str, Stage], today: dt.date, report) -> None:
+def _check_dates(path: Path, stages: dict[str, Stage], report) -> None:
     previous: Stage | None = None
     for key in STAGE_KEYS:
         stage = stages.get(key)
         if stage is None:
             continue
-        if stage.date > today:
-            report.error(path, stage.line, "E-DECISION-FUTURE",
-                         f"“{stage.kind.name}”的日期 {stage.date} 还没到：还没发生的步骤请等到当天再写")
         if previous is not None and stage.date < previous.date:
             report.error(path, stage.line, "E-DECISION-DATE",
                          f"“{stage.kind.name}”的日期 {stage.date} 早于上一步“{previous.kind.name}”的 "
@@ -364,7 +367,7 @@ def _check_resolution(path: Path, rec: Record, stages: dict[str, Stage], report)
 def load(site) -> None:
     folder = site.content / FOLDER
     found = [_read(p, site) for p in sorted(folder.glob("*.yaml"))] if folder.is_dir() else []
-    decisions = [d for d in found if d is not None and d.published_on <= site.today]
+    decisions = [d for d in found if d is not None]
     decisions.sort(key=lambda d: (d.published_on, d.slug), reverse=True)
     site.data["decisions"] = decisions
     site.data["entries"][SECTION].extend(decisions)
