@@ -120,3 +120,12 @@ def test_a_source_in_the_wrong_place_is_not_silently_dropped(demo_copy):
     done = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
     assert done.returncode == 0  # a warning, not an error
     assert f"{misplaced.as_posix()}:1: 警告" in done.stderr and "W-CONTENT-UNREAD" in done.stderr
+
+
+def test_new_ledger_opens_with_the_last_closing_balance(demo_copy):
+    done = run_cli("new", "finance", "2026-Q4", "--content", str(demo_copy))
+    assert done.returncode == 0, done.stderr
+    text = (demo_copy / "finance" / "2026-Q4.yaml").read_text(encoding="utf-8")
+    assert "opening_balance: 104340.50" in text
+    checked = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
+    assert checked.returncode == 0, checked.stderr  # the skeleton balances until the clerk fills it in

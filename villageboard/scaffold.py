@@ -28,12 +28,12 @@ SKELETONS = {
     "affairs": ("affairs/{today}-{name}.md", NOTICE),
     "finance": ("finance/{name}.yaml", """# 财务公开表：期末余额必须等于 期初余额 + 收入合计 − 支出合计
 period: {title}              # 如 2026-Q4（季度）或 2026-10（月份）
-opening_balance: 0.00        # 期初余额，等于上一期的期末余额
+opening_balance: {opening}    # 期初余额，等于上一期的期末余额
 income:
   - {{date: {today}, item: 收入摘要, category: 经营收入, amount: 0.01, voucher: 记-00-00}}
 expenditure:
   - {{date: {today}, item: 支出摘要, category: 管理费用, amount: 0.01, voucher: 记-00-00}}
-closing_balance: 0.00        # 期末余额
+closing_balance: {opening}    # 期末余额：记完收支后重新算
 reviewed_by: 村务监督委员会
 published: {today}           # 公开日期：这天之前不显示
 """),
@@ -51,9 +51,9 @@ kind: 党员中心户          # 或 星级文明户、最美家庭、好婆媳�
 grid: 1                   # 所在网格编号（见 village.yaml）
 since: {year}
 # duties: [政策宣讲员, 民情收集员]
-# serves: 8               # 联系的户数
+serves: 8                 # 党员中心户联系的户数（只写户数）
 # stars: [爱国星, 守法星]  # 星级文明户的星
-# phone: 13800001234      # 只会显示成 138****1234
+# phone: 手机号           # 只会显示成 138****1234 这样
 story: |
   （在这里写事迹。）
 """),
@@ -74,6 +74,14 @@ def file_name(title: str) -> str:
     return re.sub(r"[^\w\u4e00-\u9fff]+", "-", title).strip("-")[:40] or "new"
 
 
+def _last_closing(content: Path, today: dt.date):
+    """The books are continuous: a new period opens with the last one's closing balance."""
+    from . import site
+
+    ledgers = site.load(content, today).data.get("finance", {}).get("all_ledgers", [])
+    return max(ledgers, key=lambda l: l.period).closing if ledgers else None
+
+
 def new(content: Path, kind: str, title: str) -> int:
     if kind not in SKELETONS:
         print(f"不认识的类型 “{kind}”，可以用：{', '.join(SKELETONS)}", file=sys.stderr)
@@ -85,6 +93,8 @@ def new(content: Path, kind: str, title: str) -> int:
         print(f"{target} 已经存在，没有覆盖", file=sys.stderr)
         return 1
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text.format(title=title, today=today, year=today.year), encoding="utf-8")
+    opening = _last_closing(content, today) if kind == "finance" else None
+    target.write_text(text.format(title=title, today=today, year=today.year, opening=opening or "0.00"),
+                      encoding="utf-8")
     print(f"已新建 {target}，请打开填写；写好后运行 python build.py check 检查")
     return 0
