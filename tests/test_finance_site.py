@@ -10,7 +10,6 @@ import subprocess
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 
 from conftest import DEMO, TODAY, screenshot
 

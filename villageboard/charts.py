@@ -9,7 +9,7 @@ computed with ``Decimal`` like the amounts themselves and never go through float
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 
 from markupsafe import Markup, escape
 

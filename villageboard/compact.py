@@ -10,17 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from . import markup, privacy, strictyaml
+from . import markup
 from .fields import Field, Schema
 from .history import FileHistory
 from .pages import Page, Section, Slide
-from .sources import read_text, split_front_matter
+from .sources import check_address, read_markdown
 
 FOLDER = "compact"
-SLUG_RE = re.compile(r"^[^\s/\\?#%&<>\"']+$")
 SCHEMA = Schema(
     title=Field("text", required=True, label="名称"),
     adopted=Field("date", required=True, label="通过日期"),
@@ -193,18 +192,14 @@ def _split_lines(pieces: list[Piece]) -> list[list[Piece]]:
 
 def _read(path: Path, site) -> CompactVersion | None:
     report = site.report
-    if not SLUG_RE.match(path.stem) or path.stem.startswith("compare-") or path.stem == "index":
-        report.error(path, 1, "E-COMPACT-FILENAME",
-                     "文件名不能含空格或 ? # % & 等符号，也不能叫 index 或以 compare- 开头（文件名就是网址的一部分）")
+    mark = report.mark()
+    read = (check_address(path, report, "E-COMPACT-FILENAME", names=("index",), prefixes=("compare-",))
+            and read_markdown(path, site))
+    if not read:
         return None
-    source = read_text(path, report)
-    doc = source and split_front_matter(source, report)
-    if doc is None:
-        return None
-    privacy.scan(path, source.text, report, site.village.public_phones)
-    errors_before = len(report.errors)
-    rec = SCHEMA.read(strictyaml.load(doc.meta, path, report, doc.meta_line), path, report, doc.meta_line)
-    if rec is None or len(report.errors) > errors_before:
+    doc, node = read
+    rec = SCHEMA.read(node, path, report, doc.meta_line)
+    if rec is None or report.failed_since(mark):
         return None
     votes = rec["votes"]
     if votes["for"] * 2 <= votes["for"] + votes["against"] + votes["abstain"]:
@@ -213,7 +208,7 @@ def _read(path: Path, site) -> CompactVersion | None:
                      "的半数：未获通过的草案不能作为村规民约公布")
     if not doc.body.strip():
         report.error(path, doc.body_line, "E-COMPACT-EMPTY", "村规民约正文是空的：请在 --- 下面写上条文")
-    if len(report.errors) > errors_before:
+    if report.failed_since(mark):
         return None
     return CompactVersion(
         slug=path.stem, path=path, title=rec["title"], adopted=rec["adopted"], meeting=rec["meeting"],

@@ -11,21 +11,19 @@ resolution that misses either is shown as 未通过, and nothing may be announce
 from __future__ import annotations
 
 import datetime as dt
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from . import markup, privacy, strictyaml
+from . import markup
 from .fields import Field, Record, Schema
 from .history import FileHistory
 from .pages import Page, Panel
-from .sources import read_text
+from .sources import check_address, read_yaml
 
 FOLDER = "affairs/decisions"
 SECTION = "affairs"
 SECTION_TITLE = "村务公开"
 CATEGORY = "四议两公开"
-SLUG_RE = re.compile(r"^[^\s/\\?#%&<>\"']+$")
 
 # The bodies that may hold each stage. Names follow PRODUCT.md; the alternatives are the
 # other names a branch may carry (党总支, 党委) and the two bodies of art. 21-26.
@@ -249,15 +247,11 @@ def _stage(key: str, rec: Record) -> Stage:
 
 def _read(path: Path, site) -> Decision | None:
     report = site.report
-    if not SLUG_RE.match(path.stem):
-        report.error(path, 1, "E-DECISION-FILENAME", "文件名不能含空格或 ? # % & 等符号（文件名就是网址的一部分）")
+    mark = report.mark()
+    read = check_address(path, report, "E-DECISION-FILENAME") and read_yaml(path, site)
+    if not read:
         return None
-    source = read_text(path, report)
-    if source is None:
-        return None
-    privacy.scan(path, source.text, report, site.village.public_phones)
-    errors_before = len(report.errors)
-    node = strictyaml.load(source.text, path, report)
+    node = read[1]
     rec = SCHEMA.read(node, path, report)
     if rec is None or rec["title"] is None:
         return None
@@ -275,7 +269,7 @@ def _read(path: Path, site) -> Decision | None:
             report.error(path, sub.line_of("body"), "E-DECISION-BODY",
                          f"“{STAGES[STAGE_KEYS.index(key)].name}”的会议写的是 “{body}”，"
                          f"只能是 {' / '.join(BODIES[key])}")
-    if len(report.errors) > errors_before:
+    if report.failed_since(mark):
         return None
     if not present:
         report.error(path, rec.line, "E-DECISION-STAGE-MISSING",
@@ -284,7 +278,7 @@ def _read(path: Path, site) -> Decision | None:
     _check_order(path, node, present, report)
     _check_dates(path, stages, report)
     outcome = _check_resolution(path, rec, stages, report)
-    if len(report.errors) > errors_before:
+    if report.failed_since(mark):
         return None
     # A step dated after the build day has not happened yet: it is checked now but shown
     # from its day on, like a notice's ``publish`` date.

@@ -54,6 +54,14 @@ class Report:
         assert code.startswith("W-"), code
         self.add(path, line, code, message)
 
+    def mark(self) -> int:
+        return len(self.items)
+
+    def failed_since(self, mark: int) -> bool:
+        """Errors since ``mark`` that make a record unusable. A private number is an error
+        of its own but leaves the record readable, so later checks still run on it."""
+        return any(d.is_error and not d.code.startswith("E-PRIVACY-") for d in self.items[mark:])
+
     @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.items if d.is_error]

@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from . import charts, markup, privacy, strictyaml
+from . import charts, markup
 from .chinese_amounts import capitals
 from .distribution import DISTRIBUTION, Distribution, read_distribution
 from .fields import Field, Record, Schema
 from .history import FileHistory
 from .pages import Page, Panel, Section, Slide
-from .sources import read_text
+from .sources import read_yaml
 
 ZERO = Decimal("0.00")
 SETTINGS_FILE = "settings.yaml"
@@ -326,16 +326,15 @@ def _read_entries(rec: Record, key: str, direction: str, period: Period | None, 
 
 def _read_ledger(path: Path, site) -> Ledger | None:
     report = site.report
-    source = read_text(path, report)
-    if source is None:
+    mark = report.mark()
+    read = read_yaml(path, site)
+    if read is None:
         return None
-    privacy.scan(path, source.text, report, site.village.public_phones)
-    errors_before = len(report.errors)  # a leaked phone number does not make the sums unreadable
+    source, node = read
     for number, line in enumerate(source.text.split("\n"), start=1):
         # In {…} rows YAML splits 3,000.00 at the comma and only says "unknown key 000.00".
         if THOUSANDS_RE.search(line):
             report.error(path, number, "E-MONEY", "金额里不要写千位分隔的逗号：3,000.00 应写成 3000.00")
-    node = strictyaml.load(source.text, path, report)
     if node is None:
         return None
     rec = SCHEMA.read(node, path, report)
@@ -350,7 +349,7 @@ def _read_ledger(path: Path, site) -> Ledger | None:
     system = site.village.accounting
     vocabulary = VOCABULARIES[system]
     # An unreadable amount or item would make the sum wrong for a reason already reported.
-    unreadable = len(report.errors) > errors_before
+    unreadable = report.failed_since(mark)
     income = _read_entries(rec, "income", INCOME, period, path, vocabulary, system, report)
     spent = _read_entries(rec, "expenditure", EXPENDITURE, period, path, vocabulary, system, report)
     distribution = read_distribution(rec["distribution"], path, site, report) if rec["distribution"] else None
@@ -404,11 +403,8 @@ def _read_settings(site) -> int:
     path = site.content / "finance" / SETTINGS_FILE
     if not path.is_file():
         return DEFAULT_DUE_DAY
-    source = read_text(path, site.report)
-    if source is None:
-        return DEFAULT_DUE_DAY
-    privacy.scan(path, source.text, site.report, site.village.public_phones)
-    rec = SETTINGS.read(strictyaml.load(source.text, path, site.report), path, site.report)
+    read = read_yaml(path, site)
+    rec = SETTINGS.read(read[1], path, site.report) if read else None
     return rec.get("due_day", DEFAULT_DUE_DAY) if rec else DEFAULT_DUE_DAY
 
 

@@ -8,17 +8,15 @@ amounts come from the ledgers, so the fund page can never disagree with the book
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from . import markup, privacy, strictyaml
+from . import markup
 from .fields import Field, Schema
 from .history import FileHistory
-from .sources import read_text
+from .sources import check_address, read_yaml
 
-SLUG_RE = re.compile(r"^[^\s/\\?#%&<>\"']+$")
 REFERENCE = Schema(
     ledger=Field("text", required=True, label="哪一期的财务公开表，如 2026-Q3"),
     voucher=Field("text", required=True, label="凭证号"),
@@ -111,14 +109,10 @@ def _read(path: Path, site, ledgers_by_key: dict, used: dict, check_ledgers: boo
     from .finance import EXPENDITURE, INCOME
 
     report = site.report
-    if not SLUG_RE.match(path.stem):
-        report.error(path, 1, "E-FUND-FILENAME", "文件名不能含空格或 ? # % & 等符号（文件名就是网址的一部分）")
+    read = check_address(path, report, "E-FUND-FILENAME") and read_yaml(path, site)
+    if not read:
         return None
-    source = read_text(path, report)
-    if source is None:
-        return None
-    privacy.scan(path, source.text, report, site.village.public_phones)
-    rec = SCHEMA.read(strictyaml.load(source.text, path, report), path, report)
+    rec = SCHEMA.read(read[1], path, report)
     if rec is None or any(rec[k] is None for k in ("title", "source", "date", "amount")):
         return None
     fund = Fund(path, path.stem, rec["title"].strip(), rec["source"].strip(), rec["date"], rec["amount"],

@@ -9,16 +9,15 @@ shown masked. Photos are re-encoded by ``images`` and never published as shot.
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import images, markup, privacy, strictyaml
+from . import images, markup
 from .fields import Field, Schema
 from .history import FileHistory
 from .pages import Page, Section
 from .privacy import digits
-from .sources import read_text
+from .sources import check_address, read_yaml
 
 FOLDER = "households"
 CENTRE = "党员中心户"
@@ -26,7 +25,6 @@ STARRED = "星级文明户"
 KIND_ORDER = (CENTRE, STARRED, "最美家庭")  # shown first, in this order; other honours follow
 MAX_STARS = 10
 FIRST_YEAR = 1949
-SLUG_RE = re.compile(r"^[^\s/\\?#%&<>\"']+$")
 SCHEMA = Schema(
     name=Field("text", required=True, label="户主姓名"),
     kind=Field("text", required=True, label="类别"),
@@ -88,18 +86,14 @@ def star_rows(household: Household, village_stars: list[str]) -> list[StarRow]:
 
 def _read(path: Path, site) -> Household | None:
     report, village = site.report, site.village
-    if not SLUG_RE.match(path.stem) or path.stem == "index":
-        report.error(path, 1, "E-HOUSEHOLD-FILENAME",
-                     "文件名不能含空格或 ? # % & 等符号，也不能叫 index（文件名就是网址的一部分）")
-        return None
-    source = read_text(path, report)
-    if source is None:
-        return None
+    mark = report.mark()
     # ``phone:`` may hold a private mobile (always masked on pages); anywhere else it may not.
-    privacy.scan(path, source.text, report, village.public_phones, allow_phone_field=True)
-    errors_before = len(report.errors)
-    rec = SCHEMA.read(strictyaml.load(source.text, path, report), path, report)
-    if rec is None or len(report.errors) > errors_before:
+    read = (check_address(path, report, "E-HOUSEHOLD-FILENAME", names=("index",))
+            and read_yaml(path, site, allow_phone_field=True))
+    if not read:
+        return None
+    rec = SCHEMA.read(read[1], path, report)
+    if rec is None or report.failed_since(mark):
         return None
     kind = rec["kind"].strip()
     if village.grid(rec["grid"]) is None:
@@ -120,7 +114,7 @@ def _read(path: Path, site) -> Household | None:
     story_html = ""
     if rec["story"]:
         story_html = markup.render(rec["story"], path, rec.line_of("story") + 1, site.assets, report)
-    if len(report.errors) > errors_before:
+    if report.failed_since(mark):
         return None
     return Household(
         slug=path.stem, path=path, name=rec["name"], kind=kind, grid_id=rec["grid"],

@@ -7,18 +7,17 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import markup, privacy, strictyaml
+from . import markup
 from .fields import Field, Schema
 from .history import FileHistory
 from .pages import Page, Panel, Section, Slide, paginate
-from .sources import read_text, split_front_matter
+from .sources import check_address, read_markdown
 
 SECTIONS = {  # folder -> (title, hint, order)
     "party": ("党务公开", "支部工作、党员发展、党费", 10),
     "affairs": ("村务公开", "村级事务、补贴、项目建设", 20),
 }
 DEFAULT_UNIT = "村民委员会"
-SLUG_RE = re.compile(r"^[^\s/\\?#%&<>\"']+$")
 
 SCHEMA = Schema(
     title=Field("text", required=True, label="标题"),
@@ -85,15 +84,11 @@ class Notice:
 
 def _read(path: Path, section: str, site) -> Notice | None:
     report = site.report
-    if not SLUG_RE.match(path.stem):
-        report.error(path, 1, "E-NOTICE-FILENAME", "文件名不能含空格或 ? # % & 等符号（文件名就是网址的一部分）")
+    read = check_address(path, report, "E-NOTICE-FILENAME") and read_markdown(path, site)
+    if not read:
         return None
-    source = read_text(path, report)
-    doc = source and split_front_matter(source, report)
-    if doc is None:
-        return None
-    privacy.scan(path, source.text, report, site.village.public_phones)
-    rec = SCHEMA.read(strictyaml.load(doc.meta, path, report, doc.meta_line), path, report, doc.meta_line)
+    doc, node = read
+    rec = SCHEMA.read(node, path, report, doc.meta_line)
     if rec is None or rec["title"] is None or rec["date"] is None:
         return None
     if rec["draft"]:  # never published: its attachments and links are not checked or copied

@@ -5,10 +5,13 @@ accepted; GBK gets a warning because the next editor may not guess it.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import privacy, strictyaml
 from .diagnostics import Report
+from .strictyaml import Node
 
 
 @dataclass
@@ -65,3 +68,37 @@ def split_front_matter(source: SourceText, report: Report) -> FrontMatterDocumen
             )
     report.error(source.path, 1, "E-FRONTMATTER", "信息头没有结束的 --- 行")
     return None
+
+
+# The file name is the page's address segment: nothing a URL or a Windows path chokes on.
+ADDRESS_RE = re.compile(r"^[^\s/\\?#%&<>\"']+$")
+
+
+def check_address(path: Path, report: Report, code: str, names: tuple = (), prefixes: tuple = ()) -> bool:
+    """True if the file's name can be its page's address; else an error with ``code``."""
+    stem = path.stem
+    if ADDRESS_RE.match(stem) and stem not in names and not stem.startswith(prefixes or ("\0",)):
+        return True
+    reserved = [f"叫 {n}" for n in names] + [f"以 {p} 开头" for p in prefixes]
+    extra = f"，也不能{'或'.join(reserved)}" if reserved else ""
+    report.error(path, 1, code, f"文件名不能含空格或 ? # % & 等符号{extra}（文件名就是网址的一部分）")
+    return False
+
+
+def read_yaml(path: Path, site, allow_phone_field: bool = False) -> tuple[SourceText, Node | None] | None:
+    """Read a YAML source, check it for private numbers, and compose it into located nodes."""
+    source = read_text(path, site.report)
+    if source is None:
+        return None
+    privacy.scan(path, source.text, site.report, site.village.public_phones, allow_phone_field=allow_phone_field)
+    return source, strictyaml.load(source.text, path, site.report)
+
+
+def read_markdown(path: Path, site) -> tuple[FrontMatterDocument, Node | None] | None:
+    """Read a Markdown source with front matter, checked for private numbers."""
+    source = read_text(path, site.report)
+    doc = source and split_front_matter(source, site.report)
+    if doc is None:
+        return None
+    privacy.scan(path, source.text, site.report, site.village.public_phones)
+    return doc, strictyaml.load(doc.meta, path, site.report, doc.meta_line)
