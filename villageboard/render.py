@@ -3,9 +3,9 @@
 One page, several renditions: the phone page at its path, the touchscreen page under
 ``kiosk/`` and the A4 page under ``print/``. A page template such as ``notice.html``
 extends ``<rendition>/base.html``, so one template serves every rendition; a rendition
-that needs a different layout overrides it with ``layouts/<rendition>/notice.html``. Links are relative, so the site also works opened
-from disk, and a link made in the kiosk stays in the kiosk when the target has a kiosk
-rendition.
+that needs a different layout overrides it with ``layouts/<rendition>/notice.html``.
+Links are relative, so the site also works opened from disk, and a link made in the
+kiosk stays in the kiosk when the target has a kiosk rendition.
 """
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ from .pages import Page
 from .privacy import mask_phone
 
 RENDITIONS = {"phone": "", "kiosk": "kiosk/", "print": "print/"}
-WEEKDAYS = "一二三四五六日"
 
 
 def chinese_date(value: dt.date | dt.datetime | None) -> str:
