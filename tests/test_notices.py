@@ -176,3 +176,11 @@ def test_notice_has_an_a4_print_page(built_demo):
     assert "青溪村村务公开栏" in page and "村务监督电话：13905701234" in page
     assert "2026年第三季度党费收缴情况公示" in page
     assert 'href="../print/party/2026-q3-dangfei.html"' in text(built_demo / "party" / "2026-q3-dangfei.html")
+
+
+def test_windows_style_attachment_paths_work(tmp_path, demo_copy):
+    notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
+    notice.write_text(text(notice).replace("[files/gengdi-butie-2026.pdf]", "[files\\gengdi-butie-2026.pdf]"),
+                      encoding="utf-8")
+    build(demo_copy, tmp_path / "site")
+    assert (tmp_path / "site" / "files" / "affairs" / "files" / "gengdi-butie-2026.pdf").is_file()

@@ -33,3 +33,17 @@ def test_phone_pages_pass_axe(browser, served, path):
     context.close()
     violations = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
     assert violations == []
+
+
+def test_phone_pages_are_small_and_need_no_script(built_demo):
+    """A 2G/3G phone: each page with its stylesheet stays under 100 KiB, and no page needs JavaScript."""
+    css = (built_demo / "static" / "site.css").stat().st_size
+    phone_pages = [p for p in built_demo.rglob("*.html") if p.relative_to(built_demo).parts[0] not in ("kiosk", "print")]
+    assert len(phone_pages) > 30
+    for page in phone_pages:
+        html = page.read_text(encoding="utf-8")
+        assert "<script" not in html, page
+        assert len(html.encode()) + css < 100 * 1024, page
+    for photo in (built_demo / "photos").rglob("*"):
+        if photo.is_file():
+            assert photo.stat().st_size < 100 * 1024, photo

@@ -23,6 +23,7 @@ class Assets:
     def add(self, target: str, source: Path, line: int, report: Report,
             allowed: set[str] = ATTACHMENT_TYPES, what: str = "附件") -> str | None:
         """Register ``target`` (relative to ``source``'s folder); return its site path."""
+        target = target.replace("\\", "/")  # a clerk on Windows may write files\名单.pdf
         resolved = (source.parent / target).resolve()
         try:
             rel = resolved.relative_to(self.content_root)
