@@ -45,6 +45,8 @@ def test_every_page_has_a_kiosk_page_and_every_kiosk_link_stays_in_the_kiosk(bui
     phone_pages = [p.relative_to(built_demo).as_posix() for p in built_demo.rglob("*.html")
                    if not p.relative_to(built_demo).as_posix().startswith(("kiosk/", "print/"))]
     for page in phone_pages:
+        if page == "search.html":  # typing Chinese needs a keyboard the kiosk does not have
+            continue
         assert (built_demo / "kiosk" / page).is_file(), f"no kiosk page for {page}"
     for page in _kiosk_pages(built_demo):
         here = page.parent.relative_to(built_demo).as_posix()

@@ -23,7 +23,9 @@ def test_every_page_is_valid_html(built_demo):
 
 
 @pytest.mark.parametrize("path", ["index.html", "affairs/index.html", "affairs/2026-dibao-q4.html",
-                                  "grids/index.html", "print/party/2026-q3-dangfei.html"])
+                                  "grids/index.html", "print/party/2026-q3-dangfei.html", "search.html",
+                                  "finance/2026-Q3.html", "affairs/decisions/2026-houshan-linzu.html",
+                                  "compact/compare-2019.html", "households/yao-xifei.html"])
 def test_phone_pages_pass_axe(browser, served, path):
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
     page = context.new_page()
@@ -36,13 +38,14 @@ def test_phone_pages_pass_axe(browser, served, path):
 
 
 def test_phone_pages_are_small_and_need_no_script(built_demo):
-    """A 2G/3G phone: each page with its stylesheet stays under 100 KiB, and no page needs JavaScript."""
+    """A 2G/3G phone: each page with its stylesheet stays under 100 KiB, and no page needs JavaScript
+    (search uses it, and offers the section archives without it: see test_phone_browser)."""
     css = (built_demo / "static" / "site.css").stat().st_size
     phone_pages = [p for p in built_demo.rglob("*.html") if p.relative_to(built_demo).parts[0] not in ("kiosk", "print")]
     assert len(phone_pages) > 30
     for page in phone_pages:
         html = page.read_text(encoding="utf-8")
-        assert "<script" not in html, page
+        assert "<script" not in html or page.name == "search.html", page
         assert len(html.encode()) + css < 100 * 1024, page
     for photo in (built_demo / "photos").rglob("*"):
         if photo.is_file():

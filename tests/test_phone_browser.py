@@ -55,3 +55,28 @@ def test_a_villager_can_follow_the_big_buttons(phone, served):
     small = phone.evaluate("""[...document.querySelectorAll('a.button, a.big-button, .notice-list a')]
         .filter(a => a.getBoundingClientRect().height < 48).length""")
     assert small == 0
+
+
+def test_search_finds_notices_and_households(browser, built_demo):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
+    page = context.new_page()
+    page.goto((built_demo / "index.html").as_uri())  # from disk: the index is a script, not a fetch
+    page.get_by_role("link", name="搜索").click()
+    page.get_by_label("输入要找的字").fill("低保")
+    results = page.locator("#search-results a")
+    assert "2026年第四季度最低生活保障对象公示" in results.all_inner_texts()
+    assert "找到" in page.locator("#search-status").inner_text()
+    page.get_by_label("输入要找的字").fill("姚锡飞")
+    results.first.click()
+    assert page.locator("h1").inner_text() == "姚锡飞"
+    page.goto((built_demo / "search.html").as_uri() + "?q=没有这样的字")
+    assert "没有找到" in page.locator("#search-status").inner_text()
+    assert no_horizontal_scroll(page)
+    screenshot(page, "phone-search")
+    context.close()
+
+
+def test_search_without_javascript_offers_the_sections(phone, served):
+    phone.goto(served + "search.html")
+    assert phone.get_by_text("搜索用不了").is_visible()
+    assert phone.locator(".search-browse").get_by_role("link", name="财务公开").is_visible()

@@ -6,7 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from . import feeds, privacy, site as site_module
+from . import feeds, privacy, search, site as site_module
 from .diagnostics import Report
 from .render import Renderer
 from .writer import AtomicOutput
@@ -48,10 +48,11 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date) -
                 "sources": sorted({s.relative_to(site.content).as_posix() for s in page.sources}),
                 "templates": renderer.templates_used(out_path),
             }
-        phone_pages = [path for path, (_, rendition, _) in renderer.outputs.items() if rendition == "phone"]
-        sitemap = feeds.sitemap(site, phone_pages)
+        phone_pages = [page for page, rendition, _ in renderer.outputs.values() if rendition == "phone"]
+        sitemap = feeds.sitemap(site, [page.path for page in phone_pages])
         if sitemap:
             output.write("sitemap.xml", sitemap)
+        output.write("search-index.js", search.index_script(site, phone_pages))
         for rel, data in site.files():
             output.write(rel, data)
             digest.update(rel.encode() + (data if isinstance(data, bytes) else data.encode()))

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import compact, decisions, feeds, finance, grids, home, households, kiosk, notices, village as village_kind
+from . import (compact, decisions, feeds, finance, grids, home, households, kiosk, notices, search,
+               village as village_kind)
 from .assets import Assets
 from .diagnostics import Report
 from .history import History
@@ -22,7 +23,7 @@ from .village import Village
 
 SOURCE_SUFFIXES = {".md", ".markdown", ".yaml", ".yml", ".txt"}
 # kiosk comes last: it checks the links and dates of everything the other kinds loaded.
-KINDS = [home, notices, finance, decisions, compact, households, grids, feeds, kiosk]
+KINDS = [home, notices, finance, decisions, compact, households, grids, feeds, search, kiosk]
 
 
 @dataclass
