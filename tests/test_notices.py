@@ -126,20 +126,13 @@ def test_grid_pages(built_demo):
 
 
 def test_revision_history_from_git(tmp_path, demo_copy):
-    def git(*args):
-        subprocess.run(["git", *args], cwd=demo_copy, check=True, capture_output=True,
-                       env={"GIT_AUTHOR_NAME": "文书", "GIT_AUTHOR_EMAIL": "a@b", "GIT_COMMITTER_NAME": "文书",
-                            "GIT_COMMITTER_EMAIL": "a@b", "PATH": "/usr/bin:/bin",
-                            "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp})
-
-    stamp = "2026-06-01T10:00:00+08:00"
+    git = _git_repo(demo_copy)
     git("init", "-q")
     git("add", "-A")
     git("commit", "-qm", "发布")
     notice = demo_copy / "affairs" / "2026-zhaijidi.md"
     notice.write_text(text(notice).replace("110 平方米", "120 平方米"), encoding="utf-8")
-    stamp = "2026-06-05T09:30:00+08:00"
-    git("commit", "-qam", "更正占地面积")
+    git("commit", "-qam", "更正占地面积", when="2026-06-05T09:30:00+08:00")
     out = tmp_path / "site"
     build(demo_copy, out)
     page = text(out / "affairs" / "2026-zhaijidi.html")
@@ -184,3 +177,49 @@ def test_windows_style_attachment_paths_work(tmp_path, demo_copy):
                       encoding="utf-8")
     build(demo_copy, tmp_path / "site")
     assert (tmp_path / "site" / "files" / "affairs" / "files" / "gengdi-butie-2026.pdf").is_file()
+
+
+def _git_repo(folder: Path):
+    """A git helper for ``folder`` whose commits carry the given ISO time."""
+    def git(*args, when="2026-06-01T10:00:00+08:00"):
+        subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True,
+                       env={"GIT_AUTHOR_NAME": "文书", "GIT_AUTHOR_EMAIL": "a@b", "GIT_COMMITTER_NAME": "文书",
+                            "GIT_COMMITTER_EMAIL": "a@b", "PATH": "/usr/bin:/bin",
+                            "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when})
+    return git
+
+
+def test_a_removed_notice_keeps_its_address_and_says_why(tmp_path, demo_copy):
+    git = _git_repo(demo_copy)
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "发布")
+    git("rm", "-q", "affairs/2026-zhaijidi.md")
+    git("commit", "-qm", "撤下：申请人已撤回翻建申请", when="2026-06-08T16:00:00+08:00")
+    git("mv", "party/2025-dongxun.md", "party/2025-12-dongxun.md")
+    git("commit", "-qm", "改文件名", when="2026-06-09T09:00:00+08:00")
+    out = tmp_path / "site"
+    build(demo_copy, out)
+    page = text(out / "affairs" / "2026-zhaijidi.html")
+    assert "本公告已于 2026年6月8日 撤下" in page and "申请人已撤回翻建申请" in page
+    assert "原发布日期：2026年6月3日" in page
+    assert "110 平方米" not in page  # the withdrawn text itself is not published again
+    assert "宅基地申请审批结果公示" not in text(out / "affairs" / "index.html")
+    archive = text(out / "affairs" / "2026.html")
+    assert "宅基地申请审批结果公示" in archive and "已撤下" in archive
+    assert "宅基地申请审批结果公示" not in text(out / "feed.xml")
+    moved = text(out / "party" / "2025-dongxun.html")
+    assert "本公告已换到新的地址" in moved and 'href="2025-12-dongxun.html"' in moved
+    assert text(out / "party" / "2025.html").count("2025年度党员冬训安排") == 1
+
+
+def test_a_draft_removed_before_publication_leaves_no_trace(tmp_path, demo_copy):
+    git = _git_repo(demo_copy)
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "初稿")
+    git("rm", "-q", "party/caogao-dangke.md", "party/2026-12-zuzhishenghuohui.md")
+    git("commit", "-qm", "删去草稿")
+    build(demo_copy, tmp_path / "site")
+    assert not (tmp_path / "site" / "party" / "caogao-dangke.html").exists()
+    assert not (tmp_path / "site" / "party" / "2026-12-zuzhishenghuohui.html").exists()

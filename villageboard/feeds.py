@@ -23,7 +23,8 @@ def files(site):
     village = site.village
     if not village.base_url:
         return []
-    entries = sorted((e for listed in site.data.get("entries", {}).values() for e in listed),
+    entries = sorted((e for listed in site.data.get("entries", {}).values() for e in listed
+                      if not getattr(e, "withdrawn", False)),
                      key=lambda e: (e.published_on, e.url), reverse=True)[:FEED_SIZE]
     updated = max((e.published_on for e in entries), default=site.today)
     parts = ['<?xml version="1.0" encoding="utf-8"?>',

@@ -7,11 +7,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import markup
+from . import markup, strictyaml
+from .diagnostics import Report
 from .fields import Field, Schema
-from .history import FileHistory
+from .history import Deletion, FileHistory, Revision
 from .pages import Page, Panel, Section, Slide, paginate
-from .sources import check_address, read_markdown
+from .sources import SourceText, check_address, read_markdown, split_front_matter
 
 SECTIONS = {  # folder -> (title, hint, order)
     "party": ("党务公开", "支部工作、党员发展、党费", 10),
@@ -113,6 +114,56 @@ def _read(path: Path, section: str, site) -> Notice | None:
     )
 
 
+@dataclass
+class Withdrawn:
+    """撤下的公告: a published notice whose file was later removed. Its address keeps
+    answering with when and why (the commit message), so a link or QR code on the
+    paper board never silently leads nowhere; its text is not shown again."""
+
+    section: str
+    slug: str
+    path: Path
+    title: str
+    date: dt.date
+    published_on: dt.date
+    removed: Revision
+    moved_to: Notice | None = None
+    category: str | None = None
+    summary: str | None = None
+    pinned: bool = False
+    withdrawn: bool = True
+    revisions: tuple = ()
+
+    @property
+    def url(self) -> str:
+        return f"{self.section}/{self.slug}.html"
+
+    @property
+    def section_title(self) -> str:
+        return SECTIONS[self.section][0]
+
+    def is_expired(self, today: dt.date) -> bool:
+        return True  # never among the current notices; listed in its year's archive
+
+
+def _withdrawn(deletion: Deletion, section: str, site, live: list[Notice]) -> Withdrawn | None:
+    """The removed notice as it last stood, if it had been published by then."""
+    text = deletion.last_text()
+    if not text:
+        return None
+    quiet = Report()  # its old mistakes are history, not errors of today's build
+    doc = split_front_matter(SourceText(deletion.path, text.lstrip("\ufeff").replace("\r\n", "\n")), quiet)
+    rec = doc and SCHEMA.read(strictyaml.load(doc.meta, deletion.path, quiet, doc.meta_line), deletion.path, quiet)
+    if not rec or rec["title"] is None or rec["date"] is None or rec["draft"]:
+        return None
+    published = rec["publish"] or rec["date"]
+    if published > min(deletion.removed.when.date(), site.today):
+        return None  # removed before anyone could see it
+    moved = next((n for n in live if n.title == rec["title"]), None)
+    return Withdrawn(section, deletion.path.stem, deletion.path, rec["title"], rec["date"], published,
+                     deletion.removed, moved, rec["category"])
+
+
 def _newest_first(items: list[Notice]) -> list[Notice]:
     return sorted(items, key=lambda n: (n.published_on, n.date, n.slug), reverse=True)
 
@@ -123,10 +174,15 @@ def load(site) -> None:
         notices = [_read(p, section, site) for p in sorted((site.content / section).glob("*.md"))]
         found[section] = [n for n in notices if n and n.is_public(site.today)]
     site.data["notices"] = found
+    site.data["withdrawn"] = {
+        section: [w for d in site.history.deleted_in(site.content / section, ".md")
+                  if (w := _withdrawn(d, section, site, found[section]))]
+        for section in SECTIONS}
     # What the section listings show. Other kinds (decisions) add their own entries here;
     # an entry needs: url, title, published_on, date, slug, category, summary, pinned,
     # section_title, revisions, path and is_expired(today).
-    site.data["entries"] = {section: list(items) for section, items in found.items()}
+    site.data["entries"] = {section: found[section] + [w for w in site.data["withdrawn"][section] if not w.moved_to]
+                            for section in SECTIONS}
 
 
 def entries(site, section: str) -> list:
@@ -194,3 +250,5 @@ def pages(site):
         for notice in site.data["notices"][section]:
             yield Page(notice.url, "notice.html", notice.title, {"notice": notice}, [notice.path],
                        renditions=("phone", "kiosk", "print"))
+        for gone in site.data["withdrawn"][section]:
+            yield Page(gone.url, "withdrawn.html", gone.title, {"item": gone}, [gone.path])
