@@ -44,7 +44,10 @@ CHECK_PAGE = """() => {
   for (let n = walk.nextNode(); n; n = walk.nextNode()) {
     const el = n.parentElement;
     if (!n.textContent.trim() || el.closest('script') || !shown(el)) continue;
-    const size = parseFloat(getComputedStyle(el).fontSize);
+    let size = parseFloat(getComputedStyle(el).fontSize);
+    const svg = el.closest('svg');
+    if (svg && svg.viewBox.baseVal && svg.viewBox.baseVal.width)  // SVG text is in user units: scale it
+      size *= svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
     if (size < 24) tiny.push(size + 'px ' + n.textContent.trim().slice(0, 30));
   }
   const root = document.documentElement;
@@ -306,4 +309,24 @@ def test_read_aloud_in_chinese_where_a_voice_exists_hidden_where_not(browser, se
     _tap(page, page.get_by_role("button", name="停止朗读"))
     assert page.evaluate("window.__spoken.at(-1)") == "cancel"
     screenshot(page, "kiosk-notice-full-page")
+    context.close()
+
+
+@pytest.mark.parametrize("viewport", [PORTRAIT, LANDSCAPE], ids=["portrait", "landscape"])
+def test_every_kiosk_page_meets_the_touch_rules(browser, served, built_demo, viewport):
+    """Each kind's pages, as they reach the kiosk: 64 px targets 8 px apart, 24 px text, no overflow."""
+    context, page, errors = _context(browser, viewport)
+    paths = sorted(p.relative_to(built_demo).as_posix() for p in (built_demo / "kiosk").rglob("*.html"))
+    assert len(paths) > 30
+    problems = {}
+    for path in paths:
+        page.goto(served + path)
+        found = page.evaluate(CHECK_PAGE)
+        bad = {k: found[k][:3] for k in ("small", "close", "tiny") if found[k]}
+        if found["overflow"] > 0:
+            bad["overflow"] = found["overflow"]
+        if bad:
+            problems[path] = bad
+    assert problems == {}
+    assert not errors, errors
     context.close()
