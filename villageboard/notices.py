@@ -40,8 +40,23 @@ class Attachment:
     url: str  # site path
 
 
+class InSection:
+    """The address and section name of anything filed under a notice section."""
+
+    section: str
+    slug: str
+
+    @property
+    def url(self) -> str:
+        return f"{self.section}/{self.slug}.html"
+
+    @property
+    def section_title(self) -> str:
+        return SECTIONS[self.section][0]
+
+
 @dataclass
-class Notice:
+class Notice(InSection):
     """公告: one notice of a section, as the villager will read it."""
 
     section: str
@@ -59,14 +74,6 @@ class Notice:
     draft: bool = False
     unit: str = DEFAULT_UNIT
     attachments: list[Attachment] = field(default_factory=list)
-
-    @property
-    def url(self) -> str:
-        return f"{self.section}/{self.slug}.html"
-
-    @property
-    def section_title(self) -> str:
-        return SECTIONS[self.section][0]
 
     @property
     def published_on(self) -> dt.date:
@@ -115,7 +122,7 @@ def _read(path: Path, section: str, site) -> Notice | None:
 
 
 @dataclass
-class Withdrawn:
+class Withdrawn(InSection):
     """撤下的公告: a published notice whose file was later removed. Its address keeps
     answering with when and why (the commit message), so a link or QR code on the
     paper board never silently leads nowhere; its text is not shown again."""
@@ -133,14 +140,6 @@ class Withdrawn:
     pinned: bool = False
     withdrawn: bool = True
     revisions: tuple = ()
-
-    @property
-    def url(self) -> str:
-        return f"{self.section}/{self.slug}.html"
-
-    @property
-    def section_title(self) -> str:
-        return SECTIONS[self.section][0]
 
     def is_expired(self, today: dt.date) -> bool:
         return True  # never among the current notices; listed in its year's archive
