@@ -1,0 +1,72 @@
+"""``serve``: the clerk's preview, on this computer only, rebuilt when a file is saved."""
+from __future__ import annotations
+
+import socket
+import sys
+import time
+import urllib.request
+
+from conftest import ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.read().decode("utf-8")
+    except OSError:
+        return None
+
+
+def listening_addresses(port: int) -> set[str]:
+    """The IPv4/IPv6 addresses a local socket listens on for ``port``, from /proc/net."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as rows:
+            for row in list(rows)[1:]:
+                local, state = row.split()[1], row.split()[3]
+                address, hex_port = local.split(":")
+                if state == "0A" and int(hex_port, 16) == port:  # 0A = LISTEN
+                    found.add(socket.inet_ntop(socket.AF_INET if len(address) == 8 else socket.AF_INET6,
+                                               bytes.fromhex(address)[::-1] if len(address) == 8
+                                               else b"".join(bytes.fromhex(address[i:i + 8])[::-1]
+                                                             for i in range(0, 32, 8))))
+    return found
+
+
+def wait_for(predicate, seconds: float = 20):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.3)
+    return None
+
+
+def test_serve_previews_locally_and_rebuilds_on_save(demo_copy, tmp_path):
+    port = free_port()
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--port", str(port)],
+                               cwd=demo_copy.parent, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        home = wait_for(lambda: fetch(f"http://127.0.0.1:{port}/index.html"))
+        assert home and "青溪村" in home
+        assert listening_addresses(port) == {"127.0.0.1"}
+        notice = demo_copy / "affairs" / "2026-yishiyiyi.md"
+        notice.write_text(notice.read_text(encoding="utf-8").replace("筹资方案征求意见", "筹资方案（修改稿）"),
+                          encoding="utf-8")
+        assert wait_for(lambda: "筹资方案（修改稿）" in (fetch(f"http://127.0.0.1:{port}/index.html") or ""))
+        # a broken save keeps the last good preview
+        notice.write_text("---\ntitle: 坏了\n", encoding="utf-8")
+        time.sleep(2)
+        assert "筹资方案（修改稿）" in fetch(f"http://127.0.0.1:{port}/index.html")
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=10)[0].decode("utf-8", "replace")
+    assert "E-FRONTMATTER" in output and "预览保持上一次的结果" in output
+    assert "Traceback" not in output
