@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import socket
+import subprocess
 import sys
 import time
 import urllib.request
