@@ -168,6 +168,7 @@ def test_notice_has_an_a4_print_page(built_demo):
     page = text(built_demo / "print" / "party" / "2026-q3-dangfei.html")
     assert "青溪村村务公开栏" in page and "村务监督电话：13905701234" in page
     assert "2026年第三季度党费收缴情况公示" in page
+    assert 'class="qr"' in page and "手机扫码查看本页" in page  # the paper copy leads to the phone page
     assert 'href="../print/party/2026-q3-dangfei.html"' in text(built_demo / "party" / "2026-q3-dangfei.html")
 
 
