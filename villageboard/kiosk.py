@@ -1,7 +1,7 @@
 """The touchscreen in the service centre (党群服务中心触摸屏): checks and containment.
 
 Every page already has a kiosk rendition under ``kiosk/`` (``layouts/kiosk/base.html``);
-this kind checks the kiosk settings in ``village.yaml`` and keeps every link inside the
+this kind warns when the kiosk cannot show QR codes and keeps every link inside the
 kiosk. A kiosk browser has no address bar, so a link to another site, to a PDF or to a
 phone-only page would strand the next villager there: such links become QR codes that
 take the page home on a phone instead.
@@ -11,17 +11,14 @@ from __future__ import annotations
 import html as html_lib
 import posixpath
 import re
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from markupsafe import Markup, escape
 
 from . import qr
+from .village import COUNTDOWN
 from .assets import href
 
-MIN_IDLE = 30  # the last 20 seconds are the countdown; less leaves no time to read
-MAX_IDLE = 600
-COUNTDOWN = 20
 
 _LINK = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.S | re.I)
 _HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
@@ -36,25 +33,11 @@ def load(site) -> None:
         site.report.warning(village.path, 1, "W-KIOSK-BASE-URL",
                             "没有填写 base_url（网站地址），触摸屏上无法显示“扫码带走本页”的二维码；"
                             "请在 village.yaml 里填写，例如 base_url: https://cunwu.example.org/qingxi/")
-    idle = village.idle_seconds
-    if not MIN_IDLE <= idle <= MAX_IDLE:
-        line = _line_of(village.path, "idle_seconds")
-        site.report.error(village.path, line, "E-KIOSK-IDLE",
-                          f"kiosk.idle_seconds 写的是 {idle}，应在 {MIN_IDLE} 到 {MAX_IDLE} 秒之间"
-                          f"（无人操作多久后回到首页；最后 {COUNTDOWN} 秒显示倒计时）")
     site.data["kiosk"] = {"updated": _newest_change(site), "countdown": COUNTDOWN}
 
 
 def pages(site):
     return []
-
-
-def _line_of(path: Path, key: str) -> int:
-    try:
-        lines = path.read_text(encoding="utf-8-sig", errors="replace").splitlines()
-    except OSError:
-        return 1
-    return next((i for i, text in enumerate(lines, 1) if text.lstrip().startswith(key + ":")), 1)
 
 
 def _newest_change(site):

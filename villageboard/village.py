@@ -9,6 +9,18 @@ from .fields import Field, Schema
 from .sources import read_text
 from . import privacy, strictyaml
 
+# The kiosk's last COUNTDOWN seconds are a warning; less than MIN_IDLE leaves no time to
+# read a notice, more than MAX_IDLE leaves the last villager's page for the next one.
+COUNTDOWN, MIN_IDLE, MAX_IDLE = 20, 30, 600
+
+
+def _idle_range(seconds: int):
+    if MIN_IDLE <= seconds <= MAX_IDLE:
+        return None
+    return ("E-KIOSK-IDLE", f"kiosk.idle_seconds 写的是 {seconds}，应在 {MIN_IDLE} 到 {MAX_IDLE} 秒之间"
+                            f"（无人操作多久后回到首页；最后 {COUNTDOWN} 秒显示倒计时）")
+
+
 GRID = Schema(
     id=Field("count", required=True, label="网格编号"),
     name=Field("text", required=True, label="网格名称"),
@@ -27,7 +39,7 @@ SCHEMA = Schema(
     supervision_phone=Field("text", label="监督电话"),
     grids=Field("list", item=Field("map", schema=GRID), default=list),
     kiosk=Field("map", schema=Schema(
-        idle_seconds=Field("count", default=90),
+        idle_seconds=Field("count", default=90, check=_idle_range),
         orientation=Field("choice", choices=("portrait", "landscape"), default="portrait"))),
     public_phones=Field("list", item=Field("text"), default=list),
     accounting=Field("choice", choices=("2004", "2023"), default="2023"),
