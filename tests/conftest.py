@@ -44,6 +44,16 @@ def built_demo(tmp_path_factory) -> Path:
     return out
 
 
+def git_repo(folder: Path):
+    """A git helper for ``folder`` whose commits carry the given ISO time."""
+    def git(*args, when="2026-06-01T10:00:00+08:00"):
+        subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True,
+                       env={"GIT_AUTHOR_NAME": "文书", "GIT_AUTHOR_EMAIL": "a@b", "GIT_COMMITTER_NAME": "文书",
+                            "GIT_COMMITTER_EMAIL": "a@b", "PATH": "/usr/bin:/bin",
+                            "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when})
+    return git
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 from urllib.parse import unquote
 
-from conftest import TODAY, run_cli
+from conftest import TODAY, git_repo, run_cli
 
 
 def build(content: Path, out: Path, today: str = TODAY) -> str:
@@ -126,7 +125,7 @@ def test_grid_pages(built_demo):
 
 
 def test_revision_history_from_git(tmp_path, demo_copy):
-    git = _git_repo(demo_copy)
+    git = git_repo(demo_copy)
     git("init", "-q")
     git("add", "-A")
     git("commit", "-qm", "发布")
@@ -180,18 +179,8 @@ def test_windows_style_attachment_paths_work(tmp_path, demo_copy):
     assert (tmp_path / "site" / "files" / "affairs" / "files" / "gengdi-butie-2026.pdf").is_file()
 
 
-def _git_repo(folder: Path):
-    """A git helper for ``folder`` whose commits carry the given ISO time."""
-    def git(*args, when="2026-06-01T10:00:00+08:00"):
-        subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True,
-                       env={"GIT_AUTHOR_NAME": "文书", "GIT_AUTHOR_EMAIL": "a@b", "GIT_COMMITTER_NAME": "文书",
-                            "GIT_COMMITTER_EMAIL": "a@b", "PATH": "/usr/bin:/bin",
-                            "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when})
-    return git
-
-
 def test_a_removed_notice_keeps_its_address_and_says_why(tmp_path, demo_copy):
-    git = _git_repo(demo_copy)
+    git = git_repo(demo_copy)
     git("init", "-q")
     git("add", "-A")
     git("commit", "-qm", "发布")
@@ -215,7 +204,7 @@ def test_a_removed_notice_keeps_its_address_and_says_why(tmp_path, demo_copy):
 
 
 def test_a_draft_removed_before_publication_leaves_no_trace(tmp_path, demo_copy):
-    git = _git_repo(demo_copy)
+    git = git_repo(demo_copy)
     git("init", "-q")
     git("add", "-A")
     git("commit", "-qm", "初稿")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from pathlib import Path
 
 from . import feeds, privacy, search, site as site_module
@@ -45,7 +46,7 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date) -
             digest.update(out_path.encode() + html.encode())
             page = renderer.outputs[out_path][0]
             manifest[out_path] = {
-                "sources": sorted({s.relative_to(site.content).as_posix() for s in page.sources}),
+                "sources": sorted({Path(os.path.relpath(s, site.content)).as_posix() for s in page.sources}),
                 "templates": renderer.templates_used(out_path),
             }
         phone_pages = [page for page, rendition, _ in renderer.outputs.values() if rendition == "phone"]

@@ -28,6 +28,7 @@ from .fields import Field, Record, Schema
 from .history import FileHistory
 from .pages import Page, Panel, Section, Slide
 from .sources import read_yaml
+from .withdrawn import Withdrawn, last_record, was_public
 
 ZERO = Decimal("0.00")
 SETTINGS_FILE = "settings.yaml"
@@ -274,6 +275,7 @@ class CalendarRow:
     due: dt.date
     ledger: Ledger | None  # the public ledger, if any
     status: str  # ontime, late, overdue, waiting, current
+    withdrawn: Withdrawn | None = None  # the period's ledger was public once, then removed
 
     @property
     def status_text(self) -> str:
@@ -464,6 +466,9 @@ def load(site) -> None:
             unreadable = True
     _check_books(ledgers, report)
     rows = disclosure_calendar(ledgers, site.today, due_day)
+    withdrawn = _withdrawn_ledgers(site, folder, ledgers)
+    for row in rows:
+        row.withdrawn = next((w for w in withdrawn if w.slug == row.period.key and not row.ledger), None)
     all_by_start = {l.period.start: l for l in ledgers}
     for row in rows:
         # With a ledger file unreadable, "missing" may only mean "could not be read".
@@ -474,6 +479,11 @@ def load(site) -> None:
             report.warning(waiting.path, waiting.lines["published"], "W-FINANCE-OVERDUE",
                            f"{row.period.label}的财务收支应于 {row.due} 前公开，这张表的公开日期却是 "
                            f"{waiting.published}，至今仍未公开")
+        elif row.withdrawn:
+            gone = row.withdrawn
+            report.warning(folder, 1, "W-FINANCE-OVERDUE",
+                           f"{row.period.label}的财务公开表已于 {gone.removed.when.date()} 撤下"
+                           f"（{gone.removed.subject}），这一期现在没有公开的账目，应于 {row.due} 前公开")
         else:
             report.warning(folder, 1, "W-FINANCE-OVERDUE",
                            f"{row.period.label}（{row.period.start} 至 {row.period.end}）的财务收支应于 "
@@ -486,12 +496,29 @@ def load(site) -> None:
         "due_day": due_day,
         "folder": folder,
         "funds": [],
+        "withdrawn": withdrawn,
     }
     site.data["finance"]["funds"] = funds.load(site, ledgers, check_ledgers=not unreadable)
 
 
+def _withdrawn_ledgers(site, folder: Path, ledgers: list[Ledger]) -> list[Withdrawn]:
+    """Ledgers that were public once and whose files are gone; their addresses stay."""
+    taken = {l.period.key for l in ledgers}
+    found = []
+    for deletion in site.history.deleted_in(folder, ".yaml"):
+        rec = None if deletion.path.name == SETTINGS_FILE else last_record(deletion, SCHEMA)
+        period = rec and rec["period"] and Period.parse(rec["period"])
+        if not period or period.key in taken or rec["published"] is None \
+                or not was_public(rec["published"], deletion, site.today):
+            continue
+        taken.add(period.key)
+        found.append(Withdrawn("finance", "财务公开", period.key, deletion.path, f"{period.label}财务收支公开",
+                               period.end, rec["published"], deletion.removed, what="本期财务公开表"))
+    return found
+
+
 def _data(site) -> dict:
-    return site.data.get("finance") or {"ledgers": [], "calendar": [], "funds": []}
+    return site.data.get("finance") or {"ledgers": [], "calendar": [], "funds": [], "withdrawn": []}
 
 
 def latest(site) -> Ledger | None:
@@ -560,6 +587,8 @@ def pages(site):
             "income_groups": ledger.groups(INCOME), "expenditure_groups": ledger.groups(EXPENDITURE),
             "chart": category_chart(ledger), "capitals": capitals, "funds": funds_here,
         }, [ledger.path], renditions=("phone", "kiosk", "print"))
+    for gone in data["withdrawn"]:
+        yield Page(gone.url, "withdrawn.html", gone.title, {"item": gone}, [gone.path])
     for fund in data["funds"]:
         yield Page(fund.url, "finance-fund.html", fund.title, {"fund": fund, "capitals": capitals},
                    [fund.path] + sorted({s.ledger.path for s in fund.spending}),

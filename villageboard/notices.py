@@ -7,12 +7,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import markup, strictyaml
-from .diagnostics import Report
+from . import markup
 from .fields import Field, Schema
-from .history import Deletion, FileHistory, Revision
+from .history import Deletion, FileHistory
 from .pages import Page, Panel, Section, Slide, paginate
-from .sources import SourceText, check_address, read_markdown, split_front_matter
+from .sources import check_address, read_markdown
+from .withdrawn import Withdrawn, last_record, was_public
 
 SECTIONS = {  # folder -> (title, hint, order)
     "party": ("党务公开", "支部工作、党员发展、党费", 10),
@@ -40,23 +40,8 @@ class Attachment:
     url: str  # site path
 
 
-class InSection:
-    """The address and section name of anything filed under a notice section."""
-
-    section: str
-    slug: str
-
-    @property
-    def url(self) -> str:
-        return f"{self.section}/{self.slug}.html"
-
-    @property
-    def section_title(self) -> str:
-        return SECTIONS[self.section][0]
-
-
 @dataclass
-class Notice(InSection):
+class Notice:
     """公告: one notice of a section, as the villager will read it."""
 
     section: str
@@ -74,6 +59,14 @@ class Notice(InSection):
     draft: bool = False
     unit: str = DEFAULT_UNIT
     attachments: list[Attachment] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"{self.section}/{self.slug}.html"
+
+    @property
+    def section_title(self) -> str:
+        return SECTIONS[self.section][0]
 
     @property
     def published_on(self) -> dt.date:
@@ -121,46 +114,17 @@ def _read(path: Path, section: str, site) -> Notice | None:
     )
 
 
-@dataclass
-class Withdrawn(InSection):
-    """撤下的公告: a published notice whose file was later removed. Its address keeps
-    answering with when and why (the commit message), so a link or QR code on the
-    paper board never silently leads nowhere; its text is not shown again."""
-
-    section: str
-    slug: str
-    path: Path
-    title: str
-    date: dt.date
-    published_on: dt.date
-    removed: Revision
-    moved_to: Notice | None = None
-    category: str | None = None
-    summary: str | None = None
-    pinned: bool = False
-    withdrawn: bool = True
-    revisions: tuple = ()
-
-    def is_expired(self, today: dt.date) -> bool:
-        return True  # never among the current notices; listed in its year's archive
-
-
 def _withdrawn(deletion: Deletion, section: str, site, live: list[Notice]) -> Withdrawn | None:
     """The removed notice as it last stood, if it had been published by then."""
-    text = deletion.last_text()
-    if not text:
-        return None
-    quiet = Report()  # its old mistakes are history, not errors of today's build
-    doc = split_front_matter(SourceText(deletion.path, text.lstrip("\ufeff").replace("\r\n", "\n")), quiet)
-    rec = doc and SCHEMA.read(strictyaml.load(doc.meta, deletion.path, quiet, doc.meta_line), deletion.path, quiet)
+    rec = last_record(deletion, SCHEMA, front_matter=True)
     if not rec or rec["title"] is None or rec["date"] is None or rec["draft"]:
         return None
     published = rec["publish"] or rec["date"]
-    if published > min(deletion.removed.when.date(), site.today):
-        return None  # removed before anyone could see it
+    if not was_public(published, deletion, site.today):
+        return None
     moved = next((n for n in live if n.title == rec["title"]), None)
-    return Withdrawn(section, deletion.path.stem, deletion.path, rec["title"], rec["date"], published,
-                     deletion.removed, moved, rec["category"])
+    return Withdrawn(section, SECTIONS[section][0], deletion.path.stem, deletion.path, rec["title"], rec["date"],
+                     published, deletion.removed, moved, category=rec["category"])
 
 
 def _newest_first(items: list[Notice]) -> list[Notice]:
