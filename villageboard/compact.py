@@ -18,6 +18,7 @@ from .fields import Field, Schema
 from .history import FileHistory
 from .pages import Page, Section, Slide
 from .sources import check_address, read_markdown
+from .withdrawn import Withdrawn, last_record, was_public
 
 FOLDER = "compact"
 SCHEMA = Schema(
@@ -241,6 +242,20 @@ def load(site) -> None:
             lines, inserted, deleted = compare(v.text, v.next.text)
             comparisons.append(Comparison(v, v.next, lines, inserted, deleted))
     site.data["compact_comparisons"] = comparisons
+    site.data["compact_withdrawn"] = [w for d in site.history.deleted_in(folder, ".md")
+                                      if (w := _withdrawn(d, site, versions))]
+
+
+def _withdrawn(deletion, site, versions) -> Withdrawn | None:
+    """A version that was in force or on record and whose file is gone."""
+    rec = last_record(deletion, SCHEMA, front_matter=True)
+    if not rec or rec["title"] is None or rec["adopted"] is None or deletion.path.stem in {v.slug for v in versions} \
+            or not was_public(rec["adopted"], deletion, site.today):
+        return None
+    adopted = rec["adopted"]
+    return Withdrawn(FOLDER, "村规民约", deletion.path.stem, deletion.path,
+                     f"{rec['title']}（{adopted.year}年{adopted.month}月版）", adopted, adopted, deletion.removed,
+                     what="这一版村规民约")
 
 
 def current(site) -> CompactVersion | None:
@@ -264,6 +279,8 @@ def slides(site) -> list[Slide]:
 
 
 def pages(site):
+    for gone in site.data["compact_withdrawn"]:
+        yield Page(gone.url, "withdrawn.html", gone.title, {"item": gone}, [gone.path])
     versions = site.data["compact"]
     if not versions:
         return

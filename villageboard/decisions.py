@@ -19,6 +19,7 @@ from .fields import Field, Record, Schema
 from .history import FileHistory
 from .pages import Page, Panel
 from .sources import check_address, read_yaml
+from .withdrawn import Withdrawn, last_record, was_public
 
 FOLDER = "affairs/decisions"
 SECTION = "affairs"
@@ -362,9 +363,24 @@ def load(site) -> None:
     folder = site.content / FOLDER
     found = [_read(p, site) for p in sorted(folder.glob("*.yaml"))] if folder.is_dir() else []
     decisions = [d for d in found if d is not None]
+    withdrawn = [w for d in site.history.deleted_in(folder, ".yaml") if (w := _withdrawn(d, site))]
+    site.data["decisions_withdrawn"] = withdrawn
+    site.data["entries"][SECTION].extend(withdrawn)
     decisions.sort(key=lambda d: (d.published_on, d.slug), reverse=True)
     site.data["decisions"] = decisions
     site.data["entries"][SECTION].extend(decisions)
+
+
+def _withdrawn(deletion, site) -> Withdrawn | None:
+    """A decision record that was public (from its proposal) and whose file is gone."""
+    rec = last_record(deletion, SCHEMA)
+    proposal = rec and rec["proposal"]
+    if not proposal or rec["title"] is None or proposal["date"] is None \
+            or not was_public(proposal["date"], deletion, site.today):
+        return None
+    return Withdrawn(FOLDER, SECTION_TITLE, deletion.path.stem, deletion.path, rec["title"], proposal["date"],
+                     proposal["date"], deletion.removed, what="本事项的公开记录", index_url=f"{SECTION}/index.html",
+                     category=CATEGORY)
 
 
 def panels(site) -> list[Panel]:
@@ -378,3 +394,5 @@ def pages(site):
     for decision in site.data["decisions"]:
         yield Page(decision.url, "decision.html", decision.title, {"decision": decision}, [decision.path],
                    renditions=("phone", "kiosk", "print"))
+    for gone in site.data["decisions_withdrawn"]:
+        yield Page(gone.url, "withdrawn.html", gone.title, {"item": gone}, [gone.path])

@@ -33,11 +33,15 @@ class Withdrawn:
     removed: Revision
     moved_to: Any = None  # the current item that took its place (has url and title)
     what: str = "本公告"  # how the page names the removed item
+    index_url: str = ""  # its section's listing; by default <section>/index.html
     category: str | None = None
     summary: str | None = None
     pinned: bool = False
     withdrawn: bool = True
     revisions: tuple = ()
+
+    def __post_init__(self):
+        self.index_url = self.index_url or f"{self.section}/index.html"
 
     @property
     def url(self) -> str:

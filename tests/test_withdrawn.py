@@ -1,0 +1,46 @@
+"""Published items removed from content/ do not vanish: their address says when and why."""
+from __future__ import annotations
+
+from conftest import TODAY, git_repo, run_cli
+
+
+def test_a_removed_ledger_keeps_its_address_and_shows_in_the_calendar(tmp_path, demo_copy):
+    git = git_repo(demo_copy)
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "发布", when="2026-10-12T10:00:00+08:00")
+    git("rm", "-q", "finance/2026-Q2.yaml")
+    git("commit", "-qm", "撤下：两笔支出记错，核对后重新公开", when="2026-10-20T15:00:00+08:00")
+    out = tmp_path / "site"
+    # as a clerk runs it: from the village's folder, with the default relative paths
+    done = run_cli("build", "--today", TODAY, cwd=demo_copy.parent)
+    assert done.returncode == 0, done.stderr
+    assert "2026年第二季度的财务公开表已于 2026-10-20 撤下（撤下：两笔支出记错，核对后重新公开）" in done.stderr
+    page = (out / "finance" / "2026-Q2.html").read_text(encoding="utf-8")
+    assert "本期财务公开表已于 2026年10月20日 撤下" in page and "两笔支出记错" in page
+    assert "原发布日期：2026年7月13日" in page
+    assert "6,812.45" not in page  # the withdrawn figures are not shown again
+    index = (out / "finance" / "index.html").read_text(encoding="utf-8")
+    assert 'href="2026-Q2.html">原表已于 2026年10月20日 撤下' in index
+    assert "逾期未公开" in index
+
+
+def test_a_removed_decision_and_compact_version_keep_their_addresses(tmp_path, demo_copy):
+    git = git_repo(demo_copy)
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "发布", when="2026-10-12T10:00:00+08:00")
+    git("rm", "-q", "affairs/decisions/2026-houshan-linzu.yaml", "compact/2019.md")
+    git("commit", "-qm", "撤下：按镇里要求重新整理档案", when="2026-11-02T09:00:00+08:00")
+    done = run_cli("build", "--today", TODAY, cwd=demo_copy.parent)
+    assert done.returncode == 0, done.stderr
+    out = demo_copy.parent / "site"
+    decision = (out / "affairs" / "decisions" / "2026-houshan-linzu.html").read_text(encoding="utf-8")
+    assert "本事项的公开记录已于 2026年11月2日 撤下" in decision and "按镇里要求重新整理档案" in decision
+    assert 'href="../index.html">村务公开</a>' in decision
+    archive = (out / "affairs" / "2026.html").read_text(encoding="utf-8")
+    assert "后山集体林地出租建设露营基地" in archive and "已撤下" in archive
+    compact = (out / "compact" / "2019.html").read_text(encoding="utf-8")
+    assert "这一版村规民约已于 2026年11月2日 撤下" in compact
+    assert "原发布日期：2019年12月20日" in compact
+    assert (out / "compact" / "index.html").is_file()  # the 2024 version is still in force
