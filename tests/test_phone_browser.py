@@ -80,3 +80,19 @@ def test_search_without_javascript_offers_the_sections(phone, served):
     phone.goto(served + "search.html")
     assert phone.get_by_text("搜索用不了").is_visible()
     assert phone.locator(".search-browse").get_by_role("link", name="财务公开").is_visible()
+
+
+def test_every_phone_page_reflows_at_320_px(browser, served, built_demo):
+    """WCAG 1.4.10: the smallest phones (and 200 % zoom) never need sideways scrolling."""
+    context = browser.new_context(viewport={"width": 320, "height": 640}, java_script_enabled=False)
+    page = context.new_page()
+    paths = sorted(p.relative_to(built_demo).as_posix() for p in built_demo.rglob("*.html")
+                   if p.relative_to(built_demo).parts[0] not in ("kiosk", "print"))
+    assert len(paths) > 40
+    wide = []
+    for path in paths:
+        page.goto(served + path)
+        if not no_horizontal_scroll(page):
+            wide.append(path)
+    context.close()
+    assert wide == []
