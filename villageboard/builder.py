@@ -7,7 +7,8 @@ import json
 import os
 from pathlib import Path
 
-from . import feeds, privacy, search, site as site_module
+from . import feeds, privacy, qr, search, site as site_module
+from .cache import Cache, default_root
 from .diagnostics import Report
 from .render import Renderer
 from .writer import AtomicOutput
@@ -25,6 +26,7 @@ def build(content: Path, out: Path, today: dt.date, layouts: Path = LAYOUTS) -> 
     report = site.report
     if report.errors:
         return report, 0
+    qr.use_cache(Cache(default_root(content)))
     renderer = Renderer(layouts, site, site.pages())
     try:
         _write(out, site, renderer, layouts, today)

@@ -1,0 +1,50 @@
+"""The build cache: QR codes drawn once and kept between builds, without changing a byte of the site."""
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+from pathlib import Path
+
+from conftest import DEMO, TODAY, run_cli
+
+
+def _pages(out: Path) -> dict[str, str]:
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*")) if p.is_file() and p.name != "version.json"}
+
+
+def _entries(cache: Path) -> dict[Path, int]:
+    return {p: p.stat().st_mtime_ns for p in (cache / "qr").rglob("*") if p.is_file()}
+
+
+def test_a_warm_cache_and_a_deleted_cache_give_the_same_site(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(cache))
+    build = lambda out: run_cli("build", "--content", str(DEMO), "--out", str(tmp_path / out), "--today", TODAY)
+
+    assert build("cold").returncode == 0
+    drawn = _entries(cache)
+    assert len(drawn) > 40  # one per kiosk and print page address, at least
+    assert (cache / ".gitignore").read_text(encoding="utf-8").strip().endswith("*")  # never committed
+
+    assert build("warm").returncode == 0
+    assert _entries(cache) == drawn  # every code came from the cache: nothing redrawn or rewritten
+    assert _pages(tmp_path / "warm") == _pages(tmp_path / "cold")
+
+    shutil.rmtree(cache)  # safe to delete at any time
+    assert build("again").returncode == 0
+    assert _pages(tmp_path / "again") == _pages(tmp_path / "cold")
+
+
+def test_the_kiosk_take_home_code_scans_to_the_phone_page(built_demo, browser):
+    """A real scan: Chromium draws the kiosk page, zxing-cpp reads the code off the screenshot."""
+    import zxingcpp
+    from PIL import Image
+
+    page = browser.new_page(viewport={"width": 1080, "height": 1920})
+    page.goto((built_demo / "kiosk/affairs/2026-dibao-q4.html").as_uri())
+    shot = page.locator(".take-home svg.qr").screenshot()
+    page.close()
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(shot)))
+    assert [r.text for r in found] == ["https://cunwu.example.org/qingxi/affairs/2026-dibao-q4.html"]
