@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import shutil
 from pathlib import Path
 
@@ -48,3 +49,27 @@ def test_the_kiosk_take_home_code_scans_to_the_phone_page(built_demo, browser):
     page.close()
     found = zxingcpp.read_barcodes(Image.open(io.BytesIO(shot)))
     assert [r.text for r in found] == ["https://cunwu.example.org/qingxi/affairs/2026-dibao-q4.html"]
+
+
+def test_the_site_is_the_same_whatever_the_number_of_jobs(tmp_path):
+    """--jobs N renders over N processes; the published bytes must not depend on it."""
+    content = tmp_path / "content"
+    shutil.copytree(DEMO, content)
+    for i in range(150):  # enough pages that the work is really shared between processes
+        (content / "affairs" / f"gen-{i:03}.md").write_text(
+            f"---\ntitle: 第{i}号公示\ndate: 2026-{i % 9 + 1:02}-{i % 27 + 1:02}\ncategory: 公示\n---\n"
+            f"正文第{i}号。\n\n| 户主 | 金额 |\n|---|---:|\n| 王某 | {i}.50 |\n", encoding="utf-8")
+    sites = {}
+    for jobs in ("1", "2"):
+        done = run_cli("build", "--content", str(content), "--out", str(tmp_path / jobs), "--today", TODAY,
+                       "--jobs", jobs)
+        assert done.returncode == 0, done.stderr
+        sites[jobs] = _pages(tmp_path / jobs)
+    assert len(sites["1"]) > 500 and sites["1"] == sites["2"]
+    version = [json.loads((tmp_path / j / "version.json").read_text(encoding="utf-8"))["build"] for j in sites]
+    assert version[0] == version[1]
+
+
+def test_jobs_must_be_a_positive_number(tmp_path):
+    done = run_cli("build", "--content", str(DEMO), "--out", str(tmp_path / "out"), "--jobs", "0")
+    assert done.returncode == 1 and "--jobs 应是 1 或更大的整数" in done.stderr and "Traceback" not in done.stderr

@@ -20,7 +20,7 @@ def check(content: Path, today: dt.date) -> site_module.Site:
     return site_module.load(content, today)
 
 
-def build(content: Path, out: Path, today: dt.date, layouts: Path = LAYOUTS) -> tuple[Report, int]:
+def build(content: Path, out: Path, today: dt.date, layouts: Path = LAYOUTS, jobs: int = 1) -> tuple[Report, int]:
     """Build ``content`` into ``out``; returns the report and the number of pages written."""
     site = site_module.load(content, today)
     report = site.report
@@ -29,19 +29,18 @@ def build(content: Path, out: Path, today: dt.date, layouts: Path = LAYOUTS) -> 
     qr.use_cache(Cache(default_root(content)))
     renderer = Renderer(layouts, site, site.pages())
     try:
-        _write(out, site, renderer, layouts, today)
+        _write(out, site, renderer, layouts, today, jobs)
     except _Abort:
         pass
     return report, len(renderer.outputs)
 
 
-def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date) -> None:
+def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, jobs: int) -> None:
     report = site.report
     digest = hashlib.sha256()
     manifest = {}
     with AtomicOutput(out) as output:
-        for out_path in sorted(renderer.outputs):
-            html = renderer.render(out_path)
+        for out_path, html in renderer.render_all(sorted(renderer.outputs), jobs):
             # Last line of defence: a template must never print an unmasked number.
             privacy.scan(out / out_path, html, report, site.village.public_phones)
             output.write(out_path, html)

@@ -23,6 +23,12 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"日期应写成 YYYY-MM-DD，写的是 “{text}”") from None
 
 
+def _jobs(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"--jobs 应是 1 或更大的整数，写的是 “{text}”")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="build.py", description="村务公开栏网站生成器")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
@@ -32,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--content", type=Path, default=Path("content"), help="内容文件夹（默认 content）")
         p.add_argument("--today", type=_date, default=None, help="按哪一天生成（默认今天）")
     b.add_argument("--out", type=Path, default=Path("site"), help="输出文件夹（默认 site）")
+    b.add_argument("--jobs", type=_jobs, default=None, help="同时用几个处理器核心生成（默认全部；结果与核心数无关）")
     s = sub.add_parser("serve", help="本机预览，改了文件自动刷新")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--host", default="127.0.0.1", help="默认只允许本机访问")
@@ -80,7 +87,8 @@ def _run(command: str, args) -> int:
             print("检查通过" + ("（有警告）" if report.warnings else ""))
         return 1 if report.errors else 0
     if command == "build":
-        report, count = builder.build(args.content, args.out, today)
+        from .render import default_jobs
+        report, count = builder.build(args.content, args.out, today, jobs=args.jobs or default_jobs())
         print_report(report)
         if report.errors:
             print(f"没有生成：请先改正上面的错误；{args.out} 保持原样", file=sys.stderr)

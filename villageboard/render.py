@@ -10,6 +10,8 @@ kiosk stays in the kiosk when the target has a kiosk rendition.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 import posixpath
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +26,7 @@ from .pages import Page
 from .privacy import mask_phone
 
 RENDITIONS = {"phone": "", "kiosk": "kiosk/", "print": "print/"}
+CHUNK = 64  # pages a worker renders per task: large enough that sending them back is cheap
 
 
 def chinese_date(value: dt.date | dt.datetime | None) -> str:
@@ -104,3 +107,36 @@ class Renderer:
             rooted=lambda html: Markup(str(html).replace(ROOT_MARK, root)),
         )
         return self.env.get_template(template).render(context)
+
+    def render_all(self, out_paths: list[str], jobs: int):
+        """Yield (out path, html) in the order given, rendered by ``jobs`` processes.
+
+        Workers are forked, so they start with this renderer and the loaded site already in
+        memory and nothing has to be sent to them; a page's html depends only on the site,
+        so the output is the same whatever ``jobs`` is. Where processes cannot be forked
+        (Windows), or there is too little to share, pages are rendered here.
+        """
+        global _active
+        if jobs <= 1 or len(out_paths) < 2 * CHUNK or "fork" not in multiprocessing.get_all_start_methods():
+            for out_path in out_paths:
+                yield out_path, self.render(out_path)
+            return
+        _active = self
+        chunks = [out_paths[i:i + CHUNK] for i in range(0, len(out_paths), CHUNK)]
+        try:
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                for rendered in pool.imap(_render_chunk, chunks):
+                    yield from rendered
+        finally:
+            _active = None
+
+
+_active: Renderer | None = None  # the renderer a forked worker inherited
+
+
+def _render_chunk(out_paths: list[str]) -> list[tuple[str, str]]:
+    return [(out_path, _active.render(out_path)) for out_path in out_paths]
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1
