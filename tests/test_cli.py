@@ -85,12 +85,12 @@ def test_failed_build_leaves_the_last_good_site_untouched(tmp_path, demo_copy):
     done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
     assert done.returncode == 1 and "保持原样" in done.stderr
     assert tree_digest(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]  # no half-built folder left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".cache", "content", "site"]  # no half-built folder left
 
 
 def test_successful_build_replaces_the_site(tmp_path, demo_copy):
     out = tmp_path / "site"
-    out.mkdir()
+    assert run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY).returncode == 0
     (out / "stale.html").write_text("old")
     done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
     assert done.returncode == 0, done.stderr

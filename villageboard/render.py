@@ -9,10 +9,13 @@ kiosk stays in the kiosk when the target has a kiosk rendition.
 """
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import multiprocessing
 import os
 import posixpath
+import signal
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -56,11 +59,16 @@ class Renderer:
         self.layouts = layouts
         self._template_deps: dict[str, list[str]] = {}
         self.outputs: dict[str, tuple[Page, str, str]] = {}  # out path -> (page, rendition, template)
+        self.collisions: list[tuple[str, Page, Page]] = []  # (out path, page kept, page refused)
         for page in pages:
             for rendition in page.renditions:
                 special = f"{rendition}/{page.template}"
                 template = special if (layouts / special).is_file() else page.template
-                self.outputs[RENDITIONS[rendition] + page.path] = (page, rendition, template)
+                out_path = RENDITIONS[rendition] + page.path
+                if out_path in self.outputs:
+                    self.collisions.append((out_path, self.outputs[out_path][0], page))
+                    continue
+                self.outputs[out_path] = (page, rendition, template)
 
     def templates_used(self, out_path: str) -> list[str]:
         _, rendition, template = self.outputs[out_path]
@@ -124,7 +132,7 @@ class Renderer:
         _active = self
         chunks = [out_paths[i:i + CHUNK] for i in range(0, len(out_paths), CHUNK)]
         try:
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            with multiprocessing.get_context("fork").Pool(jobs, initializer=_die_with_parent) as pool:
                 for rendered in pool.imap(_render_chunk, chunks):
                     yield from rendered
         finally:
@@ -132,6 +140,15 @@ class Renderer:
 
 
 _active: Renderer | None = None  # the renderer a forked worker inherited
+
+
+def _die_with_parent() -> None:
+    """A worker must not outlive a killed build (Linux: the parent's death kills it)."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
 
 
 def _render_chunk(out_paths: list[str]) -> list[tuple[str, str]]:

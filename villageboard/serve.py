@@ -13,9 +13,18 @@ from livereload import Server
 
 from . import builder
 from .cli import print_report
+from .diagnostics import Report
+from .writer import unsafe
 
 
 def serve(content: Path, out: Path, host: str, port: int) -> int:
+    refused = unsafe(out, content)
+    if refused:  # before the first build and before any watching: nothing is written at all
+        report = Report()
+        report.error(out, 1, "E-OUT-UNSAFE", refused)
+        print_report(report)
+        return 1
+
     def rebuild() -> None:
         report, count = builder.build(content, out, dt.date.today())
         print_report(report)
