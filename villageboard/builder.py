@@ -106,9 +106,11 @@ def _write(out: Path, site, renderer: Renderer, others, today: dt.date, jobs: in
         if report.errors:
             raise _Abort()
         output.write("build-manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
-        output.write(MARK, json.dumps(
-            {"build": digest.hexdigest()[:16], "built": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-             "today": today.isoformat()}, ensure_ascii=False))
+        version = {"build": digest.hexdigest()[:16],
+                   "built": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "today": today.isoformat()}
+        if report.next_change:  # for a scheduler: the site must be built again on this day
+            version["next_change"] = report.next_change[0].isoformat()
+        output.write(MARK, json.dumps(version, ensure_ascii=False))
 
 
 RESERVED = (MARK, "build-manifest.json")

@@ -58,6 +58,21 @@ def print_report(report: Report) -> None:
         print(f"共 {len(report.errors)} 个错误，{len(report.warnings)} 个警告", file=sys.stderr)
 
 
+def print_summary(report: Report, shown: int = 10) -> None:
+    """What was left out and what will change by itself, so nothing disappears without a word."""
+    if report.drafts:
+        print(f"草稿，没有发布（{len(report.drafts)} 个）：" + "；".join(sorted(report.drafts)))
+    if report.changes:
+        changes = sorted(set(report.changes))
+        print(f"定时变化（{len(changes)} 项，到那天要重新生成网站才会生效）：")
+        for day, what in changes[:shown]:
+            print(f"  {day} {what}")
+        if len(changes) > shown:
+            print(f"  ……另有 {len(changes) - shown} 项")
+        day, what = report.next_change
+        print(f"下次变化：{day}（{'；'.join(what)}）")
+
+
 def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
@@ -94,6 +109,7 @@ def _run(command: str, args) -> int:
             print(f"没有生成：请先改正上面的错误；{args.out} 保持原样", file=sys.stderr)
             return 1
         print(f"已生成 {count} 个页面 → {args.out}")
+        print_summary(report)
         return 0
     if command == "serve":
         from .serve import serve

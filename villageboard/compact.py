@@ -230,6 +230,8 @@ def load(site) -> None:
                               "否则分不清哪个是现行版本")
         seen[v.adopted] = v
     # A version adopted after the build day is not in force yet and not shown.
+    for v in versions:
+        site.report.schedule(v.adopted, site.today, f"村规民约《{v.title}》生效")
     versions = [v for v in versions if v.adopted <= site.today]
     for older, newer in zip(versions, versions[1:]):
         older.next, newer.previous = newer, older

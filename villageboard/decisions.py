@@ -284,6 +284,11 @@ def _read(path: Path, site) -> Decision | None:
     # A step dated after the build day has not happened yet: it is checked now but shown
     # from its day on, like a notice's ``publish`` date.
     shown = {key: stage for key, stage in stages.items() if stage.date <= site.today}
+    for key, stage in stages.items():
+        report.schedule(stage.date, site.today, f"四议两公开《{rec['title']}》{STAGES[STAGE_KEYS.index(key)].name}")
+    if stages.get("resolution_notice") and stages["resolution_notice"].until:
+        report.schedule(stages["resolution_notice"].until, site.today,
+                        f"四议两公开《{rec['title']}》决议公示期满", after=True)
     if "proposal" not in shown:
         return None
     return Decision(slug=path.stem, path=path, title=rec["title"], summary=rec["summary"],

@@ -5,6 +5,7 @@ stop the build, W-… for warnings) and reads ``path:line: message [CODE]``.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,8 @@ class Report:
 
     items: list[Diagnostic] = field(default_factory=list)
     read: set[Path] = field(default_factory=set)  # every source file a kind has read
+    drafts: list[str] = field(default_factory=list)  # sources left out as drafts (草稿)
+    changes: list[tuple[dt.date, str]] = field(default_factory=list)  # (day, what the site will show differently)
 
     def add(self, path: Path | str, line: int, code: str, message: str) -> None:
         self.items.append(Diagnostic(display_path(path), max(int(line or 1), 1), code, message))
@@ -53,6 +56,24 @@ class Report:
     def warning(self, path, line, code: str, message: str) -> None:
         assert code.startswith("W-"), code
         self.add(path, line, code, message)
+
+    def draft(self, path: Path | str, title: str) -> None:
+        """A draft is left out on purpose; the summary names it so that it never vanishes without a word."""
+        self.drafts.append(f"{display_path(path)}（{title}）")
+
+    def schedule(self, day: dt.date | None, today: dt.date, what: str, after: bool = False) -> None:
+        """``what`` happens on ``day`` (or the day after it): a build on that day is needed to show it."""
+        if day is not None and after:
+            day = day + dt.timedelta(days=1) if day < dt.date.max else None
+        if day is not None and day > today:
+            self.changes.append((day, what))
+
+    @property
+    def next_change(self) -> tuple[dt.date, list[str]] | None:
+        if not self.changes:
+            return None
+        day = min(d for d, _ in self.changes)
+        return day, sorted({w for d, w in self.changes if d == day})
 
     def mark(self) -> int:
         return len(self.items)

@@ -360,6 +360,7 @@ def _read_ledger(path: Path, site) -> Ledger | None:
     if PERIOD_RE.match(path.stem) and path.stem != period.key:  # a copied file whose period was not changed
         report.warning(path, rec.line_of("period"), "W-LEDGER-FILENAME",
                        f"文件名是 {path.name}，期间却写的是 {period.key}；复制上一期的文件后请改 period")
+    report.schedule(rec["published"], site.today, f"财务公开《{period.label}》公开")
     if rec["published"] is not None and rec["published"] <= period.end:
         report.warning(path, rec.line_of("published"), "W-LEDGER-EARLY",
                        f"公开日期 {rec['published']} 在本期结束（{period.end}）之前，本期的账还没有记完")

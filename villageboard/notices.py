@@ -93,8 +93,13 @@ def _read(path: Path, section: str, site) -> Notice | None:
     if rec is None or rec["title"] is None or rec["date"] is None:
         return None
     if rec["draft"]:  # never published: its attachments and links are not checked or copied
+        report.draft(path, rec["title"])
         return None
     publish, expires = rec["publish"], rec["expires"]
+    what = f"{SECTIONS[section][0]}《{rec['title']}》"
+    report.schedule(publish or rec["date"], site.today, f"{what}发布")
+    if expires:
+        report.schedule(expires, site.today, f"{what}到期，移入往年公告", after=True)
     if expires and expires < (publish or rec["date"]):
         report.error(path, rec.line_of("expires"), "E-NOTICE-EXPIRES",
                      f"到期日期 {expires} 早于发布日期 {publish or rec['date']}")
