@@ -17,7 +17,7 @@ from . import markup
 from .fields import Field, Schema
 from .history import FileHistory
 from .pages import Page, Section, Slide
-from .sources import check_address, read_markdown
+from .sources import check_address, read_markdown, list_sources
 from .withdrawn import Withdrawn, last_record, was_public
 
 FOLDER = "compact"
@@ -220,7 +220,7 @@ def _read(path: Path, site) -> CompactVersion | None:
 
 def load(site) -> None:
     folder = site.content / FOLDER
-    found = [_read(p, site) for p in sorted(folder.glob("*.md"))] if folder.is_dir() else []
+    found = [_read(p, site) for p in list_sources(folder, (".md",), site)]
     versions = sorted((v for v in found if v is not None), key=lambda v: v.adopted)
     seen: dict[dt.date, CompactVersion] = {}
     for v in versions:

@@ -18,7 +18,7 @@ from . import markup
 from .fields import Field, Record, Schema
 from .history import FileHistory
 from .pages import Page, Panel
-from .sources import check_address, read_yaml
+from .sources import check_address, read_yaml, list_sources
 from .withdrawn import Withdrawn, last_record, was_public
 
 FOLDER = "affairs/decisions"
@@ -366,7 +366,7 @@ def _check_resolution(path: Path, rec: Record, stages: dict[str, Stage], report)
 
 def load(site) -> None:
     folder = site.content / FOLDER
-    found = [_read(p, site) for p in sorted(folder.glob("*.yaml"))] if folder.is_dir() else []
+    found = [_read(p, site) for p in list_sources(folder, (".yaml", ".yml"), site)]
     decisions = [d for d in found if d is not None]
     withdrawn = [w for d in site.history.deleted_in(folder, ".yaml") if (w := _withdrawn(d, site))]
     site.data["decisions_withdrawn"] = withdrawn

@@ -27,7 +27,7 @@ from .distribution import DISTRIBUTION, Distribution, read_distribution
 from .fields import Field, Record, Schema
 from .history import FileHistory
 from .pages import Page, Panel, Section, Slide
-from .sources import read_yaml
+from .sources import read_yaml, list_sources
 from .withdrawn import Withdrawn, last_record, was_public
 
 ZERO = Decimal("0.00")
@@ -457,7 +457,7 @@ def load(site) -> None:
     report = site.report
     due_day = _read_settings(site)
     ledgers, unreadable = [], False
-    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+    for path in list_sources(folder, (".yaml", ".yml"), site):
         if path.name == SETTINGS_FILE:
             continue
         ledger = _read_ledger(path, site)

@@ -15,7 +15,7 @@ from pathlib import Path
 from . import markup
 from .fields import Field, Schema
 from .history import FileHistory
-from .sources import check_address, read_yaml
+from .sources import check_address, read_yaml, list_sources
 
 REFERENCE = Schema(
     ledger=Field("text", required=True, label="哪一期的财务公开表，如 2026-Q3"),
@@ -164,6 +164,6 @@ def load(site, ledgers: list, check_ledgers: bool = True) -> list[Fund]:
         return []
     by_key = {l.period.key: l for l in ledgers}
     used: dict = {}
-    found = [_read(p, site, by_key, used, check_ledgers) for p in sorted(folder.glob("*.yaml"))]
+    found = [_read(p, site, by_key, used, check_ledgers) for p in list_sources(folder, (".yaml", ".yml"), site)]
     # A grant is public news from its date; unlike a ledger it has no separate publication date.
     return sorted((f for f in found if f and f.date <= site.today), key=lambda f: f.date, reverse=True)

@@ -17,7 +17,7 @@ from .fields import Field, Schema
 from .history import FileHistory
 from .pages import Page, Section
 from .privacy import digits
-from .sources import check_address, read_yaml
+from .sources import check_address, read_yaml, list_sources
 
 FOLDER = "households"
 CENTRE = "党员中心户"
@@ -198,7 +198,7 @@ def _sort_key(h: Household):
 
 def load(site) -> None:
     folder = site.content / FOLDER
-    found = [_read(p, site) for p in sorted(folder.glob("*.yaml"))] if folder.is_dir() else []
+    found = [_read(p, site) for p in list_sources(folder, (".yaml", ".yml"), site)]
     site.data["households"] = sorted((h for h in found if h is not None), key=_sort_key)
 
 

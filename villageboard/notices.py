@@ -11,7 +11,7 @@ from . import markup
 from .fields import Field, Schema
 from .history import Deletion, FileHistory
 from .pages import Page, Panel, Section, Slide, paginate
-from .sources import check_address, read_markdown
+from .sources import check_address, read_markdown, list_sources
 from .withdrawn import Withdrawn, last_record, was_public
 
 SECTIONS = {  # folder -> (title, hint, order)
@@ -139,7 +139,7 @@ def _newest_first(items: list[Notice]) -> list[Notice]:
 def load(site) -> None:
     found: dict[str, list[Notice]] = {}
     for section in SECTIONS:
-        notices = [_read(p, section, site) for p in sorted((site.content / section).glob("*.md"))]
+        notices = [_read(p, section, site) for p in list_sources(site.content / section, (".md",), site)]
         found[section] = [n for n in notices if n and n.is_public(site.today)]
     site.data["notices"] = found
     site.data["withdrawn"] = {

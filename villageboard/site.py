@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import privacy
 from . import (compact, decisions, feeds, finance, grids, home, households, kiosk, notices, search,
                village as village_kind)
 from .assets import Assets
@@ -70,7 +71,16 @@ def load(content: Path, today: dt.date) -> Site:
     for kind in KINDS:
         kind.load(site)
     _report_unread(site)
+    _scan_file_names(site)
     return site
+
+
+def _scan_file_names(site: Site) -> None:
+    """A file's name becomes an address on the site and in build-manifest.json: no personal numbers in it."""
+    for path in sorted(site.content.rglob("*")):
+        rel = path.relative_to(site.content)
+        if not any(part.startswith(".") for part in rel.parts):
+            privacy.scan(path, path.name, site.report, site.village.public_phones, where="文件名里")
 
 
 def _report_unread(site: Site) -> None:

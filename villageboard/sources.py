@@ -85,6 +85,32 @@ def check_address(path: Path, report: Report, code: str, names: tuple = (), pref
     return False
 
 
+def list_sources(folder: Path, suffixes: tuple[str, ...], site) -> list[Path]:
+    """The source files directly in ``folder``, found the same way by every kind on every system.
+
+    The suffix is matched without regard to case (Windows does, so ``.MD`` must not be
+    read there and dropped here); dot files are a editor's or git's, never published; a
+    folder named like a source and a link that leads out of ``content/`` are errors
+    rather than silently skipped or published.
+    """
+    if not folder.is_dir():
+        return []
+    root = site.content.resolve()
+    found = []
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith(".") or entry.suffix.lower() not in suffixes:
+            continue
+        if entry.is_symlink() and not entry.resolve().is_relative_to(root):
+            site.report.error(entry, 1, "E-SOURCE-OUTSIDE",
+                              "这个文件是指向 content 文件夹之外的链接（快捷方式），不能发布；请把文件本身放进来")
+        elif entry.is_dir():
+            site.report.error(entry, 1, "E-SOURCE-FOLDER",
+                              f"这是一个文件夹，名字却以 {entry.suffix} 结尾，不会被读取；请改名或把内容放成文件")
+        elif entry.is_file():
+            found.append(entry)
+    return found
+
+
 def read_yaml(path: Path, site, allow_phone_field: bool = False) -> tuple[SourceText, Node | None] | None:
     """Read a YAML source, check it for private numbers, and compose it into located nodes."""
     source = read_text(path, site.report)

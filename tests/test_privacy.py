@@ -1,0 +1,81 @@
+"""Personal numbers in every spelling a clerk's keyboard, input method or spreadsheet produces
+are caught at their line; dates are not mistaken for bank cards; no message repeats a number."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import TODAY, run_cli
+
+LEAKS = [  # (text pasted into a notice body, code)
+    ("+8613800001234", "E-PRIVACY-PHONE"),
+    ("8613800001234", "E-PRIVACY-PHONE"),
+    ("１３８００００１２３４", "E-PRIVACY-PHONE"),  # full-width digits from a Chinese input method
+    ("138.0000.1234", "E-PRIVACY-PHONE"),
+    ("138\u00a00000\u00a01234", "E-PRIVACY-PHONE"),  # no-break spaces
+    ("138\u30000000\u30001234", "E-PRIVACY-PHONE"),  # ideographic spaces
+    ("1\u200b38\u200b0000\u200b1234", "E-PRIVACY-PHONE"),  # zero-width spaces
+    ("330824800101123", "E-PRIVACY-ID"),  # a 15-digit ID card
+    ("330824 19800101 1234", "E-PRIVACY-ID"),
+    ("330824-19800101-123X", "E-PRIVACY-ID"),
+    ("6222 0212 3456 7890 128", "E-PRIVACY-BANKCARD"),
+]
+
+
+def _errors(stderr: str) -> list[tuple[str, int, str]]:
+    return [(m[0], int(m[1]), m[2]) for m in re.findall(r"^(.+?):(\d+): 错误：.+ \[(E-[A-Z-]+)\]$", stderr, re.M)]
+
+
+def test_every_spelling_of_a_personal_number_is_an_error_at_its_line(demo_copy):
+    notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
+    text = notice.read_text(encoding="utf-8").rstrip("\n").split("\n")
+    first = len(text) + 2
+    body = "\n".join(f"联系人 {leak} 王某" for leak, _ in LEAKS)
+    notice.write_text("\n".join(text) + "\n\n" + body + "\n", encoding="utf-8")
+    for command in ("check", "build"):
+        done = run_cli(command, "--content", str(demo_copy), "--today", TODAY)
+        assert done.returncode == 1
+        found = set(_errors(done.stderr))
+        for i, (leak, code) in enumerate(LEAKS):
+            assert any(p.endswith("affairs/2026-gengdi-butie.md") and l == first + i and c == code
+                       for p, l, c in found), (leak, done.stderr)
+        # The messages never repeat a whole number: at most the first three and last four digits.
+        for number in ("13800001234", "80101123", "198001011234", "3456789"):
+            assert number not in done.stderr
+
+
+def test_dates_side_by_side_are_not_a_bank_card(demo_copy):
+    notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
+    notice.write_text(notice.read_text(encoding="utf-8") + "\n公示期 2026-01-01 2026-03-31，"
+                      "统计区间 20260101-20260331。\n", encoding="utf-8")
+    done = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_number_in_a_file_name_is_an_error(demo_copy):
+    (demo_copy / "affairs" / "2026-gengdi-butie.md").rename(demo_copy / "affairs" / "butie-13800001234.md")
+    done = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
+    assert done.returncode == 1
+    assert any(p.endswith("affairs/butie-13800001234.md") and c == "E-PRIVACY-PHONE" for p, _, c in _errors(done.stderr))
+    assert "文件名里有手机号（138****1234）" in done.stderr
+
+
+def test_a_phone_line_inside_a_households_story_is_not_the_phone_field(demo_copy):
+    household = demo_copy / "households" / "yao-xifei.yaml"
+    lines = household.read_text(encoding="utf-8").split("\n")
+    story = next(i for i, l in enumerate(lines) if l.startswith("story:"))
+    lines.insert(story + 1, "  phone: 13900001234")
+    household.write_text("\n".join(lines), encoding="utf-8")
+    done = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
+    assert done.returncode == 1
+    assert any(p.endswith("households/yao-xifei.yaml") and l == story + 2 and c == "E-PRIVACY-PHONE"
+               for p, l, c in _errors(done.stderr)), done.stderr
+
+
+@pytest.mark.parametrize("number, shown", [("13800001234", "138****1234"), ("57188881234", "571****1234"),
+                                            ("88881234", "****1234"), ("1234", "****")])
+def test_masks_show_at_most_the_last_four_digits_of_a_short_number(number, shown):
+    from villageboard.privacy import mask_phone
+
+    assert mask_phone(number) == shown
