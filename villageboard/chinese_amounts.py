@@ -16,7 +16,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
 PLACES = ("", "拾", "佰", "仟")
-GROUPS = ("", "万", "亿", "万亿")
 
 
 def _group(number: int) -> str:
@@ -35,23 +34,14 @@ def _group(number: int) -> str:
 
 
 def _yuan(number: int) -> str:
-    groups = []
-    while number:
-        groups.append(number % 10000)
-        number //= 10000
-    if len(groups) > len(GROUPS):
-        raise ValueError("金额过大")
-    text, zero = "", False
-    for index in range(len(groups) - 1, -1, -1):
-        group = groups[index]
-        if group == 0:
-            zero = bool(text)
-            continue
-        if text and (zero or group < 1000):
-            text += "零"
-        text += _group(group) + GROUPS[index]
-        zero = False
-    return text
+    """Whole yuan: 万 inside 亿, and 亿 repeated for larger amounts (壹万亿, 壹亿亿), never an error."""
+    if number >= 10 ** 8:
+        high, low = divmod(number, 10 ** 8)
+        return _yuan(high) + "亿" + (("零" if low < 10 ** 7 else "") + _yuan(low) if low else "")
+    high, low = divmod(number, 10 ** 4)
+    if not high:
+        return _group(low)
+    return _group(high) + "万" + (("零" if low < 1000 else "") + _group(low) if low else "")
 
 
 def capitals(amount: Decimal) -> str:

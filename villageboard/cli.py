@@ -16,11 +16,18 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(1)
 
 
+TODAY_RANGE = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))  # a board's working life; outside it a typo
+
+
 def _date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"日期应写成 YYYY-MM-DD，写的是 “{text}”") from None
+    if not TODAY_RANGE[0] <= day <= TODAY_RANGE[1]:
+        raise argparse.ArgumentTypeError(f"日期 {text} 不在 {TODAY_RANGE[0].year} 到 {TODAY_RANGE[1].year} 年之间，"
+                                         "是不是写错了年份？")
+    return day
 
 
 def _jobs(text: str) -> int:

@@ -37,6 +37,13 @@ def read_text(path: Path, report: Report) -> SourceText | None:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        mixed = _mixed_lines(data)
+        if mixed:  # read whole as GBK, the UTF-8 lines would be published as mojibake
+            for line in mixed[:5]:
+                report.error(path, line, "E-ENCODING-MIXED",
+                             "这一行的编码和文件其余部分不同（多半是从别处粘贴的 GBK 文字）；"
+                             "请删掉这行重新输入，或把文件另存为 UTF-8")
+            return None
         try:
             text = data.decode("gb18030")
         except UnicodeDecodeError:
@@ -48,6 +55,20 @@ def read_text(path: Path, report: Report) -> SourceText | None:
                        "文件是 GBK/GB18030 编码，已按此读取；建议另存为 UTF-8")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return SourceText(path, text)
+
+
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")  # GBK bytes that happen to be valid UTF-8 decode to other scripts
+
+
+def _mixed_lines(data: bytes) -> list[int]:
+    """Lines that are not UTF-8 in a file whose other lines are UTF-8 Chinese; empty when the file is all GBK."""
+    bad, utf8_chinese = [], False
+    for number, line in enumerate(data.split(b"\n"), 1):
+        try:
+            utf8_chinese |= bool(CJK_RE.search(line.decode("utf-8")))
+        except UnicodeDecodeError:
+            bad.append(number)
+    return bad if utf8_chinese else []
 
 
 def split_front_matter(source: SourceText, report: Report) -> FrontMatterDocument | None:

@@ -44,33 +44,76 @@ class YMap:
 Node = YScalar | YSeq | YMap
 
 
-def _convert(node: yaml.Node, path: Path, offset: int, report: Report) -> Node:
-    line = node.start_mark.line + 1 + offset
-    if isinstance(node, yaml.ScalarNode):
-        return YScalar(node.value, line, node.style in ("'", '"'))
-    if isinstance(node, yaml.SequenceNode):
-        return YSeq([_convert(n, path, offset, report) for n in node.value], line)
-    result = YMap(line)
-    for key_node, value_node in node.value:
-        key_line = key_node.start_mark.line + 1 + offset
-        if not isinstance(key_node, yaml.ScalarNode):
-            report.error(path, key_line, "E-YAML-TYPE", "键必须是简单的文字")
+MAX_DEPTH = 64  # no content kind nests more than a few levels; more is a mistake or an attack
+_SKIP = object()  # the value of a key that was refused
+
+
+def _compose(text: str, path: Path, offset: int, report: Report) -> Node | None:
+    """Build located nodes straight from the parser's events, without recursion.
+
+    Anchors and aliases are refused (an alias bomb expands a few lines into gigabytes),
+    and nesting is bounded, so no file can exhaust memory or the stack.
+    """
+    root, stack, documents = None, [], 0  # stack: [container, pending key]
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = event.start_mark.line + 1 + offset
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                report.error(path, line, "E-YAML-SYNTAX", "这里又开始了一段 YAML（---）：一个文件只能有一段")
+                return None
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            report.error(path, line, "E-YAML-ALIAS",
+                         "不能使用 YAML 的锚点和别名（& 和 *）：请把内容直接写出来；"
+                         "如果是文字里的 & 或 *，请给整段文字加上引号")
+            return None
+        if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            stack.pop()
             continue
-        key = key_node.value
-        if key in result.items:
-            report.error(path, key_line, "E-YAML-DUPKEY",
-                         f"键 “{key}” 重复出现（第一次在第 {result.key_lines[key]} 行），请只保留一个")
+        if isinstance(event, yaml.ScalarEvent):
+            node = YScalar(event.value, line, event.style in ("'", '"'))
+        elif isinstance(event, yaml.SequenceStartEvent):
+            node = YSeq([], line)
+        elif isinstance(event, yaml.MappingStartEvent):
+            node = YMap(line)
+        else:
             continue
-        result.items[key] = _convert(value_node, path, offset, report)
-        result.key_lines[key] = key_line
-    return result
+        if not stack:
+            root = node
+        else:
+            entry = stack[-1]
+            parent, key = entry
+            if isinstance(parent, YSeq):
+                parent.items.append(node)
+            elif key is None:  # this node is a key
+                if not isinstance(node, YScalar):
+                    report.error(path, line, "E-YAML-TYPE", "键必须是简单的文字")
+                    entry[1] = _SKIP
+                elif node.text in parent.items:
+                    report.error(path, line, "E-YAML-DUPKEY",
+                                 f"键 “{node.text}” 重复出现（第一次在第 {parent.key_lines[node.text]} 行），请只保留一个")
+                    entry[1] = _SKIP
+                else:
+                    entry[1] = node
+            else:
+                if key is not _SKIP:
+                    parent.items[key.text] = node
+                    parent.key_lines[key.text] = key.line
+                entry[1] = None
+        if isinstance(node, (YSeq, YMap)):
+            if len(stack) >= MAX_DEPTH:
+                report.error(path, line, "E-YAML-DEPTH", f"嵌套超过 {MAX_DEPTH} 层，内容文件不会有这么深；请检查括号和缩进")
+                return None
+            stack.append([node, None])
+    return root
 
 
 def load(text: str, path: Path, report: Report, first_line: int = 1) -> Node | None:
     """Compose ``text`` into located nodes; ``first_line`` is the file line of its line 1."""
     offset = first_line - 1
+    before = report.mark()
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = _compose(text, path, offset, report)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + offset) if mark else first_line
@@ -82,5 +125,5 @@ def load(text: str, path: Path, report: Report, first_line: int = 1) -> Node | N
         report.error(path, first_line, "E-YAML-SYNTAX", f"YAML 格式错误（{exc}）")
         return None
     if root is None:
-        return YMap(first_line)
-    return _convert(root, path, offset, report)
+        return None if report.mark() > before else YMap(first_line)
+    return root

@@ -1,0 +1,86 @@
+"""Input that used to take the build down or slip through: each now gets a located Chinese
+error (or is read the same on every system), never 内部错误."""
+from __future__ import annotations
+
+import os
+import re
+from decimal import Decimal
+
+import pytest
+
+from conftest import TODAY, run_cli
+
+
+def _located(stderr: str) -> list[tuple[str, int, str]]:
+    return [(m[0], int(m[1]), m[2]) for m in re.findall(r"^(.+?):(\d+): 错误：.+ \[(E-[A-Z0-9-]+)\]$", stderr, re.M)]
+
+
+def _fails_at(demo_copy, rel: str, line: int, code: str) -> None:
+    done = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
+    assert done.returncode == 1 and "内部错误" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert any(p.endswith(rel) and l == line and c == code for p, l, c in _located(done.stderr)), done.stderr
+
+
+BOMB = "".join(f"l{i}: &l{i} [" + ",".join([f"*l{i - 1}"] * 9 if i else ["x"] * 9) + "]\n" for i in range(9))
+
+
+@pytest.mark.parametrize("text, line, code", [
+    (BOMB, 1, "E-YAML-ALIAS"),  # nine levels of nine: 387 million items once expanded
+    ("a: &a [*a]\n", 1, "E-YAML-ALIAS"),
+    ("grids: " + "[" * 5000 + "]" * 5000 + "\n", 1, "E-YAML-DEPTH"),
+])
+def test_yaml_that_would_exhaust_memory_or_the_stack(demo_copy, text, line, code):
+    (demo_copy / "households" / "bomb.yaml").write_text(text, encoding="utf-8")
+    _fails_at(demo_copy, "households/bomb.yaml", line, code)
+
+
+def test_a_folder_named_like_a_notice(demo_copy):
+    (demo_copy / "party" / "2026-x.md").mkdir()
+    _fails_at(demo_copy, "party/2026-x.md", 1, "E-SOURCE-FOLDER")
+
+
+def test_a_pasted_gbk_line_in_a_utf8_file_is_named(demo_copy):
+    notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
+    data = notice.read_bytes()
+    lines = data.count(b"\n")
+    notice.write_bytes(data + "从旧表格粘贴的一行\n".encode("gbk"))
+    _fails_at(demo_copy, "affairs/2026-gengdi-butie.md", lines + 1, "E-ENCODING-MIXED")
+
+
+def test_a_link_out_of_the_content_folder_is_not_published(demo_copy, tmp_path):
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\ntitle: 不该公开\ndate: 2026-01-01\n---\n机密。\n", encoding="utf-8")
+    os.symlink(secret, demo_copy / "party" / "2026-link.md")
+    _fails_at(demo_copy, "party/2026-link.md", 1, "E-SOURCE-OUTSIDE")
+
+
+def test_dot_files_are_never_published_and_upper_case_suffixes_are_read(demo_copy, tmp_path):
+    notice = "---\ntitle: {}\ndate: 2026-01-05\n---\n正文。\n"
+    (demo_copy / "party" / ".2026-hidden.md").write_text(notice.format("编辑器的隐藏文件"), encoding="utf-8")
+    (demo_copy / "party" / "2026-WINDOWS.MD").write_text(notice.format("大写扩展名的公告"), encoding="utf-8")
+    out = tmp_path / "site"
+    done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
+    assert done.returncode == 0, done.stderr
+    listing = (out / "party" / "2026.html").read_text(encoding="utf-8")
+    assert "大写扩展名的公告" in listing and (out / "party" / "2026-WINDOWS.html").is_file()
+    assert "编辑器的隐藏文件" not in listing
+    assert not any("hidden" in p.name for p in out.rglob("*"))
+
+
+def test_an_amount_beyond_ten_thousand_billion_is_written_in_capitals(demo_copy, tmp_path):
+    ledger = demo_copy / "finance" / "2026-Q3.yaml"
+    text = ledger.read_text(encoding="utf-8")
+    closing = re.search(r"^closing_balance: (\S+)", text, re.M).group(1)
+    big = Decimal("12345678901234567.00")  # one interest line beyond 壹万亿, the books still balance
+    text = text.replace("amount: 300.00,", f"amount: {big + 300},")
+    text = text.replace(f"closing_balance: {closing}", f"closing_balance: {Decimal(closing) + big}")
+    ledger.write_text(text, encoding="utf-8")
+    done = run_cli("build", "--content", str(demo_copy), "--out", str(tmp_path / "site"), "--today", TODAY)
+    assert "内部错误" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert "壹亿贰仟叁佰肆拾伍万陆仟柒佰捌拾玖亿" in (tmp_path / "site" / "finance" / "2026-Q3.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1970-01-01"])
+def test_an_impossible_build_day_is_a_chinese_error(day):
+    done = run_cli("check", "--today", day)
+    assert done.returncode == 1 and "内部错误" not in done.stderr and "不在 2000 到 2099 年之间" in done.stderr
