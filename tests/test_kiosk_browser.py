@@ -147,10 +147,10 @@ def test_page_buttons_scroll_a_long_page(browser, served):
     up, down = page.locator("#page-up"), page.locator("#page-down")
     assert up.is_disabled() and down.is_enabled()
     _tap(page, down)
-    page.wait_for_function("window.scrollY > 300")
+    page.wait_for_function("() => window.scrollY > 300")
     assert up.is_enabled()
     _tap(page, up)
-    page.wait_for_function("window.scrollY === 0")
+    page.wait_for_function("() => window.scrollY === 0")
     context.close()
 
 
@@ -158,7 +158,7 @@ def test_idle_countdown_extend_then_return_home_with_scroll_reset(browser, idle_
     context, page, errors = _context(browser, PORTRAIT)
     page.goto(idle_url + "kiosk/affairs/2026-gengdi-butie.html")
     _tap(page, page.locator("#page-down"))
-    page.wait_for_function("window.scrollY > 100")
+    page.wait_for_function("() => window.scrollY > 100")
     warning = page.locator("#idle-warning")
     page.clock.fast_forward((IDLE - 21) * 1000)
     assert warning.is_hidden()
@@ -240,14 +240,14 @@ def test_new_build_reloads_only_at_the_next_idle_return(browser, idle_site, tmp_
     try:
         context, page, _ = _context(browser, PORTRAIT)
         page.goto(url + "kiosk/affairs/2026-dibao-q4.html")
-        page.wait_for_function("sessionStorage.getItem('kiosk-build')")
+        page.wait_for_function("() => sessionStorage.getItem('kiosk-build')")
         version = json.loads((site / "version.json").read_text(encoding="utf-8"))
         (site / "version.json").write_text(json.dumps({**version, "build": "newbuild1234"}), encoding="utf-8")
         heading = page.locator("main h1")
         for _ in range(40):  # someone keeps reading for 5 minutes 20 seconds
             page.clock.fast_forward(8000)
             _tap(page, heading)
-        page.wait_for_function("document.body.dataset.newBuild === 'newbuild1234'")
+        page.wait_for_function("() => document.body.dataset.newBuild === 'newbuild1234'")
         assert page.url.endswith("kiosk/affairs/2026-dibao-q4.html"), "reloaded in the middle of reading"
         page.clock.fast_forward((IDLE + 1) * 1000)
         page.wait_for_url(re.compile(r"/kiosk/index\.html\?b=newbuild1234"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import screenshot
 
@@ -64,9 +65,10 @@ def test_search_finds_notices_and_households(browser, built_demo):
     page.get_by_role("link", name="搜索").click()
     page.get_by_label("输入要找的字").fill("低保")
     results = page.locator("#search-results a")
-    assert "2026年第四季度最低生活保障对象公示" in results.all_inner_texts()
-    assert "找到" in page.locator("#search-status").inner_text()
+    expect(results.filter(has_text="2026年第四季度最低生活保障对象公示")).to_have_count(1)  # waits for the search
+    expect(page.locator("#search-status")).to_contain_text("找到")
     page.get_by_label("输入要找的字").fill("姚锡飞")
+    expect(results.first).to_contain_text("姚锡飞")
     results.first.click()
     assert page.locator("h1").inner_text() == "姚锡飞"
     page.goto((built_demo / "search.html").as_uri() + "?q=没有这样的字")

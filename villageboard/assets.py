@@ -1,18 +1,59 @@
 """Files that a page links to (attachments, images) and that are copied into the site.
 
 Every such file must exist and lie inside ``content/``: a link like ``../../etc/passwd``
-or an absolute path would otherwise publish whatever the build machine holds.
+or an absolute path would otherwise publish whatever the build machine holds. And every
+file goes through one gate on its way out, whichever kind linked it: its content must be
+what its name says, and a picture is re-encoded from its pixels, so the GPS position and
+camera of a phone photo never reach the board. SVG is refused: it can carry script.
 """
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from urllib.parse import quote
 
+from PIL import Image, ImageOps, UnidentifiedImageError
+
 from .diagnostics import Report
 
+PICTURE_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
 ATTACHMENT_TYPES = {".pdf", ".jpg", ".jpeg", ".png"}
-IMAGE_TYPES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg"}
+IMAGE_TYPES = set(PICTURE_FORMATS)
 ROOT_MARK = "@ROOT@/"  # replaced per page by the relative way back to the site root
+MAX_PIXELS = 60_000_000  # larger than any camera; guards against decompression bombs
+
+
+def content_problem(source: Path) -> str | None:
+    """Why the file's content is not what its suffix says, or None."""
+    suffix = source.suffix.lower()
+    if suffix == ".pdf":
+        with open(source, "rb") as f:
+            return None if f.read(5) == b"%PDF-" else "不是 PDF 文件"
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with Image.open(source) as image:
+            found = image.format
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError, ValueError):
+        return "读不出图片"
+    return None if found == PICTURE_FORMATS[suffix] else f"其实是 {found} 格式"
+
+
+def published_bytes(source: Path) -> bytes:
+    """What reaches the site: a PDF as it is, a picture as its upright pixels and nothing else."""
+    suffix = source.suffix.lower()
+    if suffix == ".pdf":
+        return source.read_bytes()
+    with Image.open(source) as raw:
+        upright = ImageOps.exif_transpose(raw)
+        upright.load()
+    mode = "RGBA" if "A" in upright.getbands() or upright.mode == "P" else "RGB"
+    pixels = upright.convert(mode)
+    clean = Image.frombytes(mode, pixels.size, pixels.tobytes())  # a new image: no EXIF, XMP, ICC or text chunks
+    if PICTURE_FORMATS[suffix] == "JPEG" and mode == "RGBA":
+        clean = clean.convert("RGB")
+    buffer = io.BytesIO()
+    clean.save(buffer, PICTURE_FORMATS[suffix], **({"quality": 90} if suffix != ".png" else {}))
+    return buffer.getvalue()
 
 
 class Assets:
@@ -39,6 +80,12 @@ class Assets:
                          f"{what} “{target}” 的类型不支持，只能是 {', '.join(sorted(allowed))}")
             return None
         out = "files/" + rel.as_posix()
+        if out not in self.files:
+            problem = content_problem(resolved)
+            if problem:
+                report.error(source, line, "E-ASSET-CONTENT",
+                             f"{what} “{target}” {problem}，和扩展名 {resolved.suffix} 不符；请用原文件重新导出")
+                return None
         self.files[out] = resolved
         return out
 

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from . import feeds, privacy, qr, search, site as site_module
+from .assets import published_bytes
 from .cache import Cache, default_root
 from .diagnostics import Report, display_path
 from .render import Renderer
@@ -55,7 +56,7 @@ def _other_outputs(site, renderer: Renderer, layouts: Path) -> list[tuple[str, s
         found.append(("sitemap.xml", sitemap, "网站地图"))
     found.append(("search-index.js", search.index_script(site, [renderer.outputs[p][0] for p in phone_pages]),
                   "搜索索引"))
-    found += [(rel, source, display_path(source)) for rel, source in sorted(site.assets.files.items())]
+    found += [(rel, published_bytes(source), display_path(source)) for rel, source in sorted(site.assets.files.items())]
     found += [("static/" + f.relative_to(layouts / "static").as_posix(), f, "样式和脚本")
               for f in sorted((layouts / "static").rglob("*")) if f.is_file()]
     return found

@@ -8,9 +8,9 @@ take the page home on a phone instead.
 """
 from __future__ import annotations
 
-import html as html_lib
 import posixpath
 import re
+from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
 
 from markupsafe import Markup, escape
@@ -20,11 +20,30 @@ from .village import COUNTDOWN
 from .assets import href
 
 
-_LINK = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.S | re.I)
-_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+# An <a> element: its start tag read up to the first ">" outside quotes, then its content.
+_LINK = re.compile(r"""<a\b((?:[^>"']|"[^"]*"|'[^']*')*)>(.*?)</a>""", re.S | re.I)
 _TAG = re.compile(r"<[^>]+>")
 # Attributes that would open a window or save a file: a kiosk has no way back from either.
-_ESCAPES = re.compile(r"""\s(?:target|download)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?""", re.I)
+_ESCAPES = {"target", "download"}
+
+
+class _StartTag(HTMLParser):
+    """The attributes of one start tag, as a browser reads them (quotes, entities, case)."""
+
+    def __init__(self, tag: str):
+        super().__init__(convert_charrefs=True)
+        self.attrs: list[tuple[str, str | None]] = []
+        self.feed(tag)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        if not self.attrs:
+            self.attrs = attrs
+
+
+def _attributes(attrs: list[tuple[str, str | None]]) -> str:
+    return "".join(f' {name}="{escape(value)}"' if value is not None else f" {name}"
+                   for name, value in attrs if name not in _ESCAPES)
 
 
 def load(site) -> None:
@@ -59,11 +78,12 @@ def contain(html: str, out_path: str, outputs, village) -> Markup:
     here = posixpath.dirname(out_path)
 
     def rewrite(match: re.Match) -> str:
-        attrs, inner = _ESCAPES.sub("", match.group(1)), match.group(2)
-        found = _HREF.search(attrs)
-        if not found:
+        parsed, inner = _StartTag(match.group(0)[:len(match.group(1)) + 3]).attrs, match.group(2)
+        attrs = _attributes(parsed)
+        found = [value for name, value in parsed if name == "href"]
+        if not found or found[0] is None:
             return f"<a{attrs}>{inner}</a>"
-        target = html_lib.unescape(found.group(1) if found.group(1) is not None else found.group(2))
+        target = found[0].strip()
         parts = urlsplit(target)
         caption = " ".join(_TAG.sub(" ", inner).split()) or target
         if target.startswith("#"):

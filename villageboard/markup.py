@@ -7,6 +7,7 @@ Relative links and images must point at files inside ``content/``; they are copi
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -29,6 +30,7 @@ ATTRIBUTES = {
     "ol": {"start"},
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
+ALIGN_RE = re.compile(r'style="(?:text-align:\s*(left|right|center|justify);?\s*)?[^"]*"')
 
 _md = markdown.Markdown(extensions=["tables", "nl2br", "sane_lists", "def_list"], output_format="html")
 
@@ -51,6 +53,11 @@ def render(text: str, source: Path, first_line: int, assets: Assets, report: Rep
         if attr not in ("href", "src"):
             return value
         parts = urlsplit(value)
+        if tag == "img" and (parts.scheme or value.startswith("//")):
+            # A picture from another host would load on every villager's phone from there.
+            report.error(source, _line_of(text, value, first_line), "E-ASSET-EXTERNAL",
+                         f"图片 “{value[:80]}” 在别的网站上，公开栏不从别处加载任何东西；请把图片下载后放在本文件旁边")
+            return None
         if parts.scheme or value.startswith(("#", "//")):
             return value if parts.scheme in URL_SCHEMES or value.startswith("#") else None
         target = unquote(parts.path)
@@ -61,6 +68,9 @@ def render(text: str, source: Path, first_line: int, assets: Assets, report: Rep
         site_path = assets.add(target, source, line, report, allowed, "图片" if tag == "img" else "链接的文件")
         return ROOT_MARK + href(site_path) if site_path else None
 
-    return nh3.clean(raw, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
-                     attribute_filter=rewrite, clean_content_tags={"script", "style"},
-                     filter_style_properties={"text-align"})
+    clean = nh3.clean(raw, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
+                      attribute_filter=rewrite, clean_content_tags={"script", "style"},
+                      filter_style_properties={"text-align"})
+    # The pages forbid inline styles (Content-Security-Policy), so a table's column alignment
+    # becomes a class; nh3 has already reduced every style to at most a text-align.
+    return ALIGN_RE.sub(lambda m: f'class="align-{m.group(1)}"' if m.group(1) else "", clean)

@@ -1,8 +1,10 @@
 """The village itself (村情): ``content/village.yaml`` and its grids (网格)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .diagnostics import Report
 from .fields import Field, Schema
@@ -21,6 +23,19 @@ def _idle_range(seconds: int):
                             f"（无人操作多久后回到首页；最后 {COUNTDOWN} 秒显示倒计时）")
 
 
+UNSAFE_URL_RE = re.compile(r"[\s\"'<>\\`{}|^\x00-\x1f\x7f]")
+
+
+def _base_url(text: str):
+    """Every QR code, feed and sitemap carries this address: only a plain web address may stand."""
+    parts = urlsplit(text)
+    if parts.scheme in ("http", "https") and parts.netloc and not parts.query and not parts.fragment \
+            and not UNSAFE_URL_RE.search(text):
+        return None
+    return ("E-VILLAGE-BASE-URL", "base_url 应是网站的完整地址：以 http:// 或 https:// 开头，不含空格、引号、"
+                                  f"< > 和 ?#，例如 https://cunwu.example.org/qingxi/；写的是 “{text[:80]}”")
+
+
 GRID = Schema(
     id=Field("count", required=True, label="网格编号"),
     name=Field("text", required=True, label="网格名称"),
@@ -33,7 +48,7 @@ SCHEMA = Schema(
     county=Field("text", required=True, label="县（市、区）"),
     households=Field("count", required=True, label="户数"),
     population=Field("count", required=True, label="人口"),
-    base_url=Field("text", label="网站地址"),
+    base_url=Field("text", label="网站地址", check=lambda text: _base_url(text)),
     service_centre=Field("map", schema=Schema(
         address=Field("text"), hours=Field("text"), phone=Field("text"))),
     supervision_phone=Field("text", label="监督电话"),

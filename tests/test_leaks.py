@@ -1,0 +1,138 @@
+"""Nothing leaks out and nothing gets in: every published picture is stripped of location and
+camera, SVG and disguised files are refused, pictures never load from another host, every
+page forbids foreign and inline script, and the kiosk cannot be tricked into a way out."""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from PIL import Image
+
+from conftest import TODAY, run_cli
+
+GPS, MAKE, MODEL = 0x8825, 0x010F, 0x0110
+
+
+def _camera_photo(path, fmt="JPEG"):
+    exif = Image.Exif()
+    exif[MAKE], exif[MODEL] = "VillagePhone", "X100"
+    exif.get_ifd(GPS).update({1: "N", 2: (30.0, 15.0, 12.5), 3: "E", 4: (120.0, 5.0, 40.0)})
+    Image.new("RGB", (64, 48), (200, 120, 40)).save(path, fmt, exif=exif.tobytes())
+
+
+def _notice(content, body: str, attachments: str = "[]") -> None:
+    (content / "affairs" / "2026-zhaopian.md").write_text(
+        f"---\ntitle: 照片公示\ndate: 2026-11-01\nattachments: {attachments}\n---\n{body}\n", encoding="utf-8")
+
+
+def _located(stderr):
+    return [(m[0], int(m[1]), m[2]) for m in re.findall(r"^(.+?):(\d+): 错误：.+ \[(E-[A-Z0-9-]+)\]$", stderr, re.M)]
+
+
+def test_every_published_picture_is_stripped_of_location_and_camera(demo_copy, tmp_path):
+    _camera_photo(demo_copy / "affairs" / "dongtai.jpg")
+    _camera_photo(demo_copy / "affairs" / "xianchang.webp", "WEBP")
+    _camera_photo(demo_copy / "affairs" / "fujian.jpg")
+    assert Image.open(demo_copy / "affairs" / "fujian.jpg").getexif().get_ifd(GPS)  # the source really has GPS
+    _notice(demo_copy, "![现场](dongtai.jpg)\n\n![现场二](xianchang.webp)", "[fujian.jpg]")
+    out = tmp_path / "site"
+    done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
+    assert done.returncode == 0, done.stderr
+    published = sorted(p for p in out.rglob("*") if p.suffix.lower() in (".jpg", ".jpeg", ".png", ".webp"))
+    names = {p.name for p in published}
+    assert {"dongtai.jpg", "xianchang.webp", "fujian.jpg", "gaizao-qian.jpg", "shigong-tu.png"} <= names
+    for picture in published:
+        with Image.open(picture) as image:
+            exif = image.getexif()
+            assert not exif.get_ifd(GPS) and MAKE not in exif and MODEL not in exif, picture
+            assert "exif" not in image.info and "xmp" not in image.info, picture
+
+
+@pytest.mark.parametrize("body, attachments, line, code", [
+    ("![图](tu.svg)", "[]", 6, "E-ASSET-TYPE"),  # SVG can carry script
+    ("正文", "[tu.svg]", 4, "E-ASSET-TYPE"),
+    ("![图](jia.jpg)", "[]", 6, "E-ASSET-CONTENT"),  # a web page named .jpg
+    ("正文", "[jia.pdf]", 4, "E-ASSET-CONTENT"),
+    ("![图](https://img.example.com/a.jpg)", "[]", 6, "E-ASSET-EXTERNAL"),
+    ('<img src="//img.example.com/a.png" alt="x">', "[]", 6, "E-ASSET-EXTERNAL"),
+])
+def test_files_that_could_carry_script_or_load_from_elsewhere_are_refused(demo_copy, body, attachments, line, code):
+    (demo_copy / "affairs" / "tu.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', encoding="utf-8")
+    (demo_copy / "affairs" / "jia.jpg").write_text("<html><script>alert(1)</script></html>", encoding="utf-8")
+    (demo_copy / "affairs" / "jia.pdf").write_text("<html><script>alert(1)</script></html>", encoding="utf-8")
+    _notice(demo_copy, body, attachments)
+    done = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
+    assert done.returncode == 1
+    assert any(p.endswith("affairs/2026-zhaopian.md") and l == line and c == code for p, l, c in _located(done.stderr)), \
+        done.stderr
+
+
+class _Page(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.csp, self.handlers, self.styles, self.inline_scripts = [], [], [], 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "meta" and (attrs.get("http-equiv") or "").lower() == "content-security-policy":
+            self.csp.append(attrs.get("content"))
+        self.handlers += [name for name in attrs if name.startswith("on")]
+        self.styles += ["style"] * ("style" in attrs) + ["<style>"] * (tag == "style")
+        self.inline_scripts += tag == "script" and "src" not in attrs
+
+
+def test_every_page_forbids_foreign_and_inline_script(built_demo):
+    pages = sorted(built_demo.rglob("*.html"))
+    assert len(pages) > 100
+    for page in pages:
+        parsed = _Page()
+        parsed.feed(page.read_text(encoding="utf-8"))
+        assert len(parsed.csp) == 1, page
+        policy = dict(part.strip().split(" ", 1) for part in parsed.csp[0].split(";"))
+        assert policy["default-src"] == "'none'" and policy["script-src"] == "'self'", page
+        assert policy["style-src"] == "'self'" and policy["img-src"] == "'self'", page
+        assert not parsed.handlers and not parsed.styles and not parsed.inline_scripts, page
+    table = (built_demo / "affairs" / "2026-dibao-q4.html").read_text(encoding="utf-8")
+    assert 'class="align-right"' in table  # Markdown column alignment survives as a class
+
+
+@pytest.mark.parametrize("how", ["http", "disk"])
+def test_pages_still_work_under_the_policy(browser, served, built_demo, how):
+    """The site's own CSS and scripts load under the policy, over a server and opened from disk."""
+    base = served if how == "http" else built_demo.as_uri() + "/"
+    page = browser.new_page(viewport={"width": 1080, "height": 1920})
+    violations = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    page.goto(base + "kiosk/affairs/2026-dibao-q4.html")
+    page.wait_for_function("() => document.querySelector('[data-clock=date]').textContent.length > 0")  # kiosk.js ran
+    assert page.evaluate("getComputedStyle(document.body).fontSize") != "16px"  # kiosk.css applied
+    page.goto(base + "search.html?q=" + "低保")
+    page.wait_for_selector("#search-results li")  # search.js and its index ran
+    page.goto(base + "affairs/2026-dibao-q4.html")
+    align = page.evaluate("getComputedStyle(document.querySelector('td.align-right')).textAlign")
+    assert align == "right"
+    page.close()
+    assert violations == []
+
+
+def test_kiosk_links_are_read_as_a_browser_reads_them(demo_copy, tmp_path):
+    """An href= inside another attribute must not hide the real target from the kiosk."""
+    _notice(demo_copy, "<a title='href=\"../index.html\"' href=\"https://evil.example/\">看这里</a>")
+    out = tmp_path / "site"
+    assert run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY).returncode == 0
+    kiosk = (out / "kiosk" / "affairs" / "2026-zhaopian.html").read_text(encoding="utf-8")
+    assert "evil.example" not in re.sub(r"<svg.*?</svg>", "", kiosk, flags=re.S).split("<main", 1)[1].split(
+        "qr-hint", 1)[0] or 'href="https://evil.example/"' not in kiosk
+    assert 'href="https://evil.example/"' not in kiosk and "二维码：看这里" in kiosk
+
+
+@pytest.mark.parametrize("value", ["javascript:alert(1)", 'https://cunwu.example.org/"><script>', "cunwu.example.org"])
+def test_base_url_must_be_a_plain_web_address(demo_copy, value):
+    village = demo_copy / "village.yaml"
+    village.write_text(village.read_text(encoding="utf-8").replace(
+        "base_url: https://cunwu.example.org/qingxi/", f"base_url: '{value}'"), encoding="utf-8")
+    done = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
+    assert done.returncode == 1
+    assert any(p.endswith("village.yaml") and l == 7 and c == "E-VILLAGE-BASE-URL" for p, l, c in _located(done.stderr))
