@@ -61,6 +61,8 @@ def pages(site):
 
 def _newest_change(site):
     """When any published source last changed, for the kiosk's header."""
+    if site.history.missing:
+        return None
     files = [p for p in site.content.rglob("*")
              if p.is_file() and not any(part.startswith(".") for part in p.relative_to(site.content).parts)]
     changes = [site.history.of(p).last_changed for p in files]

@@ -103,13 +103,14 @@ class Renderer:
 
         root = posixpath.relpath(".", here)
         root = "" if root == "." else root + "/"
-        history = [self.site.history.of(s) for s in page.sources]
+        # Without a trustworthy history a file's time is the checkout's, not the change's: say nothing.
+        history = [] if self.site.history.missing else [self.site.history.of(s) for s in page.sources]
         changed = [h.last_changed for h in history if h.last_changed]
         context = dict(page.context)
         context.update(
             page=page, site=self.site, village=self.site.village, rendition=rendition,
             out_path=out_path, url=url, today=self.site.today,
-            updated=max(changed) if changed else None,
+            updated=max(changed) if changed else None, history_missing=self.site.history.missing,
             phone_url=self.site.village.phone_url(page.path),
             mask_phone=lambda n: mask_phone(n, self.site.village.public_phones),
             rooted=lambda html: Markup(str(html).replace(ROOT_MARK, root)),

@@ -67,7 +67,7 @@ def load(content: Path, today: dt.date) -> Site:
     if site.village is None:
         return site
     site.assets = Assets(content)
-    site.history = History(content)
+    site.history = History(content, site.report, site.village.public_phones)
     for kind in KINDS:
         kind.load(site)
     _report_unread(site)

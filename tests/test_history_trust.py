@@ -1,0 +1,89 @@
+"""The history a supervisor relies on: never silently missing, never wrong, never leaking."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+from conftest import ROOT, TODAY, git_repo, run_cli
+
+
+def _committed(content):
+    git = git_repo(content)
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "发布", when="2026-10-12T10:00:00+08:00")
+    return git
+
+
+def _diagnostics(stderr: str) -> list[str]:
+    return [l for l in stderr.splitlines() if re.search(r"\[[EW]-[A-Z0-9-]+\]$", l)]
+
+
+def test_a_number_in_a_commit_message_is_reported_at_the_commit_by_check_and_build(demo_copy, tmp_path):
+    git = _committed(demo_copy)
+    notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
+    notice.write_text(notice.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")
+    git("commit", "-qam", "补充：联系人王某 13800001234", when="2026-11-01T09:00:00+08:00")
+    commit = subprocess.run(["git", "rev-parse", "--short=7", "HEAD"], cwd=demo_copy, capture_output=True,
+                            text=True).stdout.strip()
+    check = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
+    build = run_cli("build", "--content", str(demo_copy), "--out", str(tmp_path / "site"), "--today", TODAY)
+    assert check.returncode == build.returncode == 1
+    found = [l for l in _diagnostics(check.stderr) if "[E-PRIVACY-COMMIT]" in l]
+    assert len(found) == 1 and found == [l for l in _diagnostics(build.stderr) if "E-PRIVACY" in l]
+    assert "affairs/2026-gengdi-butie.md:1: 错误：" in found[0]
+    assert f"提交 {commit} 的说明里有手机号（138****1234）" in found[0] and "git commit --amend" in found[0]
+    assert "13800001234" not in check.stderr + build.stderr + check.stdout + build.stdout
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_shallow_clone_says_the_history_is_missing_instead_of_wrong_dates(demo_copy, tmp_path):
+    git = _committed(demo_copy)
+    notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
+    notice.write_text(notice.read_text(encoding="utf-8") + "\n更正。\n", encoding="utf-8")
+    git("commit", "-qam", "更正", when="2026-11-01T09:00:00+08:00")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", demo_copy.as_uri(), str(clone)], check=True)
+    out = tmp_path / "site"
+    done = run_cli("build", "--content", str(clone), "--out", str(out), "--today", TODAY)
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"clone:1: 警告：这是只有最近几次提交的浅克隆.*git fetch --unshallow.*\[W-HISTORY-SHALLOW\]",
+                     done.stderr), done.stderr
+    page = (out / "affairs" / "2026-gengdi-butie.html").read_text(encoding="utf-8")
+    assert "修订记录和撤下记录暂缺" in page and "本页内容更新于" not in page
+    assert "内容更新于" not in (out / "kiosk" / "index.html").read_text(encoding="utf-8")
+
+
+def test_without_git_or_outside_a_repository_the_build_says_so(demo_copy, tmp_path):
+    bin_dir = tmp_path / "bin"  # a PATH with python and nothing else: no git
+    bin_dir.mkdir()
+    os.symlink(sys.executable, bin_dir / "python3")
+    _committed(demo_copy)
+    env = {**os.environ, "PATH": str(bin_dir)}
+    done = subprocess.run([str(bin_dir / "python3"), str(ROOT / "build.py"), "check", "--content", str(demo_copy),
+                           "--today", TODAY], capture_output=True, text=True, env=env)
+    assert done.returncode == 0 and "[W-HISTORY-NO-GIT]" in done.stderr, done.stderr
+    shutil.rmtree(demo_copy / ".git")
+    done = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
+    assert done.returncode == 0 and "内容文件夹不在 git 仓库里" in done.stderr and "[W-HISTORY-NOT-A-REPO]" in done.stderr
+
+
+def test_uncommitted_changes_to_published_items_are_warned(demo_copy):
+    git = _committed(demo_copy)
+    changed = demo_copy / "affairs" / "2026-gengdi-butie.md"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
+    removed = demo_copy / "party" / "2026-sanhuiyike.md"
+    removed.unlink()
+    (demo_copy / "affairs" / "2026-new.md").write_text("---\ntitle: 新通知\ndate: 2026-11-20\n---\n正文。\n",
+                                                        encoding="utf-8")
+    done = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
+    warned = [l for l in _diagnostics(done.stderr) if "[W-HISTORY-UNCOMMITTED]" in l]
+    assert len(warned) == 2, done.stderr
+    assert any("affairs/2026-gengdi-butie.md:1:" in l and "修订记录" in l for l in warned)
+    assert any("party/2026-sanhuiyike.md:1:" in l and "已撤下" in l for l in warned)
+    git("add", "-A")
+    git("commit", "-qm", "补充并撤下", when="2026-11-02T09:00:00+08:00")
+    assert "W-HISTORY-UNCOMMITTED" not in run_cli("check", "--content", str(demo_copy), "--today", TODAY).stderr
