@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .chinese_amounts import yuan
+
 from markupsafe import Markup, escape
 
 INK, INCOME_FILL, EXPENSE_INK, BALANCE_INK = "#1a1a1a", "#0b4a8b", "#a8071a", "#1a1a1a"
@@ -24,7 +26,7 @@ def _n(value) -> str:
 
 
 def _money(value: Decimal) -> str:
-    return f"{value:,.2f}"
+    return yuan(value)
 
 
 def _hatch(pattern_id: str) -> str:

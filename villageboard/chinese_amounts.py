@@ -44,6 +44,11 @@ def _yuan(number: int) -> str:
     return _group(high) + "万" + (("零" if low < 1000 else "") + _group(low) if low else "")
 
 
+def yuan(value: Decimal) -> str:
+    """1234.5 -> 1,234.50, always to the fen; never "-0.00" (a negative zero reads as a debt)."""
+    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP) + 0:,.2f}"
+
+
 def capitals(amount: Decimal) -> str:
     """1680.32 -> 壹仟陆佰捌拾元叁角贰分; 98000 -> 玖万捌仟元整; 0 -> 零元整."""
     if not isinstance(amount, Decimal):

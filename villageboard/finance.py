@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import charts, markup
-from .chinese_amounts import capitals
+from .chinese_amounts import capitals, yuan
 from .distribution import DISTRIBUTION, Distribution, read_distribution
 from .fields import Field, Record, Schema
 from .history import FileHistory
@@ -59,6 +59,7 @@ RENAMED = {
 }
 
 THOUSANDS_RE = re.compile(r"\b(?:amount|opening_balance|closing_balance|total)\s*:\s*\d{1,3}(?:,\d{3})+")
+DISTRIBUTED = "收益分配"  # the expenditure category of what a distribution pays out
 PERIOD_RE = re.compile(r"^(\d{4})-(?:Q([1-4])|(\d{2}))$")
 QUARTER_NAMES = "一二三四"
 
@@ -94,9 +95,6 @@ SETTINGS = Schema(
 )
 
 
-def yuan(value: Decimal) -> str:
-    """1234.5 -> 1,234.50 for messages; the templates use the ``money`` filter."""
-    return f"{value:,.2f}"
 
 
 @dataclass(frozen=True, order=True)
@@ -113,6 +111,8 @@ class Period:
         if not match:
             return None
         year = int(match.group(1))
+        if not 2000 <= year <= 2099:  # a typo such as 0226 would otherwise open centuries of overdue periods
+            return None
         if match.group(2):
             return cls.quarter(year, int(match.group(2)))
         month = int(match.group(3))
@@ -181,6 +181,12 @@ class CategoryGroup:
     @property
     def subtotal(self) -> Decimal:
         return sum((e.amount for e in self.entries), ZERO)
+
+
+def _cell(text: str) -> str:
+    """A clerk's text as a spreadsheet cell: a leading = + - @ (or tab, return) would make Excel
+    run it as a formula, so such a cell starts with an apostrophe, which Excel shows as text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @dataclass
@@ -261,9 +267,8 @@ class Ledger:
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(["日期", "收支", "科目", "摘要", "金额", "凭证号"])
         for e in self.entries:
-            # A leading = + - @ would make Excel run the cell as a formula.
-            summary = "'" + e.item if e.item[:1] in "=+-@" else e.item
-            writer.writerow([e.date.isoformat(), e.direction, e.category, summary, f"{e.amount:.2f}", e.voucher])
+            writer.writerow([e.date.isoformat(), e.direction, _cell(e.category), _cell(e.item), f"{e.amount:.2f}",
+                             _cell(e.voucher)])
         return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -311,7 +316,7 @@ def _category_warning(entry: Entry, ledger_path: Path, line: int, vocabulary: di
 def _read_entries(rec: Record, key: str, direction: str, period: Period | None, path: Path,
                   vocabulary: dict, system: str, report) -> list[Entry]:
     """The complete entries of one side; an incomplete one has been reported already."""
-    entries = []
+    entries, seen = [], {}
     for item in rec.get(key, []):
         if item is None or any(item[k] is None for k in ("date", "item", "category", "amount", "voucher")):
             continue
@@ -322,6 +327,12 @@ def _read_entries(rec: Record, key: str, direction: str, period: Period | None, 
                          f"{direction}“{entry.item}”的日期 {entry.date} 不在本期 {period.label}"
                          f"（{period.start} 至 {period.end}）之内")
         _category_warning(entry, path, item.line_of("category"), vocabulary, system, report)
+        same = (entry.date, entry.item, entry.category, entry.amount, entry.voucher)
+        if same in seen:
+            report.error(path, item.line, "E-LEDGER-DUPLICATE",
+                         f"这一笔{direction}和第 {seen[same]} 行一模一样（日期、摘要、科目、金额、凭证号都相同），"
+                         "是不是记了两次？确是两笔的，请在摘要里写明区别")
+        seen.setdefault(same, item.line)
         entries.append(entry)
     return entries
 
@@ -347,7 +358,7 @@ def _read_ledger(path: Path, site) -> Ledger | None:
         period = Period.parse(rec["period"])
         if period is None:
             report.error(path, rec.line_of("period"), "E-LEDGER-PERIOD",
-                         f"期间应写成 2026-Q3（季度）或 2026-07（月份），写的是 “{rec['period']}”")
+                         f"期间应写成 2026-Q3（季度）或 2026-07（月份），年份在 2000 到 2099 之间，写的是 “{rec['period']}”")
     system = site.village.accounting
     vocabulary = VOCABULARIES[system]
     # An unreadable amount or item would make the sum wrong for a reason already reported.
@@ -372,12 +383,28 @@ def _read_ledger(path: Path, site) -> Ledger | None:
     )
     if rec["notes"]:
         ledger.notes_html = markup.render(rec["notes"], path, rec.line_of("notes") + 1, site.assets, report)
+    if distribution and not unreadable:
+        _check_distribution_paid(ledger, distribution, path, rec.line_of("distribution"), report)
     if not unreadable and ledger.closing != ledger.computed_closing:
         report.error(path, ledger.lines["closing_balance"], "E-LEDGER-BALANCE",
                      f"期末余额 {yuan(ledger.closing)} 算不平：期初 {yuan(ledger.opening)} + 本期收入 "
                      f"{yuan(ledger.income_total)} − 本期支出 {yuan(ledger.expenditure_total)} = "
                      f"{yuan(ledger.computed_closing)}，相差 {yuan(ledger.closing - ledger.computed_closing)} 元")
     return ledger
+
+
+def _check_distribution_paid(ledger: Ledger, distribution, path: Path, line: int, report) -> None:
+    """What the distribution pays to people and households is what the ledger books as 收益分配."""
+    booked = sum((e.amount for e in ledger.expenditure if e.category == DISTRIBUTED), Decimal(0))
+    paying = [s for s in distribution.shares if s.per]
+    if not booked or not paying:  # decided this period, paid in another: nothing to compare here
+        return
+    payout = sum((s.paid if s.paid is not None else s.amount for s in paying), Decimal(0))
+    if booked != payout:
+        how = "、".join(f"{s.name} {yuan(s.paid if s.paid is not None else s.amount)} 元" for s in paying)
+        report.error(path, line, "E-DISTRIBUTION-BOOKED",
+                     f"收益分配发放 {yuan(payout)} 元（{how}），本表支出里记的“{DISTRIBUTED}”却是 {yuan(booked)} 元，"
+                     f"相差 {yuan(payout - booked)} 元；两处应一致")
 
 
 def _check_books(ledgers: list[Ledger], report) -> None:
@@ -392,7 +419,13 @@ def _check_books(ledgers: list[Ledger], report) -> None:
                 break
     previous = None
     for ledger in ordered:
-        if previous and previous.period.end + dt.timedelta(days=1) == ledger.period.start \
+        if previous and previous.period.end + dt.timedelta(days=1) < ledger.period.start:
+            report.warning(ledger.path, ledger.lines["period"], "W-LEDGER-GAP",
+                           f"上一张公开表（{previous.period.label}，{previous.path.name}）到 {previous.period.end} 为止，"
+                           f"本期从 {ledger.period.start} 开始：{previous.period.end + dt.timedelta(days=1)} 至 "
+                           f"{ledger.period.start - dt.timedelta(days=1)} 没有公开表，期初余额无法和上期核对；"
+                           "请补上缺的那一期")
+        elif previous and previous.period.end + dt.timedelta(days=1) == ledger.period.start \
                 and ledger.opening != previous.closing:
             report.error(ledger.path, ledger.lines["opening_balance"], "E-LEDGER-CONTINUITY",
                          f"期初余额 {yuan(ledger.opening)} 应等于上一期（{previous.period.label}，"

@@ -25,6 +25,7 @@ from jinja2 import meta
 
 from . import kiosk, qr
 from .assets import ROOT_MARK, href
+from .chinese_amounts import yuan
 from .pages import Page
 from .privacy import mask_phone
 
@@ -42,7 +43,7 @@ def money(value: Decimal | None) -> str:
     """1234567.5 -> 1,234,567.50 (always to the fen)."""
     if value is None:
         return ""
-    return f"{value.quantize(Decimal('0.01')):,}"
+    return yuan(value)
 
 
 class Renderer:

@@ -54,7 +54,23 @@ def read_text(path: Path, report: Report) -> SourceText | None:
         report.warning(path, 1, "W-ENCODING-GBK",
                        "文件是 GBK/GB18030 编码，已按此读取；建议另存为 UTF-8")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _unfilled(path, text, report):
+        return None
     return SourceText(path, text)
+
+
+PLACEHOLDER_RE = re.compile(r"（待填写[^）\n]*）")  # what `new` writes where the clerk must write
+
+
+def _unfilled(path: Path, text: str, report: Report) -> bool:
+    """A skeleton from `new` that still holds its placeholders must never be published as it is."""
+    found = False
+    for number, line in enumerate(text.split("\n"), 1):
+        match = PLACEHOLDER_RE.search(line)
+        if match and not line.lstrip().startswith("#"):
+            report.error(path, number, "E-PLACEHOLDER", f"这里还是新建时的占位文字 “{match.group()}”，请换成真实内容")
+            found = True
+    return found
 
 
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")  # GBK bytes that happen to be valid UTF-8 decode to other scripts
