@@ -18,7 +18,12 @@ LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
 
 
 def check(content: Path, today: dt.date) -> site_module.Site:
-    return site_module.load(content, today)
+    """What ``build`` would refuse, without rendering: the content and the plan of every output path."""
+    site = site_module.load(content, today)
+    if not site.report.errors:
+        renderer = Renderer(LAYOUTS, site, site.pages())
+        _check_plan(site, renderer, _other_outputs(site, renderer, LAYOUTS, publish=False))
+    return site
 
 
 def build(content: Path, out: Path, today: dt.date, layouts: Path = LAYOUTS, jobs: int = 1) -> tuple[Report, int]:
@@ -47,7 +52,7 @@ def build(content: Path, out: Path, today: dt.date, layouts: Path = LAYOUTS, job
     return report, len(renderer.outputs)
 
 
-def _other_outputs(site, renderer: Renderer, layouts: Path) -> list[tuple[str, str | bytes | Path, str]]:
+def _other_outputs(site, renderer: Renderer, layouts: Path, publish: bool = True) -> list[tuple[str, str | bytes | Path, str]]:
     """Every output that is not a rendered page: (site path, text, bytes or file to copy, what claims it)."""
     phone_pages = [page.path for page, rendition, _ in renderer.outputs.values() if rendition == "phone"]
     found = [(rel, data, "生成的文件") for rel, data in site.files()]
@@ -56,7 +61,8 @@ def _other_outputs(site, renderer: Renderer, layouts: Path) -> list[tuple[str, s
         found.append(("sitemap.xml", sitemap, "网站地图"))
     found.append(("search-index.js", search.index_script(site, [renderer.outputs[p][0] for p in phone_pages]),
                   "搜索索引"))
-    found += [(rel, published_bytes(source), display_path(source)) for rel, source in sorted(site.assets.files.items())]
+    found += [(rel, published_bytes(source) if publish else source, display_path(source))
+              for rel, source in sorted(site.assets.files.items())]
     found += [("static/" + f.relative_to(layouts / "static").as_posix(), f, "样式和脚本")
               for f in sorted((layouts / "static").rglob("*")) if f.is_file()]
     return found

@@ -29,9 +29,25 @@ class FrontMatterDocument:
     body_line: int
 
 
+MAX_SOURCE_BYTES = 2 * 1024 * 1024  # a year of notices is a few hundred KB; more is a mistake, and slow
+
+
 def read_text(path: Path, report: Report) -> SourceText | None:
     report.read.add(path.resolve())
+    size = path.stat().st_size
+    if size > MAX_SOURCE_BYTES:
+        report.error(path, 1, "E-SOURCE-TOO-LARGE",
+                     f"文件有 {size / 1024 / 1024:.1f} MB，公开栏的一个内容文件不应超过 {MAX_SOURCE_BYTES // 1024 // 1024} MB；"
+                     "长名单请作为 PDF 附件，账目请按季度或月份分开")
+        return None
     data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        report.error(path, 1, "E-ENCODING", "文件是 UTF-16 编码（记事本里叫“Unicode”）；请另存为 UTF-8（记事本：另存为 → 编码选 UTF-8）")
+        return None
+    if b"\x00" in data:  # no text editor writes NUL: a picture, a Word file or a damaged file
+        report.error(path, 1, "E-ENCODING-BINARY",
+                     "这不是文字文件（可能是图片、Word 文档或已损坏的文件）；内容请用记事本等编辑器另存为 UTF-8 文本")
+        return None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:

@@ -115,7 +115,9 @@ def load(text: str, path: Path, report: Report, first_line: int = 1) -> Node | N
     try:
         root = _compose(text, path, offset, report)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # An unclosed [ or { is noticed lines later; the clerk must look where it was opened.
+        unclosed = exc.context_mark is not None and "flow" in (exc.context or "")
+        mark = exc.context_mark if unclosed else (exc.problem_mark or exc.context_mark)
         line = (mark.line + 1 + offset) if mark else first_line
         problem = exc.problem or "格式错误"
         report.error(path, line, "E-YAML-SYNTAX",
