@@ -52,6 +52,8 @@ def render(text: str, source: Path, first_line: int, assets: Assets, report: Rep
     def rewrite(tag: str, attr: str, value: str) -> str | None:
         if attr not in ("href", "src"):
             return value
+        if tag not in ("a", "img"):  # on a tag nh3 drops anyway: never register it as a file to publish
+            return None
         parts = urlsplit(value)
         if tag == "img" and (parts.scheme or value.startswith("//")):
             # A picture from another host would load on every villager's phone from there.

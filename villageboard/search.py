@@ -35,4 +35,6 @@ def index_script(site, phone_pages: list[Page]) -> str:
         words = " ".join(filter(None, (getattr(item, "category", None), getattr(item, "summary", None))))
         rows.append([page.title, page.path, section, when, words])
     rows.sort(key=lambda r: r[3], reverse=True)
-    return "window.SEARCH_INDEX = " + json.dumps(rows, ensure_ascii=False, separators=(",", ":")) + ";\n"
+    data = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+    # "<" as an escape: no clerk's text can close or open a script element, wherever this is pasted.
+    return "window.SEARCH_INDEX = " + data.replace("<", "\\u003c") + ";\n"

@@ -124,7 +124,7 @@ def split_front_matter(source: SourceText, report: Report) -> FrontMatterDocumen
 
 
 # The file name is the page's address segment: nothing a URL or a Windows path chokes on.
-ADDRESS_RE = re.compile(r"^[^\s/\\?#%&<>\"']+$")
+ADDRESS_RE = re.compile(r"^[^\s/\\?#%&<>\"':|*`]+$")  # also nothing Windows refuses in a name
 
 
 def check_address(path: Path, report: Report, code: str, names: tuple = (), prefixes: tuple = ()) -> bool:
@@ -134,7 +134,7 @@ def check_address(path: Path, report: Report, code: str, names: tuple = (), pref
         return True
     reserved = [f"叫 {n}" for n in names] + [f"以 {p} 开头" for p in prefixes]
     extra = f"，也不能{'或'.join(reserved)}" if reserved else ""
-    report.error(path, 1, code, f"文件名不能含空格或 ? # % & 等符号{extra}（文件名就是网址的一部分）")
+    report.error(path, 1, code, f"文件名不能含空格或 ? # % & : 等符号{extra}（文件名就是网址的一部分）")
     return False
 
 
