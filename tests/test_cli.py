@@ -25,7 +25,7 @@ def test_check_passes_on_the_demo():
     done = run_cli("check", "--content", str(DEMO), "--today", TODAY)
     assert done.returncode == 0, done.stderr
     assert "检查通过" in done.stdout
-    assert "错误" not in done.stderr
+    assert " 错误：" not in done.stderr  # warnings (e.g. a shallow clone in CI) may stand
 
 
 def test_plain_build_is_build(tmp_path):

@@ -9,6 +9,21 @@ from pathlib import Path
 from .diagnostics import Report
 
 
+# argparse's own words (usage, options, help, its errors), in Chinese like everything else.
+ARGPARSE_WORDS = {
+    "usage: ": "用法：", "positional arguments": "位置参数", "options": "选项", "optional arguments": "选项",
+    "show this help message and exit": "显示这段帮助并退出",
+    "the following arguments are required: %s": "缺少参数：%s",
+    "unrecognized arguments: %s": "不认识的参数：%s",
+    "expected one argument": "后面要跟一个值",
+    "invalid choice: %(value)r (choose from %(choices)s)": "不认识 %(value)r，可以用：%(choices)s",
+    "invalid %(type)s value: %(value)r": "值 %(value)r 不对",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 不明确，可能是 %(matches)s",
+}
+argparse._ = lambda text: ARGPARSE_WORDS.get(text, text)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # Chinese, exit 1 like every other failure
         self.print_usage(sys.stderr)
@@ -42,19 +57,24 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="生成网站（默认）")
     c = sub.add_parser("check", help="只检查内容，不生成")
     for p in (b, c):
-        p.add_argument("--content", type=Path, default=Path("content"), help="内容文件夹（默认 content）")
-        p.add_argument("--today", type=_date, default=None, help="按哪一天生成（默认今天）")
-    b.add_argument("--out", type=Path, default=Path("site"), help="输出文件夹（默认 site）")
-    b.add_argument("--jobs", type=_jobs, default=None, help="同时用几个处理器核心生成（默认全部；结果与核心数无关）")
+        p.add_argument("--content", type=Path, default=Path("content"), help="内容文件夹（默认 content）", metavar="文件夹")
+        p.add_argument("--today", type=_date, default=None, help="按哪一天生成（默认今天）", metavar="年-月-日")
+    b.add_argument("--out", type=Path, default=Path("site"), help="输出文件夹（默认 site）", metavar="文件夹")
+    b.add_argument("--jobs", type=_jobs, default=None, help="同时用几个处理器核心生成（默认全部；结果与核心数无关）", metavar="N")
     s = sub.add_parser("serve", help="本机预览，改了文件自动刷新")
-    s.add_argument("--port", type=int, default=8000)
-    s.add_argument("--host", default="127.0.0.1", help="默认只允许本机访问")
-    s.add_argument("--content", type=Path, default=Path("content"))
-    s.add_argument("--out", type=Path, default=Path("site"))
+    s.add_argument("--port", type=int, default=8000, help="端口（默认 8000）", metavar="端口")
+    s.add_argument("--host", default="127.0.0.1", help="默认只允许本机访问", metavar="地址")
+    s.add_argument("--content", type=Path, default=Path("content"), help="内容文件夹（默认 content）", metavar="文件夹")
+    s.add_argument("--out", type=Path, default=Path("site"), help="预览写到的文件夹（默认 site）", metavar="文件夹")
     n = sub.add_parser("new", help="新建一个内容文件")
-    n.add_argument("kind", help="party, affairs, finance, decision, household, compact")
-    n.add_argument("title")
-    n.add_argument("--content", type=Path, default=Path("content"))
+    n.add_argument("kind", metavar="类型", help="类型：党务 村务 财务 四议两公开 模范户 村规民约"
+                                "（或 party affairs finance decision household compact）")
+    n.add_argument("title", metavar="标题", help="标题（期间，如 2026-Q4，用于财务）")
+    n.add_argument("--content", type=Path, default=Path("content"), help="内容文件夹（默认 content）", metavar="文件夹")
+    m = sub.add_parser("schema", help="写出各类内容的 JSON Schema，供编辑器检查和补全")
+    m.add_argument("--out", type=Path, default=Path("schemas"), help="写到哪个文件夹（默认 schemas）", metavar="文件夹")
+    for p in (s, n, m):
+        p.set_defaults(today=None)
     return parser
 
 
@@ -121,6 +141,11 @@ def _run(command: str, args) -> int:
     if command == "serve":
         from .serve import serve
         return serve(args.content, args.out, args.host, args.port)
+    if command == "schema":
+        from .schema import write
+        for path in write(args.out):
+            print(f"已写出 {path}")
+        return 0
     if command == "new":
         from .scaffold import new
         return new(args.content, args.kind, args.title)

@@ -73,6 +73,12 @@ class Schema:
         for key, value in node.items.items():
             key_line = node.key_lines[key]
             spec = self.fields.get(key)
+            if spec is None and not key.isascii() and isinstance(value, YScalar) and value.is_null:
+                # {item: 修路,补贴, amount: 1}: the comma ended the text and made 补贴 a key.
+                report.error(path, key_line, "E-YAML-COMMA",
+                             f"“{key}” 前面的英文逗号“,”把文字断开了：在 {{…}} 里逗号用来分隔各项；"
+                             "请改用中文逗号“，”，或把整段文字用引号括起来")
+                continue
             if spec is None:
                 near = difflib.get_close_matches(key, list(self.fields), n=1, cutoff=0.5)
                 hint = f"，是不是 “{near[0]}”？" if near else f"。可用的键：{', '.join(self.fields)}"

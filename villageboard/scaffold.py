@@ -85,9 +85,17 @@ def _last_closing(content: Path, today: dt.date):
     return max(ledgers, key=lambda l: l.period).closing if ledgers else None
 
 
+CHINESE_KINDS = {  # what a clerk calls each kind
+    "党务": "party", "党务公开": "party", "村务": "affairs", "村务公开": "affairs", "公告": "affairs",
+    "财务": "finance", "财务公开": "finance", "四议两公开": "decision", "决策": "decision",
+    "模范户": "household", "党员中心户": "household", "村规民约": "compact",
+}
+
+
 def new(content: Path, kind: str, title: str) -> int:
+    kind = CHINESE_KINDS.get(kind, kind)
     if kind not in SKELETONS:
-        print(f"不认识的类型 “{kind}”，可以用：{', '.join(SKELETONS)}", file=sys.stderr)
+        print(f"不认识的类型 “{kind}”，可以用：{'、'.join(CHINESE_KINDS)}，或 {', '.join(SKELETONS)}", file=sys.stderr)
         return 1
     today = dt.date.today()
     pattern, text = SKELETONS[kind]

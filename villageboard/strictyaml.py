@@ -7,6 +7,7 @@ those traps can bite. Duplicate keys are errors here rather than silently last-w
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,6 +109,48 @@ def _compose(text: str, path: Path, offset: int, report: Report) -> Node | None:
     return root
 
 
+# Slips that PyYAML reports late or in parser words; each found on its own line first.
+_TAB_INDENT = re.compile(r"^ *\t")
+_WIDE_COLON = re.compile(r"^\s*(?:- )?[A-Za-z_][\w-]*\s*：")
+_NO_SPACE = re.compile(r"^\s*(?:- )?[A-Za-z_][\w-]*:(?=[^\s/])")
+_PROBLEMS = [  # (words in PyYAML's problem, what the clerk should hear)
+    ("mapping values are not allowed", "这一行多了一个冒号：文字里有“: ”（冒号加空格）时，请把整段文字用引号括起来，"
+                                       "例如 title: \"通知：明天开会\""),
+    ("could not find expected ':'", "这里缺少“: ”（英文冒号加空格），或者上一行的引号没有配对"),
+    ("expected ',' or ']'", "方括号 [ ] 没有配对，或者方括号里的文字有冒号：请补上 ]，或给文字加引号"),
+    ("expected ',' or '}'", "花括号 { } 没有配对，或者花括号里的文字有冒号：请补上 }，或给文字加引号"),
+    ("found unexpected end of stream", "引号没有配对：这段文字开头有引号，结尾没有"),
+    ("found unknown escape character", "双引号里的反斜杠 \\ 有特殊含义：请改用单引号，或写成 \\\\"),
+    ("did not find expected key", "缩进不齐：同一层的键要上下对齐，用空格缩进"),
+    ("did not find expected '-' indicator", "列表的“- ”没有对齐"),
+    ("expected <block end>", "缩进不齐，或这一行开头多了符号"),
+    ("found character '\\t'", "这里用了 Tab：YAML 只能用空格，请把 Tab 换成空格"),
+    ("found character", "这一行开头的符号（如 @ ` % |）有特殊含义：请把整段文字用引号括起来"),
+    ("found undefined alias", "星号 * 开头的文字有特殊含义：请把整段文字用引号括起来"),
+    ("while scanning an anchor", "& 开头的文字有特殊含义：请把整段文字用引号括起来"),
+]
+
+
+def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, str]:
+    """The line (1-based, in ``text``) and the Chinese cause of a YAML syntax error."""
+    # An unclosed [ { or quote is noticed lines later; the clerk must look where it was opened.
+    unclosed = exc.context_mark is not None and any(w in (exc.context or "") for w in ("flow", "quoted"))
+    mark = exc.context_mark if unclosed else (exc.problem_mark or exc.context_mark)
+    reported = mark.line + 1 if mark else 1
+    lines = text.split("\n")
+    # PyYAML notices a tab or a full-width colon a line late, and never names it.
+    for number, line in enumerate(lines[:reported + 1], 1):
+        if _TAB_INDENT.match(line):
+            return number, "这一行用 Tab 缩进了：YAML 只能用空格缩进，请把开头的 Tab 换成空格"
+        if _WIDE_COLON.match(line):
+            return number, "键后面用了中文冒号“：”：要用英文冒号加一个空格“: ”，例如 category: 低保"
+        if _NO_SPACE.match(line) and number >= reported - 1:
+            return number, "冒号后面要有一个空格：例如 title: 通知，不能写成 title:通知"
+    problem = (exc.problem or "") + " " + (exc.context or "")
+    cause = next((said for words, said in _PROBLEMS if words in problem), "写法不对")
+    return reported, f"YAML 格式错误：{cause}"
+
+
 def load(text: str, path: Path, report: Report, first_line: int = 1) -> Node | None:
     """Compose ``text`` into located nodes; ``first_line`` is the file line of its line 1."""
     offset = first_line - 1
@@ -115,13 +158,8 @@ def load(text: str, path: Path, report: Report, first_line: int = 1) -> Node | N
     try:
         root = _compose(text, path, offset, report)
     except yaml.MarkedYAMLError as exc:
-        # An unclosed [ or { is noticed lines later; the clerk must look where it was opened.
-        unclosed = exc.context_mark is not None and "flow" in (exc.context or "")
-        mark = exc.context_mark if unclosed else (exc.problem_mark or exc.context_mark)
-        line = (mark.line + 1 + offset) if mark else first_line
-        problem = exc.problem or "格式错误"
-        report.error(path, line, "E-YAML-SYNTAX",
-                     f"YAML 格式错误（{problem}）；常见原因：冒号后少了空格、缩进不齐、引号没配对")
+        line, message = _explain(text, exc)
+        report.error(path, line + offset, "E-YAML-SYNTAX", message)
         return None
     except yaml.YAMLError as exc:
         report.error(path, first_line, "E-YAML-SYNTAX", f"YAML 格式错误（{exc}）")

@@ -1,0 +1,39 @@
+"""YAML slips a clerk makes, each named in Chinese on the line where it was made."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import TODAY, run_cli
+
+NOTICE = "party/2026-sanhuiyike.md"
+
+
+@pytest.mark.parametrize("old, new, line, words", [
+    ("category: ", "category：", 4, "中文冒号"),  # a full-width colon: PyYAML notices it a line late
+    ("date: ", "\tdate: ", 3, "Tab"),
+    ("title: ", 'title: "', 2, "引号没有配对"),
+    ("title: ", "title: 通知: ", 2, "请把整段文字用引号括起来"),
+    ("title: ", "title:", 2, "冒号后面要有一个空格"),
+])
+def test_front_matter_slips(demo_copy, old, new, line, words):
+    path = demo_copy / NOTICE
+    text = path.read_text(encoding="utf-8")
+    assert text.split("\n")[line - 1].startswith(old.strip("\t"))
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    done = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
+    found = re.findall(rf"{re.escape(NOTICE)}:(\d+): 错误：(.+) \[(E-[A-Z-]+)\]", done.stderr)
+    assert done.returncode == 1 and found, done.stderr
+    assert (str(line), "E-YAML-SYNTAX") == (found[0][0], found[0][2]) and words in found[0][1], found
+    assert not re.search(r"[a-z]{4,} [a-z]{4,}", found[0][1])  # no English parser words
+
+
+def test_an_ascii_comma_inside_braces_is_named(demo_copy):
+    ledger = demo_copy / "finance" / "2026-Q3.yaml"
+    text = ledger.read_text(encoding="utf-8")
+    ledger.write_text(text.replace("item: 溪边沟渠清淤,", "item: 溪边沟渠清淤,护栏维修,"), encoding="utf-8")
+    line = next(i for i, l in enumerate(text.split("\n"), 1) if "溪边沟渠清淤" in l)
+    done = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
+    assert done.returncode == 1
+    assert re.search(rf"2026-Q3.yaml:{line}: 错误：“护栏维修” 前面的英文逗号.+\[E-YAML-COMMA\]", done.stderr), done.stderr
