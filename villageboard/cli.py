@@ -100,6 +100,11 @@ def print_summary(report: Report, shown: int = 10) -> None:
         print(f"下次变化：{day}（{'；'.join(what)}）")
 
 
+def check_main() -> int:
+    """``villageboard-check``: the pre-commit hook, ``check`` on the repository's content/."""
+    return main(["check", *sys.argv[1:]])
+
+
 def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
