@@ -117,10 +117,21 @@ def _write(out: Path, site, renderer: Renderer, others, today: dt.date, jobs: in
                    "built": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "today": today.isoformat()}
         if report.next_change:  # for a scheduler: the site must be built again on this day
             version["next_change"] = report.next_change[0].isoformat()
+        before = _published_version(out)
+        if before and {**before, "built": None} == {**version, "built": None}:
+            version["built"] = before["built"]  # nothing changed: the site, to the byte, stays as it is
         output.write(MARK, json.dumps(version, ensure_ascii=False))
+    report.rewritten = output.changed
 
 
 RESERVED = (MARK, "build-manifest.json")
+
+
+def _published_version(out: Path) -> dict | None:
+    try:
+        return json.loads((out / MARK).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 class _Abort(Exception):

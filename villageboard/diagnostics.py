@@ -45,6 +45,7 @@ class Report:
     read: set[Path] = field(default_factory=set)  # every source file a kind has read
     drafts: list[str] = field(default_factory=list)  # sources left out as drafts (草稿)
     changes: list[tuple[dt.date, str]] = field(default_factory=list)  # (day, what the site will show differently)
+    rewritten: list[str] = field(default_factory=list)  # files of the site whose bytes this build changed
 
     def add(self, path: Path | str, line: int, code: str, message: str) -> None:
         self.items.append(Diagnostic(display_path(path), max(int(line or 1), 1), code, message))

@@ -129,6 +129,8 @@ class AtomicOutput:
         self.out = out.resolve()
         self.prefix = f".{self.out.name}.building-"
         self.tmp: Path | None = None
+        self.written = 0
+        self.changed: list[str] = []  # files whose bytes differ from the published ones, or are new
         self.inside = False  # staging inside --out (a mount point) rather than beside it
         # The lock lives in the temporary folder, not beside --out where it would show in the village's git.
         key = hashlib.sha256(os.fsencode(self.out)).hexdigest()[:16]
@@ -172,14 +174,31 @@ class AtomicOutput:
         return target
 
     def write(self, rel: str, data: str | bytes) -> None:
-        self._target(rel).write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        """Stage ``rel``; a file whose bytes are already published is linked, not written again."""
+        data = data.encode("utf-8") if isinstance(data, str) else data
+        target, published = self._target(rel), self.out / rel
+        self.written += 1
+        try:
+            if published.stat().st_size == len(data) and published.read_bytes() == data:
+                os.link(published, target)  # the same file in both sites: its time and inode stay
+                return
+        except OSError:
+            pass
+        target.write_bytes(data)
+        self.changed.append(rel)
 
-    def copy(self, rel: str, source: Path) -> None:
-        shutil.copyfile(source, self._target(rel))
+    def _unchanged(self) -> bool:
+        """Every file as published already, and none gone: then there is nothing to publish."""
+        if self.changed or not self.out.is_dir():
+            return False
+        published = sum(len(files) for folder, _, files in os.walk(self.out)
+                        if not Path(folder).relative_to(self.out).parts[:1] or
+                        not Path(folder).relative_to(self.out).parts[0].startswith(".villageboard-"))
+        return published == self.written
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
-            if exc_type is not None:
+            if exc_type is not None or self._unchanged():
                 shutil.rmtree(self.tmp, ignore_errors=True)
                 return
             self._publish()
