@@ -26,14 +26,16 @@ def check(content: Path, today: dt.date) -> site_module.Site:
     return site
 
 
-def build(content: Path, out: Path, today: dt.date, layouts: Path = LAYOUTS, jobs: int = 1) -> tuple[Report, int]:
+def build(content: Path, out: Path, today: dt.date, layouts: Path = LAYOUTS, jobs: int = 1,
+          preview: bool = False, drafts: bool = False) -> tuple[Report, int]:
     """Build ``content`` into ``out``; returns the report and the number of pages written."""
     refused = unsafe(out, content)
     if refused:
         report = Report()
         report.error(out, 1, "E-OUT-UNSAFE", refused)
         return report, 0
-    site = site_module.load(content, today)
+    site = site_module.load(content, today, drafts=drafts)
+    site.preview = preview
     report = site.report
     if report.errors:
         return report, 0
@@ -65,6 +67,8 @@ def _other_outputs(site, renderer: Renderer, layouts: Path, publish: bool = True
               for rel, source in sorted(site.assets.files.items())]
     found += [("static/" + f.relative_to(layouts / "static").as_posix(), f, "样式和脚本")
               for f in sorted((layouts / "static").rglob("*")) if f.is_file()]
+    if site.preview:
+        found.append(("_preview/preview.js", layouts / "preview" / "preview.js", "预览脚本"))
     return found
 
 

@@ -65,7 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8000, help="端口（默认 8000）", metavar="端口")
     s.add_argument("--host", default="127.0.0.1", help="默认只允许本机访问", metavar="地址")
     s.add_argument("--content", type=Path, default=Path("content"), help="内容文件夹（默认 content）", metavar="文件夹")
-    s.add_argument("--out", type=Path, default=Path("site"), help="预览写到的文件夹（默认 site）", metavar="文件夹")
+    s.add_argument("--out", type=Path, default=None, metavar="文件夹",
+                   help="预览写到的文件夹（默认 .cache/villageboard/preview，不是要发布的 site）")
+    s.add_argument("--drafts", action="store_true", help="预览里也显示草稿（标“草稿”，不会发布）")
+    s.add_argument("--today", type=_date, default=None, help="预览某一天的样子（默认今天）", metavar="年-月-日")
     n = sub.add_parser("new", help="新建一个内容文件")
     n.add_argument("kind", metavar="类型", help="类型：党务 村务 财务 四议两公开 模范户 村规民约"
                                 "（或 party affairs finance decision household compact）")
@@ -73,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument("--content", type=Path, default=Path("content"), help="内容文件夹（默认 content）", metavar="文件夹")
     m = sub.add_parser("schema", help="写出各类内容的 JSON Schema，供编辑器检查和补全")
     m.add_argument("--out", type=Path, default=Path("schemas"), help="写到哪个文件夹（默认 schemas）", metavar="文件夹")
-    for p in (s, n, m):
+    for p in (n, m):
         p.set_defaults(today=None)
     return parser
 
@@ -147,7 +150,7 @@ def _run(command: str, args) -> int:
         return 0
     if command == "serve":
         from .serve import serve
-        return serve(args.content, args.out, args.host, args.port)
+        return serve(args.content, args.out, args.host, args.port, drafts=args.drafts, today=args.today)
     if command == "schema":
         from .schema import write
         for path in write(args.out):

@@ -73,7 +73,7 @@ class Notice:
         return self.publish or self.date
 
     def is_public(self, today: dt.date) -> bool:
-        return not self.draft and today >= self.published_on
+        return today >= self.published_on  # drafts never get this far unless a preview asked for them
 
     def is_expired(self, today: dt.date) -> bool:
         return self.expires is not None and today > self.expires
@@ -92,7 +92,7 @@ def _read(path: Path, section: str, site) -> Notice | None:
     rec = SCHEMA.read(node, path, report, doc.meta_line)
     if rec is None or rec["title"] is None or rec["date"] is None:
         return None
-    if rec["draft"]:  # never published: its attachments and links are not checked or copied
+    if rec["draft"] and not site.drafts:  # never published: its attachments and links are not checked or copied
         report.draft(path, rec["title"])
         return None
     publish, expires = rec["publish"], rec["expires"]
@@ -114,7 +114,7 @@ def _read(path: Path, section: str, site) -> Notice | None:
         section=section, slug=path.stem, path=path, title=rec["title"], date=rec["date"],
         body_html=markup.render(doc.body, path, doc.body_line, site.assets, report),
         history=site.history.of(path), category=rec["category"], summary=rec["summary"],
-        publish=publish, expires=expires, pinned=rec["pinned"], unit=rec["unit"] or DEFAULT_UNIT,
+        publish=publish, expires=expires, pinned=rec["pinned"], draft=rec["draft"], unit=rec["unit"] or DEFAULT_UNIT,
         attachments=attachments,
     )
 

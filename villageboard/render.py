@@ -111,7 +111,7 @@ class Renderer:
         context.update(
             page=page, site=self.site, village=self.site.village, rendition=rendition,
             out_path=out_path, url=url, today=self.site.today,
-            updated=max(changed) if changed else None, history_missing=self.site.history.missing,
+            preview=self.site.preview, updated=max(changed) if changed else None, history_missing=self.site.history.missing,
             phone_url=self.site.village.phone_url(page.path),
             mask_phone=lambda n: mask_phone(n, self.site.village.public_phones),
             rooted=lambda html: Markup(str(html).replace(ROOT_MARK, root)),

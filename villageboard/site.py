@@ -35,6 +35,8 @@ class Site:
     village: Village | None = None
     assets: Assets | None = None
     history: History | None = None
+    drafts: bool = False  # `serve --drafts`: drafts are shown, marked 草稿; never for `build`
+    preview: bool = False  # `serve`: pages carry the preview script (errors shown, reload on a new build)
     data: dict[str, Any] = field(default_factory=dict)  # each kind keeps its models here
 
     def sections(self) -> list[Section]:
@@ -57,9 +59,9 @@ class Site:
         return [f for kind in KINDS for f in getattr(kind, "files", lambda site: [])(self)]
 
 
-def load(content: Path, today: dt.date) -> Site:
+def load(content: Path, today: dt.date, drafts: bool = False) -> Site:
     """Read and check all of ``content``; look at ``site.report`` for what is wrong."""
-    site = Site(content=content, today=today, report=Report())
+    site = Site(content=content, today=today, report=Report(), drafts=drafts)
     if not content.is_dir():
         site.report.error(content, 1, "E-CONTENT-MISSING", "找不到内容文件夹")
         return site
