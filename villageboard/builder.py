@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 from pathlib import Path
@@ -67,9 +68,19 @@ def _other_outputs(site, renderer: Renderer, layouts: Path, publish: bool = True
               for rel, source in sorted(site.assets.files.items())]
     found += [("static/" + f.relative_to(layouts / "static").as_posix(), f, "样式和脚本")
               for f in sorted((layouts / "static").rglob("*")) if f.is_file()]
+    found.append(("favicon.ico", _favicon(layouts / "static" / "icon.png"), "图标"))  # asked for by many browsers
     if site.preview:
         found.append(("_preview/preview.js", layouts / "preview" / "preview.js", "预览脚本"))
     return found
+
+
+def _favicon(icon: Path) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    with Image.open(icon) as image:
+        image.save(buffer, "ICO", sizes=[(32, 32), (16, 16)])
+    return buffer.getvalue()
 
 
 def _check_plan(site, renderer: Renderer, others) -> None:

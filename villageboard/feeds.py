@@ -9,6 +9,7 @@ from .assets import href
 from .pages import Page
 
 FEED_SIZE = 30
+QUOTE = {'"': "&quot;"}  # attribute values are double-quoted
 
 
 def load(site) -> None:
@@ -23,23 +24,26 @@ def files(site):
     village = site.village
     if not village.base_url:
         return []
-    entries = sorted((e for listed in site.data.get("entries", {}).values() for e in listed
-                      if not getattr(e, "withdrawn", False)),
-                     key=lambda e: (e.published_on, e.url), reverse=True)[:FEED_SIZE]
-    updated = max((e.published_on for e in entries), default=site.today)
+    # Every disclosure a supervisor follows: notices and decisions, and the ledgers.
+    ledgers = [(l, "财务公开") for l in site.data.get("finance", {}).get("ledgers", [])]
+    listed = [(e, e.section_title) for entries in site.data.get("entries", {}).values() for e in entries
+              if not getattr(e, "withdrawn", False)]
+    entries = sorted(listed + ledgers, key=lambda pair: (pair[0].published_on, pair[0].url), reverse=True)[:FEED_SIZE]
+    updated = max((e.published_on for e, _ in entries), default=site.today)
     parts = ['<?xml version="1.0" encoding="utf-8"?>',
              '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">',
              f"<title>{escape(village.name)}村务公开栏</title>",
              f"<id>{escape(village.phone_url(''))}</id>",
              f'<link href="{escape(village.phone_url(""))}"/>',
+             f'<link rel="self" type="application/atom+xml" href="{escape(village.phone_url("feed.xml"))}"/>',
              f"<updated>{_stamp(updated)}</updated>",
              f"<author><name>{escape(village.name)}村民委员会</name></author>"]
-    for e in entries:
+    for e, section in entries:
         link = escape(village.phone_url(href(e.url)))
         parts += ["<entry>", f"<title>{escape(e.title)}</title>", f"<id>{link}</id>", f'<link href="{link}"/>',
                   f"<updated>{_stamp(e.published_on)}</updated>",
-                  f"<category term=\"{escape(e.section_title)}\"/>",
-                  f"<summary>{escape(e.summary or e.title)}</summary>", "</entry>"]
+                  f'<category term="{escape(section, QUOTE)}"/>',
+                  f"<summary>{escape(getattr(e, 'summary', None) or e.title)}</summary>", "</entry>"]
     parts.append("</feed>")
     return [("feed.xml", "\n".join(parts) + "\n")]
 

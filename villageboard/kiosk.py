@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 from markupsafe import Markup, escape
 
 from . import qr
-from .village import COUNTDOWN
+from .village import countdown
 from .assets import href
 
 
@@ -52,7 +52,7 @@ def load(site) -> None:
         site.report.warning(village.path, 1, "W-KIOSK-BASE-URL",
                             "没有填写 base_url（网站地址），触摸屏上无法显示“扫码带走本页”的二维码；"
                             "请在 village.yaml 里填写，例如 base_url: https://cunwu.example.org/qingxi/")
-    site.data["kiosk"] = {"updated": _newest_change(site), "countdown": COUNTDOWN}
+    site.data["kiosk"] = {"updated": _newest_change(site), "countdown": countdown(village.idle_seconds)}
 
 
 def pages(site):
