@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import http.server
 import shutil
 import subprocess
@@ -42,6 +43,16 @@ def built_demo(tmp_path_factory) -> Path:
     done = run_cli("build", "--content", str(DEMO), "--out", str(out), "--today", TODAY)
     assert done.returncode == 0, done.stderr
     return out
+
+
+def tree_digest(folder: Path) -> str:
+    """One hash of every path and every byte under ``folder``: equal means untouched."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        digest.update(path.relative_to(folder).as_posix().encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def git_repo(folder: Path):

@@ -3,8 +3,6 @@
 stays byte for byte as it was."""
 from __future__ import annotations
 
-import hashlib
-import os
 import resource
 import shutil
 import subprocess
@@ -13,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO, ROOT, TODAY
+from conftest import DEMO, ROOT, TODAY, tree_digest
 
 NOTICE = "affairs/2026-gengdi-butie.md"
 LEDGER = "finance/2026-Q3.yaml"
@@ -147,22 +145,13 @@ CASES = [
 ]
 
 
-def _digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        digest.update(path.relative_to(folder).as_posix().encode())
-        if path.is_file():
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 @pytest.fixture(scope="module")
 def good_site(tmp_path_factory):
     out = tmp_path_factory.mktemp("good") / "site"
     done = subprocess.run([sys.executable, str(ROOT / "build.py"), "build", "--content", str(DEMO), "--out", str(out),
                            "--today", TODAY], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    return out, _digest(out)
+    return out, tree_digest(out)
 
 
 def _bounded():
@@ -181,7 +170,7 @@ def test_bad_input(tmp_path, good_site, name, change, rel, line, code):
     assert done.returncode == 1, done.stdout
     assert "Traceback" not in done.stderr and "内部错误" not in done.stderr, done.stderr
     assert f"content/{rel}:{line}: 错误：" in done.stderr and f"[{code}]" in done.stderr, done.stderr[:3000]
-    assert _digest(out) == before, "the last good site was touched"
+    assert tree_digest(out) == before, "the last good site was touched"
 
 
 def test_the_catalogue_documents_every_case():

@@ -54,7 +54,7 @@ def test_formula_like_text_never_reaches_a_spreadsheet_live(demo_copy, tmp_path)
           "item: '=HYPERLINK(\"http://x\")', category: '+公益支出', amount: 2100.00, voucher: '@SUM(A1)'")
     _edit(q3, "item: 村干部误工补贴（第三季度）", "item: '-2+3'")
     out = tmp_path / "site"
-    done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
+    assert run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY).returncode == 0
     rows = list(csv.reader(io.StringIO((out / "finance" / "2026-Q3.csv").read_text(encoding="utf-8-sig"))))
     header, body = rows[0], rows[1:]
     for row in body:

@@ -1,24 +1,14 @@
 """The command line as a clerk and the outside checks use it."""
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
 import pytest
 
-from conftest import DEMO, TODAY, run_cli
+from conftest import DEMO, TODAY, run_cli, tree_digest
 
 LOCATED = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+): 错误：.+ \[(?P<code>E-[A-Z0-9-]+)\]$", re.M)
-
-
-def tree_digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        digest.update(path.relative_to(folder).as_posix().encode())
-        if path.is_file():
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def test_check_passes_on_the_demo():

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO, ROOT, TODAY, run_cli
-from test_cli import tree_digest
+from conftest import DEMO, ROOT, TODAY, run_cli, tree_digest
 
 
 def _refused(done) -> bool:
