@@ -87,3 +87,64 @@ def test_uncommitted_changes_to_published_items_are_warned(demo_copy):
     git("add", "-A")
     git("commit", "-qm", "补充并撤下", when="2026-11-02T09:00:00+08:00")
     assert "W-HISTORY-UNCOMMITTED" not in run_cli("check", "--content", str(demo_copy), "--today", TODAY).stderr
+
+
+def _short(content, rev="HEAD"):
+    return subprocess.run(["git", "rev-parse", "--short=7", rev], cwd=content, capture_output=True,
+                          text=True, check=True).stdout.strip()
+
+
+def test_a_number_in_an_older_or_a_withdrawal_message_names_a_place_the_clerk_can_open(demo_copy, tmp_path):
+    git = git_repo(demo_copy)
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "初始导入，经办人 13900002222", when="2026-10-12T10:00:00+08:00")
+    root = _short(demo_copy)
+    (demo_copy / "party" / "2026-fazhan-gongshi.md").unlink()
+    git("commit", "-qam", "撤下：有疑问打 13800001234", when="2026-11-01T09:00:00+08:00")
+    withdrawal = _short(demo_copy)
+    notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
+    notice.write_text(notice.read_text(encoding="utf-8") + "\n更正。\n", encoding="utf-8")
+    git("commit", "-qam", "更正", when="2026-11-02T09:00:00+08:00")
+    check = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
+    build = run_cli("build", "--content", str(demo_copy), "--out", str(tmp_path / "site"), "--today", TODAY)
+    found = [l for l in _diagnostics(check.stderr) if "E-PRIVACY" in l]
+    assert found == [l for l in _diagnostics(build.stderr) if "E-PRIVACY" in l] and len(found) == 2, check.stderr
+    assert check.returncode == build.returncode == 1 and not (tmp_path / "site").exists()
+    # The withdrawal touched only a file that is gone: the clerk is sent to the content folder.
+    (gone,) = [l for l in found if withdrawal in l]
+    assert gone.startswith(f"{demo_copy}:1: 错误：提交 {withdrawal} 的说明里有手机号（138****1234）")
+    assert f"git rebase -i {withdrawal}^" in gone and "reword" in gone and gone.endswith("[E-PRIVACY-COMMIT]")
+    # The first commit has no parent: `git rebase -i X^` would fail there.
+    (first,) = [l for l in found if root in l]
+    assert first.startswith(f"{demo_copy / 'affairs'}/") and ".md:1: 错误：" in first
+    assert "git rebase -i --root" in first and "--amend" not in first
+    assert "13800001234" not in check.stderr + build.stderr and "13900002222" not in check.stderr + build.stderr
+
+
+def test_a_staged_rename_of_a_published_item_is_warned_at_its_old_address(demo_copy):
+    git = _committed(demo_copy)
+    # What Windows Explorer plus `git add -A` leaves behind: a rename staged but not committed.
+    git("mv", "affairs/2026-gengdi-butie.md", "affairs/2026-gengdi-butie-buchong.md")
+    done = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
+    warned = [l for l in _diagnostics(done.stderr) if "[W-HISTORY-UNCOMMITTED]" in l]
+    assert len(warned) == 1 and warned[0].startswith(f"{demo_copy}/affairs/2026-gengdi-butie.md:1: 警告："), done.stderr
+    assert "已撤下" in warned[0]
+
+
+def test_without_the_history_an_item_does_not_claim_it_was_never_revised(demo_copy, tmp_path):
+    git = _committed(demo_copy)
+    notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
+    notice.write_text(notice.read_text(encoding="utf-8") + "\n更正。\n", encoding="utf-8")
+    git("commit", "-qam", "更正补贴标准", when="2026-11-01T09:00:00+08:00")
+    out = tmp_path / "site"
+    assert run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY).returncode == 0
+    page = (out / "affairs" / "2026-gengdi-butie.html").read_text(encoding="utf-8")
+    assert "修订记录" in page and "更正补贴标准" in page
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", demo_copy.as_uri(), str(clone)], check=True)
+    done = run_cli("build", "--content", str(clone), "--out", str(tmp_path / "site2"), "--today", TODAY)
+    assert done.returncode == 0 and "[W-HISTORY-SHALLOW]" in done.stderr, done.stderr
+    page = (tmp_path / "site2" / "affairs" / "2026-gengdi-butie.html").read_text(encoding="utf-8")
+    revisions = re.search(r'<section class="revisions".*?</section>', page, re.S)
+    assert revisions and "修订记录" in revisions.group() and "看不出发布后是否修改过" in revisions.group()

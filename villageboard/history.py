@@ -68,7 +68,7 @@ class History:
     """Every commit that touched the content, and whether that history can be trusted.
 
     When it cannot (no git, no repository, a shallow clone) the report says so loudly and
-    ``missing`` holds the reason the pages show instead of dates that would be wrong.
+    ``missing`` holds the sentence the pages show instead of dates that would be wrong.
     """
 
     def __init__(self, content: Path, report: Report | None = None, public_phones: frozenset[str] = frozenset()):
@@ -94,26 +94,30 @@ class History:
             return
         self.in_git = True
         root = Path(top.strip())
-        log = _git(["-c", "core.quotepath=off", "log", "--format=%x1e%H%x1f%cI%x1f%s", "--name-status",
-                    "--no-renames", "--", "."], self.content) or ""
+        # -z: file names come out verbatim (no quoting of spaces, quotes or backslashes);
+        # --no-renames: a renamed file is a removal plus a new file, so the old address stays answered.
+        log = _git(["log", "-z", "--no-renames", "--format=%x1e%H%x1f%P%x1f%cI%x1f%s", "--name-status",
+                    "--", "."], self.content) or ""
+        head = (_git(["rev-parse", "HEAD"], self.content) or "").strip()
         for entry in log.split("\x1e")[1:]:
-            header, _, names = entry.partition("\n")
-            commit, when, subject = header.split("\x1f", 2)
+            header, _, names = entry.partition("\0")
+            commit, parents, when, subject = header.split("\x1f", 3)
             rev = Revision(dt.datetime.fromisoformat(when), subject, commit[:12])
+            fields = names.lstrip("\n").split("\0")
             touched = []
-            for line in filter(None, names.split("\n")):
-                status, _, name = line.partition("\t")
+            for status, name in zip(fields[0::2], fields[1::2]):
                 path = (root / name).resolve()
                 touched.append(path)
                 self.files.setdefault(path, []).insert(0, rev)
                 if status == "D" and path not in self.deletions and not path.exists():
                     self.deletions[path] = Deletion(path, rev, name, root)
-            if touched:
-                _scan_message(rev, touched[0], report, public_phones)
-        status = _git(["-c", "core.quotepath=off", "status", "--porcelain", "--untracked-files=all", "--", "."],
+            if touched:  # a merge lists no files and is shown on no page
+                _scan_message(rev, _shown_at(touched, self.content), report, public_phones,
+                              last=commit == head, first=not parents)
+        status = _git(["status", "-z", "--no-renames", "--porcelain", "--untracked-files=all", "--", "."],
                       self.content) or ""
-        for line in filter(None, status.split("\n")):
-            path = (root / line[3:].strip('"')).resolve()
+        for line in filter(None, status.split("\0")):
+            path = (root / line[3:]).resolve()
             self.dirty.add(path)
             if path in self.files and path.suffix.lower() in SOURCE_SUFFIXES:
                 if path.exists():
@@ -122,11 +126,12 @@ class History:
                                    "请用 git 提交，并在说明里写明修改原因")
                 else:
                     report.warning(path, 1, "W-HISTORY-UNCOMMITTED",
-                                   "这个已提交过的文件被删除了，但删除还没有提交：提交（说明里写明撤下原因）之后，"
-                                   "原网址才会显示“已撤下”")
+                                   "这个已提交过的文件被删除（或改名）了，但还没有提交：提交（说明里写明撤下原因）之后，"
+                                   "原网址才会显示“已撤下”或指向新网址")
 
     def _unavailable(self, report: Report, code: str, why: str, fix: str) -> None:
-        self.missing = f"{why}，修订记录和撤下记录暂缺"
+        # Said to readers, so it names what is missing rather than the technical reason.
+        self.missing = "修订记录和撤下记录暂缺：本次生成网站时没有完整的 git 历史"
         report.warning(self.content, 1, code, f"{why}：网站上的修订记录、撤下记录和更新日期都无法显示；{fix}")
 
     def deleted_in(self, folder: Path, suffix: str) -> list[Deletion]:
@@ -145,11 +150,30 @@ class History:
         return FileHistory(revisions, modified, uncommitted=not revisions or path in self.dirty)
 
 
-def _scan_message(rev: Revision, touched: Path, report: Report, public_phones: frozenset[str]) -> None:
-    """Commit messages are shown in revision records: the same privacy rules as the sources."""
+def _shown_at(touched: list[Path], content: Path) -> Path:
+    """Where a commit's diagnostic points: the first file it touched that the clerk can still
+    open (sources before pictures), else the content folder when it only removed files."""
+    present = [p for p in touched if p.is_file()]
+    sources = [p for p in present if p.suffix.lower() in SOURCE_SUFFIXES]
+    return (sources or present or [content])[0]
+
+
+def _scan_message(rev: Revision, shown_at: Path, report: Report, public_phones: frozenset[str],
+                  last: bool, first: bool) -> None:
+    """Commit messages are shown in revision records: the same privacy rules as the sources.
+
+    Every message that touched the content is scanned, not only those shown today, so that
+    ``check`` and ``build`` agree and a later withdrawal cannot put an old message on a page.
+    """
     found = Report()
-    privacy.scan(touched, rev.subject, found, public_phones, where=f"提交 {rev.commit[:7]} 的说明里")
+    short = rev.commit[:7]
+    privacy.scan(shown_at, rev.subject, found, public_phones, where=f"提交 {short} 的说明里")
+    if last:
+        how = "这是最近一次提交，运行 git commit --amend 改写说明"
+    else:
+        how = (f"运行 git rebase -i {'--root' if first else short + '^'}，在打开的列表里把提交 {short} "
+               "那一行开头的 pick 改成 reword，保存后改写说明")
     for item in found.items:
-        report.error(touched, 1, "E-PRIVACY-COMMIT",
-                     f"{item.message}。这段说明会显示在网站的修订记录里，请改写它：最近一次提交用 "
-                     f"git commit --amend；更早的用 git rebase -i {rev.commit[:7]}^，把这一行的 pick 改成 reword")
+        report.error(shown_at, 1, "E-PRIVACY-COMMIT",
+                     f"{item.message}。提交说明会显示在网站的修订记录和撤下页上，请改写：{how}；"
+                     "已经推送（git push）过的，改完用 git push --force-with-lease 推送")
