@@ -3,13 +3,16 @@ camera, SVG and disguised files are refused, pictures never load from another ho
 page forbids foreign and inline script, and the kiosk cannot be tricked into a way out."""
 from __future__ import annotations
 
+import io
 import re
 from html.parser import HTMLParser
+from types import SimpleNamespace
 
 import pytest
 from PIL import Image
 
 from conftest import TODAY, run_cli
+from villageboard import kiosk
 
 GPS, MAKE, MODEL = 0x8825, 0x010F, 0x0110
 
@@ -56,6 +59,7 @@ def test_every_published_picture_is_stripped_of_location_and_camera(demo_copy, t
     ("正文", "[jia.pdf]", 4, "E-ASSET-CONTENT"),
     ("![图](https://img.example.com/a.jpg)", "[]", 6, "E-ASSET-EXTERNAL"),
     ('<img src="//img.example.com/a.png" alt="x">', "[]", 6, "E-ASSET-EXTERNAL"),
+    ("![粘贴的图](data:image/png;base64,iVBORw0KGgo=)", "[]", 6, "E-ASSET-EXTERNAL"),  # no file, no gate
 ])
 def test_files_that_could_carry_script_or_load_from_elsewhere_are_refused(demo_copy, body, attachments, line, code):
     (demo_copy / "affairs" / "tu.svg").write_text(
@@ -67,6 +71,39 @@ def test_files_that_could_carry_script_or_load_from_elsewhere_are_refused(demo_c
     assert done.returncode == 1
     assert any(p.endswith("affairs/2026-zhaopian.md") and l == line and c == code for p, l, c in _located(done.stderr)), \
         done.stderr
+
+
+def _cut_off(path):
+    """A photo whose upload stopped halfway: the header reads, the pixels do not."""
+    buffer = io.BytesIO()
+    Image.effect_noise((400, 300), 60).convert("RGB").save(buffer, "JPEG")
+    path.write_bytes(buffer.getvalue()[:len(buffer.getvalue()) // 2])
+
+
+def _huge(path):
+    Image.new("L", (9000, 8000)).save(path)  # 72 million pixels: a decompression bomb's size
+
+
+@pytest.mark.parametrize("make, name", [(_cut_off, "ban.jpg"), (_huge, "da.png")])
+@pytest.mark.parametrize("where", ["body", "attachment"])
+def test_a_picture_that_cannot_be_read_whole_is_refused_at_its_line(demo_copy, make, name, where):
+    make(demo_copy / "affairs" / name)
+    _notice(demo_copy, f"![图]({name})" if where == "body" else "正文", f"[{name}]" if where == "attachment" else "[]")
+    done = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
+    assert done.returncode == 1 and "内部错误" not in done.stderr, done.stderr
+    line = 6 if where == "body" else 4
+    assert (str(demo_copy / "affairs" / "2026-zhaopian.md"), line, "E-ASSET-CONTENT") in _located(done.stderr), \
+        done.stderr
+
+
+def test_a_16_bit_grey_scan_is_published_grey_not_white(demo_copy, tmp_path):
+    Image.new("I;16", (40, 30), 32768).save(demo_copy / "affairs" / "saomiao.png")  # mid grey
+    _notice(demo_copy, "![扫描件](saomiao.png)")
+    out = tmp_path / "site"
+    done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
+    assert done.returncode == 0, done.stderr
+    with Image.open(out / "files" / "affairs" / "saomiao.png") as published:
+        assert published.convert("L").getextrema() == (128, 128)
 
 
 class _Page(HTMLParser):
@@ -122,13 +159,35 @@ def test_kiosk_links_are_read_as_a_browser_reads_them(demo_copy, tmp_path):
     _notice(demo_copy, "<a title='href=\"../index.html\"' href=\"https://evil.example/\">看这里</a>")
     out = tmp_path / "site"
     assert run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY).returncode == 0
-    kiosk = (out / "kiosk" / "affairs" / "2026-zhaopian.html").read_text(encoding="utf-8")
-    assert "evil.example" not in re.sub(r"<svg.*?</svg>", "", kiosk, flags=re.S).split("<main", 1)[1].split(
-        "qr-hint", 1)[0] or 'href="https://evil.example/"' not in kiosk
-    assert 'href="https://evil.example/"' not in kiosk and "二维码：看这里" in kiosk
+    page = (out / "kiosk" / "affairs" / "2026-zhaopian.html").read_text(encoding="utf-8")
+    assert 'href="https://evil.example/"' not in page and "二维码：看这里" in page
 
 
-@pytest.mark.parametrize("value", ["javascript:alert(1)", 'https://cunwu.example.org/"><script>', "cunwu.example.org"])
+class _Hrefs(HTMLParser):
+    def __init__(self, html):
+        super().__init__()
+        self.hrefs = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.hrefs += [value for name, value in attrs if tag == "a" and name == "href"]
+
+
+@pytest.mark.parametrize("html", [
+    '<a href="#top">回到顶部</a ><a href="https://evil.example/">看这里</a>',  # an end tag with a space
+    '<!-- <a href="#top"> --><a href="https://evil.example/">看这里</a>',  # a comment that looks like a link
+    '<a href="2026-zhaopian.html">本页<a href="https://evil.example/">看这里</a>',  # a link left open
+])
+def test_the_kiosk_finds_every_link_a_browser_would_follow(html):
+    village = SimpleNamespace(phone_url=lambda path: "https://cunwu.example.org/qingxi/" + path)
+    here = "kiosk/affairs/2026-zhaopian.html"
+    contained = str(kiosk.contain(html, here, {here}, village))
+    assert all(h.startswith("#") or h == "2026-zhaopian.html" for h in _Hrefs(contained).hrefs), contained
+    assert 'aria-label="二维码：看这里"' in contained  # the way out became a QR code to take along
+
+
+@pytest.mark.parametrize("value", ["javascript:alert(1)", 'https://cunwu.example.org/"><script>', "cunwu.example.org",
+                                   "https://cunwu.example.org/qingxi/?", "https://[cunwu.example.org/qingxi/"])
 def test_base_url_must_be_a_plain_web_address(demo_copy, value):
     village = demo_copy / "village.yaml"
     village.write_text(village.read_text(encoding="utf-8").replace(

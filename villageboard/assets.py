@@ -12,44 +12,41 @@ import io
 from pathlib import Path
 from urllib.parse import quote
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-
+from . import images
 from .diagnostics import Report
 
 PICTURE_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
 ATTACHMENT_TYPES = {".pdf", ".jpg", ".jpeg", ".png"}
 IMAGE_TYPES = set(PICTURE_FORMATS)
 ROOT_MARK = "@ROOT@/"  # replaced per page by the relative way back to the site root
-MAX_PIXELS = 60_000_000  # larger than any camera; guards against decompression bombs
 
 
 def content_problem(source: Path) -> str | None:
-    """Why the file's content is not what its suffix says, or None."""
+    """Why the file cannot be published as what its suffix says, or None.
+
+    A picture is decoded to its last pixel here, so a broken or disguised file is the
+    clerk's located error now rather than a failure while the site is written.
+    """
     suffix = source.suffix.lower()
     if suffix == ".pdf":
         with open(source, "rb") as f:
-            return None if f.read(5) == b"%PDF-" else "不是 PDF 文件"
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+            return None if f.read(5) == b"%PDF-" else "不是 PDF 文件（也许是改了扩展名的别的文件）；请用原文件重新导出"
     try:
-        with Image.open(source) as image:
-            found = image.format
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError, ValueError):
-        return "读不出图片"
-    return None if found == PICTURE_FORMATS[suffix] else f"其实是 {found} 格式"
+        found, _ = images.read_pixels(source)
+    except images.PhotoError as exc:
+        return str(exc)
+    if found != PICTURE_FORMATS[suffix]:
+        return f"其实是 {found} 格式，和扩展名 {source.suffix} 不符；请用原文件重新导出"
+    return None
 
 
 def published_bytes(source: Path) -> bytes:
-    """What reaches the site: a PDF as it is, a picture as its upright pixels and nothing else."""
+    """What reaches the site: a PDF as it is, a picture re-encoded from its upright pixels alone."""
     suffix = source.suffix.lower()
     if suffix == ".pdf":
         return source.read_bytes()
-    with Image.open(source) as raw:
-        upright = ImageOps.exif_transpose(raw)
-        upright.load()
-    mode = "RGBA" if "A" in upright.getbands() or upright.mode == "P" else "RGB"
-    pixels = upright.convert(mode)
-    clean = Image.frombytes(mode, pixels.size, pixels.tobytes())  # a new image: no EXIF, XMP, ICC or text chunks
-    if PICTURE_FORMATS[suffix] == "JPEG" and mode == "RGBA":
+    _, clean = images.read_pixels(source)
+    if PICTURE_FORMATS[suffix] == "JPEG" and clean.mode == "RGBA":
         clean = clean.convert("RGB")
     buffer = io.BytesIO()
     clean.save(buffer, PICTURE_FORMATS[suffix], **({"quality": 90} if suffix != ".png" else {}))
@@ -83,8 +80,7 @@ class Assets:
         if out not in self.files:
             problem = content_problem(resolved)
             if problem:
-                report.error(source, line, "E-ASSET-CONTENT",
-                             f"{what} “{target}” {problem}，和扩展名 {resolved.suffix} 不符；请用原文件重新导出")
+                report.error(source, line, "E-ASSET-CONTENT", f"{what} “{target}” {problem}")
                 return None
         self.files[out] = resolved
         return out

@@ -9,6 +9,7 @@ WebP variants for ``srcset``.
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,22 +76,41 @@ class Photo:
         return out
 
 
+def read_pixels(source: Path) -> tuple[str, Image.Image]:
+    """The file format Pillow found in ``source`` and its upright pixels as a fresh 8-bit RGB or RGBA image.
+
+    The file's EXIF (GPS, camera, time), XMP, ICC profile and text chunks stay behind:
+    whatever is published is encoded from this image, never copied from the file.
+    """
+    try:
+        with warnings.catch_warnings():
+            # Between MAX_PIXELS and twice that Pillow only warns; a picture that large is refused too.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+            with Image.open(source) as raw:
+                found = raw.format
+                upright = ImageOps.exif_transpose(raw)
+                upright.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise PhotoError(f"太大了（超过 {MAX_PIXELS // 1_000_000} 百万像素），请缩小后再放进来") from exc
+    except UnidentifiedImageError as exc:
+        raise PhotoError("不是图片（也许是改了扩展名的别的文件）；请用原图片重新导出 JPG 或 PNG") from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise PhotoError(f"读不出来（{type(exc).__name__}），文件可能不完整或已损坏；请换一张 JPG 或 PNG") from exc
+    if upright.mode.startswith("I") or upright.mode == "F":  # 16-bit grey: Pillow would clip it to white
+        upright = upright.convert("I").point(lambda v: v * (1 / 256)).convert("L")
+    mode = "RGBA" if "A" in upright.getbands() or "transparency" in upright.info else "RGB"
+    pixels = upright.convert(mode)
+    return found, Image.frombytes(mode, pixels.size, pixels.tobytes())
+
+
 def open_photo(source: Path, base: str, alt: str) -> Photo:
     """Read ``source`` and plan its variants under the site path ``base``."""
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-    try:
-        with Image.open(source) as raw:
-            upright = ImageOps.exif_transpose(raw)
-            upright.load()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError, ValueError) as exc:
-        raise PhotoError(f"读不出这张照片（{type(exc).__name__}），请换一张 JPG 或 PNG") from exc
-    # A fresh RGB image holds pixels only: EXIF, GPS, XMP and ICC stay behind in ``raw``.
-    if upright.mode in ("RGBA", "LA", "P"):
-        upright = upright.convert("RGBA")
-        flat = Image.new("RGB", upright.size, (255, 255, 255))
-        flat.paste(upright, mask=upright.getchannel("A"))
-        upright = flat
-    clean = Image.frombytes("RGB", upright.size, upright.convert("RGB").tobytes())
+    _, clean = read_pixels(source)
+    if clean.mode == "RGBA":  # JPEG has no transparency: a see-through background turns white
+        flat = Image.new("RGB", clean.size, (255, 255, 255))
+        flat.paste(clean, mask=clean.getchannel("A"))
+        clean = flat
     width, height = clean.size
     photo = Photo(base, width, height, alt, clean)
     widths = sorted({w for w in WIDTHS if w < width} | {min(width, WIDTHS[-1])})

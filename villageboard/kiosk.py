@@ -9,7 +9,6 @@ take the page home on a phone instead.
 from __future__ import annotations
 
 import posixpath
-import re
 from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
 
@@ -20,25 +19,54 @@ from .village import countdown
 from .assets import href
 
 
-# An <a> element: its start tag read up to the first ">" outside quotes, then its content.
-_LINK = re.compile(r"""<a\b((?:[^>"']|"[^"]*"|'[^']*')*)>(.*?)</a>""", re.S | re.I)
-_TAG = re.compile(r"<[^>]+>")
 # Attributes that would open a window or save a file: a kiosk has no way back from either.
 _ESCAPES = {"target", "download"}
 
 
-class _StartTag(HTMLParser):
-    """The attributes of one start tag, as a browser reads them (quotes, entities, case)."""
+class _Links(HTMLParser):
+    """Every ``<a>`` element of a page as a browser reads it: where it starts and ends, its
+    attributes (quotes, entities, case) and its text. Comments, attribute values and the
+    content of ``<script>`` are not links, however much they look like one."""
 
-    def __init__(self, tag: str):
+    def __init__(self, html: str):
         super().__init__(convert_charrefs=True)
-        self.attrs: list[tuple[str, str | None]] = []
-        self.feed(tag)
+        self.html = html
+        self.lines = [0]  # where each line starts: getpos() counts lines and columns
+        for line in html.split("\n")[:-1]:
+            self.lines.append(self.lines[-1] + len(line) + 1)
+        self.found: list[tuple[int, int, int, int, list, str]] = []  # start, inner start, inner end, end, attrs, text
+        self.open: tuple[int, int, list, list[str]] | None = None
+        self.feed(html)
         self.close()
+        self._finish(len(html), len(html))
+
+    def _here(self) -> int:
+        line, column = self.getpos()
+        return self.lines[line - 1] + column
+
+    def _finish(self, inner_end: int, end: int) -> None:
+        if self.open:
+            start, inner_start, attrs, text = self.open
+            self.found.append((start, inner_start, inner_end, end, attrs, "".join(text)))
+            self.open = None
 
     def handle_starttag(self, tag, attrs):
-        if not self.attrs:
-            self.attrs = attrs
+        if tag == "a":
+            start = self._here()
+            self._finish(start, start)  # a new link closes the one still open, as in a browser
+            self.open = (start, start + len(self.get_starttag_text()), attrs, [])
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)  # HTML ignores the "/" of <a/>: the link goes on
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self.open:
+            start = self._here()
+            self._finish(start, self.html.index(">", start) + 1)
+
+    def handle_data(self, data):
+        if self.open:
+            self.open[3].append(data)
 
 
 def _attributes(attrs: list[tuple[str, str | None]]) -> str:
@@ -79,15 +107,14 @@ def contain(html: str, out_path: str, outputs, village) -> Markup:
     """
     here = posixpath.dirname(out_path)
 
-    def rewrite(match: re.Match) -> str:
-        parsed, inner = _StartTag(match.group(0)[:len(match.group(1)) + 3]).attrs, match.group(2)
+    def rewrite(parsed, inner: str, text: str) -> str:
         attrs = _attributes(parsed)
         found = [value for name, value in parsed if name == "href"]
         if not found or found[0] is None:
             return f"<a{attrs}>{inner}</a>"
         target = found[0].strip()
         parts = urlsplit(target)
-        caption = " ".join(_TAG.sub(" ", inner).split()) or target
+        caption = " ".join(text.split()) or target
         if target.startswith("#"):
             return f"<a{attrs}>{inner}</a>"
         if parts.scheme in ("http", "https"):
@@ -106,7 +133,12 @@ def contain(html: str, out_path: str, outputs, village) -> Markup:
                     f'<span class="qr-hint">这个{what}请在手机或电脑上打开本村网站查看</span></span>')
         return _qr_card(inner, caption, phone, what)
 
-    return Markup(_LINK.sub(rewrite, str(html)))
+    html = str(html)
+    pieces, done = [], 0
+    for start, inner_start, inner_end, end, attrs, text in _Links(html).found:
+        pieces += [html[done:start], rewrite(attrs, html[inner_start:inner_end], text)]
+        done = end
+    return Markup("".join(pieces) + html[done:])
 
 
 def _qr_card(inner: str, caption: str, address: str, what: str) -> str:

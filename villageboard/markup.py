@@ -56,9 +56,13 @@ def render(text: str, source: Path, first_line: int, assets: Assets, report: Rep
             return None
         parts = urlsplit(value)
         if tag == "img" and (parts.scheme or value.startswith("//")):
-            # A picture from another host would load on every villager's phone from there.
+            # A picture from another host would load on every villager's phone from there; one pasted
+            # into the text (data:) would escape the gate that strips a picture's GPS and camera.
+            where = ("直接嵌在正文里（data: 地址），没有图片文件" if parts.scheme == "data"
+                     else "在别的网站上，公开栏不从别处加载任何东西")
             report.error(source, _line_of(text, value, first_line), "E-ASSET-EXTERNAL",
-                         f"图片 “{value[:80]}” 在别的网站上，公开栏不从别处加载任何东西；请把图片下载后放在本文件旁边")
+                         f"图片 “{value[:80]}” {where}；请把图片另存为 JPG 或 PNG 文件放在本文件旁边，"
+                         "再写 ![说明](文件名)")
             return None
         if parts.scheme or value.startswith(("#", "//")):
             return value if parts.scheme in URL_SCHEMES or value.startswith("#") else None
@@ -70,7 +74,8 @@ def render(text: str, source: Path, first_line: int, assets: Assets, report: Rep
         site_path = assets.add(target, source, line, report, allowed, "图片" if tag == "img" else "链接的文件")
         return ROOT_MARK + href(site_path) if site_path else None
 
-    clean = nh3.clean(raw, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
+    # data: reaches ``rewrite`` only to be named there: nh3 would drop it without a word.
+    clean = nh3.clean(raw, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES | {"data"},
                       attribute_filter=rewrite, clean_content_tags={"script", "style"},
                       filter_style_properties={"text-align"})
     # The pages forbid inline styles (Content-Security-Policy), so a table's column alignment

@@ -28,14 +28,17 @@ def _idle_range(seconds: int):
                             f"（无人操作多久后回到首页；最后 {COUNTDOWN} 秒、最多三分之一的时间显示倒计时）")
 
 
-UNSAFE_URL_RE = re.compile(r"[\s\"'<>\\`{}|^\x00-\x1f\x7f]")
+UNSAFE_URL_RE = re.compile(r"[\s\"'<>\\`{}|^?#\x00-\x1f\x7f]")  # \s covers the full-width space too
 
 
 def _base_url(text: str):
     """Every QR code, feed and sitemap carries this address: only a plain web address may stand."""
-    parts = urlsplit(text)
-    if parts.scheme in ("http", "https") and parts.netloc and not parts.query and not parts.fragment \
-            and not UNSAFE_URL_RE.search(text):
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+    except ValueError:  # e.g. an unclosed [ of an IPv6 address
+        host = None
+    if host and parts.scheme in ("http", "https") and not UNSAFE_URL_RE.search(text):
         return None
     return ("E-VILLAGE-BASE-URL", "base_url 应是网站的完整地址：以 http:// 或 https:// 开头，不含空格、引号、"
                                   f"< > 和 ?#，例如 https://cunwu.example.org/qingxi/；写的是 “{text[:80]}”")
