@@ -76,8 +76,8 @@ def test_a_typo_in_the_year_is_one_error_not_thousands_of_warnings(demo_copy):
 def test_a_negative_zero_is_never_shown(demo_copy):
     from decimal import Decimal
 
-    from villageboard.chinese_amounts import yuan
-    from villageboard.render import money
+    from villageboard.reading.chinese_amounts import yuan
+    from villageboard.rendering.render import money
 
     assert yuan(Decimal("-0.00")) == money(Decimal("-0.00")) == money(-Decimal("0.004")) == "0.00"
     _edit(demo_copy / "finance" / "2026-Q3.yaml", "opening_balance: 79740.50", "opening_balance: -0.00")

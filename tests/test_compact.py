@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from villageboard import compact, site as site_module
+from villageboard.kinds import compact
+
+from villageboard.planning import site as site_module
 
 from conftest import TODAY, run_cli, screenshot
 

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from villageboard import decisions, site as site_module
-from villageboard.decisions import judge
+from villageboard.kinds import decisions
+
+from villageboard.planning import site as site_module
+from villageboard.kinds.decisions import judge
 
 from conftest import TODAY, run_cli, screenshot
 

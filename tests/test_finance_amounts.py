@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from villageboard.chinese_amounts import capitals, with_prefix
+from villageboard.reading.chinese_amounts import capitals, with_prefix
 
 EXAMPLES = {
     "1680.32": "壹仟陆佰捌拾元叁角贰分",

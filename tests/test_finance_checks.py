@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import DEMO, ROOT, TODAY, run_cli
-from villageboard import site as site_module
-from villageboard.diagnostics import display_path
+from villageboard.planning import site as site_module
+from villageboard.reading.diagnostics import display_path
 
 TODAY_DATE = dt.date.fromisoformat(TODAY)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from conftest import DEMO, TODAY, screenshot
 
-from villageboard import site as site_module
+from villageboard.planning import site as site_module
 import datetime as dt
 
 

@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import DEMO
-from villageboard import compact, decisions, finance, funds, households, notices, site, village
+from villageboard.kinds import compact, decisions, finance, funds, households, notices, village
+from villageboard.planning import site
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from villageboard import site as site_module
+from villageboard.planning import site as site_module
 
 from conftest import DEMO, TODAY, run_cli
 

@@ -90,7 +90,7 @@ def test_every_kiosk_page_shows_a_qr_code_of_its_phone_page(built_demo):
 
 
 def test_qr_code_encodes_the_phone_address():
-    from villageboard import qr
+    from villageboard.rendering import qr
 
     svg = qr.svg("https://cunwu.example.org/qingxi/affairs/2026-dibao-q4.html", "测试")
     assert svg.startswith('<svg role="img" aria-label="测试"') and "viewBox" in svg

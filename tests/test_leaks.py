@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from conftest import TODAY, run_cli
-from villageboard import kiosk
+from villageboard.kinds import kiosk
 
 GPS, MAKE, MODEL = 0x8825, 0x010F, 0x0110
 

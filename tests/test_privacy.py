@@ -76,6 +76,6 @@ def test_a_phone_line_inside_a_households_story_is_not_the_phone_field(demo_copy
 @pytest.mark.parametrize("number, shown", [("13800001234", "138****1234"), ("57188881234", "571****1234"),
                                             ("88881234", "****1234"), ("1234", "****")])
 def test_masks_show_at_most_the_last_four_digits_of_a_short_number(number, shown):
-    from villageboard.privacy import mask_phone
+    from villageboard.reading.privacy import mask_phone
 
     assert mask_phone(number) == shown

@@ -166,7 +166,8 @@ def test_a_build_killed_at_any_moment_leaves_the_last_good_site(tmp_path):
 
 def test_an_out_that_is_a_mount_point_is_refreshed_in_place(tmp_path, monkeypatch, demo_copy):
     """A mount point cannot be renamed: its contents are swapped instead."""
-    from villageboard import builder, writer
+    from villageboard import builder
+    from villageboard.publishing import writer
 
     out = tmp_path / "site"
     out.mkdir()

@@ -11,9 +11,9 @@ import jsonschema
 import pytest
 
 from conftest import DEMO, ROOT, run_cli
-from villageboard import strictyaml
-from villageboard.diagnostics import Report
-from villageboard.sources import read_text, split_front_matter
+from villageboard.reading import strictyaml
+from villageboard.reading.diagnostics import Report
+from villageboard.reading.sources import read_text, split_front_matter
 
 SOURCES = {"village": ["village.yaml"], "notice": ["party/*.md", "affairs/*.md"], "finance": ["finance/20*.yaml"],
            "fund": ["finance/funds/*.yaml"], "decision": ["affairs/decisions/*.yaml"], "compact": ["compact/*.md"],

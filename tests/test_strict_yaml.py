@@ -4,9 +4,9 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from villageboard import strictyaml
-from villageboard.diagnostics import Report
-from villageboard.fields import Field, Schema
+from villageboard.reading import strictyaml
+from villageboard.reading.diagnostics import Report
+from villageboard.reading.fields import Field, Schema
 
 SCHEMA = Schema(
     title=Field("text", required=True),

@@ -1,6 +1,6 @@
 """``python -m villageboard …``: the same command line as ``python build.py …`` once installed."""
 import sys
 
-from .cli import main
+from villageboard.cli import main
 
 sys.exit(main())

@@ -8,12 +8,18 @@ import json
 import os
 from pathlib import Path
 
-from . import feeds, privacy, qr, search, site as site_module
-from .assets import published_bytes
-from .cache import Cache, default_root
-from .diagnostics import Report, display_path
-from .render import Renderer
-from .writer import MARK, AtomicOutput, OutputRefused, unsafe
+from villageboard.kinds import feeds, search
+
+from villageboard.reading import privacy
+
+from villageboard.rendering import qr
+
+from villageboard.planning import site as site_module
+from villageboard.reading.assets import published_bytes
+from villageboard.cache import Cache, default_root
+from villageboard.reading.diagnostics import Report, display_path
+from villageboard.rendering.render import Renderer
+from villageboard.publishing.writer import MARK, AtomicOutput, OutputRefused, unsafe
 
 LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
 

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from . import __version__
+from villageboard import __version__
 
 FOLDER = Path(".cache") / "villageboard"
 

@@ -6,7 +6,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from .diagnostics import Report
+from villageboard.reading.diagnostics import Report
 
 
 # argparse's own words (usage, options, help, its errors), in Chinese like everything else.
@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(command: str, args) -> int:
-    from . import builder
+    from villageboard import builder
 
     today = getattr(args, "today", None) or dt.date.today()
     if command == "check":
@@ -137,7 +137,7 @@ def _run(command: str, args) -> int:
             print("检查通过" + ("（有警告）" if report.warnings else ""))
         return 1 if report.errors else 0
     if command == "build":
-        from .render import default_jobs
+        from villageboard.rendering.render import default_jobs
         report, count = builder.build(args.content, args.out, today, jobs=args.jobs or default_jobs())
         print_report(report)
         if report.errors:
@@ -149,14 +149,14 @@ def _run(command: str, args) -> int:
         print_summary(report)
         return 0
     if command == "serve":
-        from .serve import serve
+        from villageboard.serving.serve import serve
         return serve(args.content, args.out, args.host, args.port, drafts=args.drafts, today=args.today)
     if command == "schema":
-        from .schema import write
+        from villageboard.schema import write
         for path in write(args.out):
             print(f"已写出 {path}")
         return 0
     if command == "new":
-        from .scaffold import new
+        from villageboard.scaffold import new
         return new(args.content, args.kind, args.title)
     return 1

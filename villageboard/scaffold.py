@@ -11,7 +11,7 @@ import re
 import sys
 from pathlib import Path
 
-from .finance import Period
+from villageboard.kinds.finance import Period
 
 NOTICE = """---
 title: {title}
@@ -79,7 +79,7 @@ def file_name(title: str) -> str:
 
 def _last_closing(content: Path, today: dt.date):
     """The books are continuous: a new period opens with the last one's closing balance."""
-    from . import site
+    from villageboard.planning import site
 
     ledgers = site.load(content, today).data.get("finance", {}).get("all_ledgers", [])
     return max(ledgers, key=lambda l: l.period).closing if ledgers else None

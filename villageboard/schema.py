@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import compact, decisions, finance, funds, households, notices, village
-from .fields import DATE_RE, KIND_WORDS, Field, Schema
+from villageboard.kinds import compact, decisions, finance, funds, households, notices, village
+from villageboard.reading.fields import DATE_RE, KIND_WORDS, Field, Schema
 
 KINDS = {  # file stem -> (the model's schema, title, where its sources live)
     "village": (village.SCHEMA, "村情（village.yaml）", "content/village.yaml"),

@@ -1,0 +1,1 @@
+"""The content kinds: each reads its own files into typed models and contributes pages."""

@@ -1,0 +1,300 @@
+"""The village compact (村规民约): one Markdown file per version in ``content/compact``.
+
+Every version stays readable (it is part of the village archive); the newest adopted
+one is in force. Each version is compared with the next character by character, since
+Chinese has no spaces to split words at, and the comparison marks insertions and
+deletions with underline, strike-through and words, not with colour alone.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from villageboard.reading import markup
+from villageboard.reading.fields import Field, Schema
+from villageboard.reading.history import FileHistory
+from villageboard.planning.pages import Page, Section, Slide
+from villageboard.reading.sources import check_address, read_markdown, list_sources
+from villageboard.kinds.withdrawn import Withdrawn, last_record, was_public
+
+FOLDER = "compact"
+SCHEMA = Schema(
+    title=Field("text", required=True, label="名称"),
+    adopted=Field("date", required=True, label="通过日期"),
+    meeting=Field("text", required=True, label="表决会议"),
+    votes=Field("map", required=True, label="表决票数", schema=Schema(**{
+        "for": Field("count", required=True, label="赞成"),
+        "against": Field("count", required=True, label="反对"),
+        "abstain": Field("count", required=True, label="弃权")})),
+    filed_with=Field("text", label="备案机关"),
+)
+# A verse clause: three, four, five or seven characters between punctuation marks.
+VERSE_CLAUSE = re.compile(r"[^，。；、！？,.;!?\s]+")
+VERSE_LENGTHS = {3, 4, 5, 7}
+SLIDE_LINES = 4
+MAX_SLIDES = 4
+
+
+@dataclass
+class CompactVersion:
+    """村规民约的一个版本: its text and how it was adopted."""
+
+    slug: str
+    path: Path
+    title: str
+    adopted: dt.date
+    meeting: str
+    votes_for: int
+    against: int
+    abstain: int
+    text: str  # the Markdown source, for the comparison
+    body_html: str
+    history: FileHistory
+    filed_with: str | None = None
+    current: bool = False
+    previous: "CompactVersion | None" = None
+    next: "CompactVersion | None" = None
+
+    @property
+    def url(self) -> str:
+        return f"{FOLDER}/{self.slug}.html"
+
+    @property
+    def diff_url(self) -> str | None:
+        """The comparison of this version with the next one."""
+        return f"{FOLDER}/compare-{self.slug}.html" if self.next else None
+
+    @property
+    def published_on(self) -> dt.date:
+        return self.adopted
+
+    @property
+    def revisions(self):
+        return self.history.revised_after(self.adopted)
+
+    @property
+    def votes_cast(self) -> int:
+        return self.votes_for + self.against + self.abstain
+
+    def verse(self) -> list[list[str]]:
+        """Runs of rhymed lines (三字经, 七字句…) in this version, as plain text."""
+        runs, run = [], []
+        for line in _plain_lines(self.text):
+            if is_verse(line):
+                run.append(line)
+            elif run:
+                runs.append(run)
+                run = []
+        if run:
+            runs.append(run)
+        return [r for r in runs if len(r) >= 2]
+
+
+def is_verse(line: str) -> bool:
+    """A line of two or more clauses of one length among 3, 4, 5 and 7 characters."""
+    clauses = VERSE_CLAUSE.findall(line)
+    return len(clauses) >= 2 and len({len(c) for c in clauses}) == 1 and len(clauses[0]) in VERSE_LENGTHS
+
+
+PARAGRAPH_RE = re.compile(r"<p>(.*?)</p>", re.S)
+TAG_RE = re.compile(r"<[^>]+>")
+
+
+def mark_verse(html: str) -> str:
+    """Give paragraphs made only of verse lines a class, so they are set centred like a poem."""
+    def one(m: re.Match) -> str:
+        lines = [TAG_RE.sub("", part).strip() for part in re.split(r"<br\s*/?>", m.group(1))]
+        lines = [line for line in lines if line]
+        return f'<p class="verse">{m.group(1)}</p>' if len(lines) >= 2 and all(map(is_verse, lines)) else m.group(0)
+    return PARAGRAPH_RE.sub(one, html)
+
+
+def _plain_lines(text: str) -> list[str]:
+    """The Markdown source as the reader sees it: no heading marks, emphasis or list bullets."""
+    lines = []
+    for line in text.strip("\n").split("\n"):
+        line = re.sub(r"^\s{0,3}(#{1,6}\s+|[-*+]\s+|>\s?)", "", line.rstrip())
+        lines.append(line.replace("**", "").replace("__", ""))
+    return lines
+
+
+@dataclass
+class Piece:
+    op: str  # same, ins, del
+    text: str
+
+
+@dataclass
+class Comparison:
+    """村规民约两个版本的逐字对照."""
+
+    older: CompactVersion
+    newer: CompactVersion
+    lines: list[list[Piece]]  # one list of pieces per line of the text
+    inserted: int  # characters added
+    deleted: int  # characters removed
+
+    @property
+    def url(self) -> str:
+        return self.older.diff_url
+
+    def is_heading(self, line: list[Piece]) -> bool:
+        """A chapter title (## …) of either version, to be set apart in the comparison."""
+        new = "".join(p.text for p in line if p.op != "del")
+        old = "".join(p.text for p in line if p.op != "ins")
+        return new in _headings(self.newer.text) or old in _headings(self.older.text)
+
+
+def _headings(text: str) -> set[str]:
+    return {re.sub(r"^\s{0,3}#{1,6}\s+", "", line).replace("**", "").strip()
+            for line in text.split("\n") if re.match(r"^\s{0,3}#{1,6}\s", line)}
+
+
+def compare(old: str, new: str) -> tuple[list[list[Piece]], int, int]:
+    """Character-level comparison, line-aligned first so a moved paragraph stays readable."""
+    a, b = _plain_lines(old), _plain_lines(new)
+    out: list[list[Piece]] = []
+    inserted = deleted = 0
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out += [[Piece("same", line)] if line else [] for line in a[i1:i2]]
+            continue
+        old_block, new_block = "\n".join(a[i1:i2]), "\n".join(b[j1:j2])
+        pieces: list[Piece] = []
+        chars = difflib.SequenceMatcher(None, old_block, new_block, autojunk=False)
+        for cop, x1, x2, y1, y2 in chars.get_opcodes():
+            if cop == "equal":
+                pieces.append(Piece("same", old_block[x1:x2]))
+                continue
+            if cop in ("delete", "replace"):
+                pieces.append(Piece("del", old_block[x1:x2]))
+                deleted += len(old_block[x1:x2].replace("\n", ""))
+            if cop in ("insert", "replace"):
+                pieces.append(Piece("ins", new_block[y1:y2]))
+                inserted += len(new_block[y1:y2].replace("\n", ""))
+        out += _split_lines(pieces)
+    return out, inserted, deleted
+
+
+def _split_lines(pieces: list[Piece]) -> list[list[Piece]]:
+    lines: list[list[Piece]] = [[]]
+    for piece in pieces:
+        parts = piece.text.split("\n")
+        for n, part in enumerate(parts):
+            if n:
+                lines.append([])
+            if part:
+                lines[-1].append(Piece(piece.op, part))
+    return lines
+
+
+def _read(path: Path, site) -> CompactVersion | None:
+    report = site.report
+    mark = report.mark()
+    read = (check_address(path, report, "E-COMPACT-FILENAME", names=("index",), prefixes=("compare-",))
+            and read_markdown(path, site))
+    if not read:
+        return None
+    doc, node = read
+    rec = SCHEMA.read(node, path, report, doc.meta_line)
+    if rec is None or report.failed_since(mark):
+        return None
+    votes = rec["votes"]
+    if votes["for"] * 2 <= votes["for"] + votes["against"] + votes["abstain"]:
+        report.error(path, votes.line_of("for"), "E-COMPACT-VOTES",
+                     f"赞成 {votes['for']} 票，没有超过投票人数 {votes['for'] + votes['against'] + votes['abstain']} "
+                     "的半数：未获通过的草案不能作为村规民约公布")
+    if not doc.body.strip():
+        report.error(path, doc.body_line, "E-COMPACT-EMPTY", "村规民约正文是空的：请在 --- 下面写上条文")
+    if report.failed_since(mark):
+        return None
+    return CompactVersion(
+        slug=path.stem, path=path, title=rec["title"], adopted=rec["adopted"], meeting=rec["meeting"],
+        votes_for=votes["for"], against=votes["against"], abstain=votes["abstain"], text=doc.body,
+        body_html=mark_verse(markup.render(doc.body, path, doc.body_line, site.assets, report)),
+        history=site.history.of(path), filed_with=rec["filed_with"])
+
+
+def load(site) -> None:
+    folder = site.content / FOLDER
+    found = [_read(p, site) for p in list_sources(folder, (".md",), site)]
+    versions = sorted((v for v in found if v is not None), key=lambda v: v.adopted)
+    seen: dict[dt.date, CompactVersion] = {}
+    for v in versions:
+        if v.adopted in seen:
+            site.report.error(v.path, 1, "E-COMPACT-SAME-DATE",
+                              f"与 {seen[v.adopted].path.name} 的通过日期都是 {v.adopted}：每个版本的通过日期应不同，"
+                              "否则分不清哪个是现行版本")
+        seen[v.adopted] = v
+    # A version adopted after the build day is not in force yet and not shown.
+    for v in versions:
+        site.report.schedule(v.adopted, site.today, f"村规民约《{v.title}》生效")
+    versions = [v for v in versions if v.adopted <= site.today]
+    for older, newer in zip(versions, versions[1:]):
+        older.next, newer.previous = newer, older
+    if versions:
+        versions[-1].current = True
+    site.data["compact"] = versions
+    comparisons = []
+    for v in versions:
+        if v.next:
+            lines, inserted, deleted = compare(v.text, v.next.text)
+            comparisons.append(Comparison(v, v.next, lines, inserted, deleted))
+    site.data["compact_comparisons"] = comparisons
+    site.data["compact_withdrawn"] = [w for d in site.history.deleted_in(folder, ".md")
+                                      if (w := _withdrawn(d, site, versions))]
+
+
+def _withdrawn(deletion, site, versions) -> Withdrawn | None:
+    """A version that was in force or on record and whose file is gone."""
+    rec = last_record(deletion, SCHEMA, front_matter=True)
+    if not rec or rec["title"] is None or rec["adopted"] is None or deletion.path.stem in {v.slug for v in versions} \
+            or not was_public(rec["adopted"], deletion, site.today):
+        return None
+    adopted = rec["adopted"]
+    return Withdrawn(FOLDER, "村规民约", deletion.path.stem, deletion.path,
+                     f"{rec['title']}（{adopted.year}年{adopted.month}月版）", adopted, adopted, deletion.removed,
+                     what="这一版村规民约")
+
+
+def current(site) -> CompactVersion | None:
+    versions = site.data["compact"]
+    return versions[-1] if versions else None
+
+
+def sections(site) -> list[Section]:
+    if not site.data["compact"]:
+        return []
+    return [Section("compact", "村规民约", f"{FOLDER}/index.html", "现行条文与历次修订", 40)]
+
+
+def slides(site) -> list[Slide]:
+    version = current(site)
+    if version is None:
+        return []
+    chunks = [run[i:i + SLIDE_LINES] for run in version.verse() for i in range(0, len(run), SLIDE_LINES)]
+    chunks = chunks[:MAX_SLIDES]
+    return [Slide("村规民约", version.title, chunk, f"{FOLDER}/index.html", 40 + n) for n, chunk in enumerate(chunks)]
+
+
+def pages(site):
+    for gone in site.data["compact_withdrawn"]:
+        yield Page(gone.url, "withdrawn.html", gone.title, {"item": gone}, [gone.path])
+    versions = site.data["compact"]
+    if not versions:
+        return
+    renditions = ("phone", "kiosk", "print")
+    sources = [v.path for v in versions]
+    latest = versions[-1]
+    yield Page(f"{FOLDER}/index.html", "compact.html", latest.title,
+               {"version": latest, "versions": versions, "is_index": True}, sources, renditions)
+    for v in versions:
+        yield Page(v.url, "compact.html", f"{v.title}（{v.adopted.year}年{v.adopted.month}月版）",
+                   {"version": v, "versions": versions, "is_index": False}, [v.path], renditions)
+    for c in site.data["compact_comparisons"]:
+        yield Page(c.url, "compact-compare.html",
+                   f"村规民约修订对照：{c.older.adopted.year}年版 → {c.newer.adopted.year}年版",
+                   {"comparison": c}, [c.older.path, c.newer.path], renditions)

@@ -1,0 +1,236 @@
+"""Model households (模范户): one YAML file each in ``content/households``.
+
+党员中心户 are Party members who each look after a handful of neighbouring households;
+星级文明户 earn up to ten named stars (the names differ by county and come from
+``village.yaml``); 最美家庭, 好婆媳, 孝亲敬老 and the like are honours for a family.
+A household's ``phone`` is the one field that may hold a private mobile; it is always
+shown masked. Photos are re-encoded by ``images`` and never published as shot.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from villageboard.reading import images, markup
+from villageboard.reading.fields import Field, Schema
+from villageboard.reading.history import FileHistory
+from villageboard.planning.pages import Page, Section
+from villageboard.reading.privacy import digits
+from villageboard.reading.sources import check_address, read_yaml, list_sources
+
+FOLDER = "households"
+CENTRE = "党员中心户"
+STARRED = "星级文明户"
+KIND_ORDER = (CENTRE, STARRED, "最美家庭")  # shown first, in this order; other honours follow
+MAX_STARS = 10
+FIRST_YEAR = 1949
+SCHEMA = Schema(
+    name=Field("text", required=True, label="户主姓名"),
+    kind=Field("text", required=True, label="类别"),
+    grid=Field("count", required=True, label="网格编号"),
+    since=Field("count", label="评定年份"),
+    duties=Field("list", item=Field("text"), default=list, label="职责"),
+    serves=Field("count", label="联系户数"),
+    stars=Field("list", item=Field("text"), default=list, label="星级"),
+    motto=Field("text", label="家风家训"),
+    photo=Field("text", label="照片"),
+    phone=Field("text", label="电话"),
+    story=Field("text", label="事迹"),
+)
+
+
+@dataclass
+class Household:
+    """模范户: a household honoured by the village, with where it lives (网格)."""
+
+    slug: str
+    path: Path
+    name: str
+    kind: str
+    grid_id: int
+    history: FileHistory
+    since: int | None = None
+    duties: list[str] = field(default_factory=list)
+    serves: int | None = None
+    stars: list[str] = field(default_factory=list)
+    motto: str | None = None
+    phone: str | None = None
+    story_html: str = ""
+    photo: images.Photo | None = None
+
+    @property
+    def url(self) -> str:
+        return f"{FOLDER}/{self.slug}.html"
+
+    @property
+    def is_centre(self) -> bool:
+        return self.kind == CENTRE
+
+    @property
+    def is_starred(self) -> bool:
+        return self.kind == STARRED
+
+
+@dataclass
+class StarRow:
+    name: str
+    awarded: bool
+
+
+def star_rows(household: Household, village_stars: list[str]) -> list[StarRow]:
+    """Every star of the local scheme, awarded or not, so the count reads at a glance."""
+    names = village_stars or household.stars
+    return [StarRow(n, n in household.stars) for n in names]
+
+
+def _read(path: Path, site) -> Household | None:
+    report, village = site.report, site.village
+    mark = report.mark()
+    # ``phone:`` may hold a private mobile (always masked on pages); anywhere else it may not.
+    read = (check_address(path, report, "E-HOUSEHOLD-FILENAME", names=("index",))
+            and read_yaml(path, site, allow_phone_field=True))
+    if not read:
+        return None
+    rec = SCHEMA.read(read[1], path, report)
+    if rec is None or report.failed_since(mark):
+        return None
+    kind = rec["kind"].strip()
+    if village.grid(rec["grid"]) is None:
+        known = "、".join(str(g.id) for g in village.grids) or "（village.yaml 里还没有网格）"
+        report.error(path, rec.line_of("grid"), "E-HOUSEHOLD-GRID",
+                     f"没有第 {rec['grid']} 网格；village.yaml 里的网格编号是 {known}")
+    since = rec["since"]
+    if since is not None and not FIRST_YEAR <= since <= site.today.year:
+        report.error(path, rec.line_of("since"), "E-HOUSEHOLD-SINCE",
+                     f"评定年份 {since} 不对：应是 {FIRST_YEAR} 到 {site.today.year} 之间的四位年份")
+    _check_stars(path, rec, kind, village.stars, report)
+    _check_centre(path, rec, kind, village, report)
+    phone = rec["phone"]
+    if phone is not None and not 7 <= len(digits(phone)) <= 12:
+        report.error(path, rec.line_of("phone"), "E-HOUSEHOLD-PHONE",
+                     f"电话 “{phone}” 不像电话号码：手机写 11 位数字，座机写区号-号码")
+    photo = _photo(path, rec, site) if rec["photo"] else None
+    story_html = ""
+    if rec["story"]:
+        story_html = markup.render(rec["story"], path, rec.line_of("story") + 1, site.assets, report)
+    if report.failed_since(mark):
+        return None
+    return Household(
+        slug=path.stem, path=path, name=rec["name"], kind=kind, grid_id=rec["grid"],
+        history=site.history.of(path), since=since, duties=rec["duties"], serves=rec["serves"],
+        stars=rec["stars"], motto=rec["motto"], phone=phone, story_html=story_html, photo=photo)
+
+
+def _check_stars(path: Path, rec, kind: str, names: list[str], report) -> None:
+    stars, lines = rec["stars"], rec.item_lines.get("stars", [])
+    if stars and kind != STARRED:
+        report.error(path, rec.line_of("stars"), "E-HOUSEHOLD-STARS",
+                     f"只有星级文明户评星；这一户的类别是 “{kind}”，请删去 stars 或把 kind 改为 {STARRED}")
+        return
+    if kind == STARRED and not stars:
+        report.error(path, rec.line_of("kind"), "E-HOUSEHOLD-STARS",
+                     "星级文明户要写明评上了哪几颗星，例如 stars: [爱国星, 诚信星]")
+        return
+    seen: set[str] = set()
+    for star, line in zip(stars, lines):
+        if star in seen:
+            report.error(path, line, "E-HOUSEHOLD-STAR-DUPLICATE", f"“{star}” 写了两次")
+        seen.add(star)
+        if names and star not in names:
+            near = difflib.get_close_matches(star, names, n=1, cutoff=0.3)
+            hint = f"，是不是 “{near[0]}”？" if near else ""
+            report.error(path, line, "E-HOUSEHOLD-STAR",
+                         f"本村没有 “{star}”{hint}星名要用 village.yaml 里 stars 列出的：{'、'.join(names)}")
+    if len(seen) > MAX_STARS:
+        report.error(path, rec.line_of("stars"), "E-HOUSEHOLD-STARS",
+                     f"写了 {len(seen)} 颗星，十星级文明户最多 {MAX_STARS} 颗")
+
+
+def _check_centre(path: Path, rec, kind: str, village, report) -> None:
+    serves = rec["serves"]
+    if kind != CENTRE:
+        if serves is not None or rec["duties"]:
+            key = "serves" if serves is not None else "duties"
+            report.error(path, rec.line_of(key), "E-HOUSEHOLD-CENTRE",
+                         f"“{key}” 只用于党员中心户；这一户的类别是 “{kind}”")
+        return
+    if serves is None:
+        report.error(path, rec.line_of("kind"), "E-HOUSEHOLD-SERVES",
+                     "党员中心户要写联系多少户，例如 serves: 8（只写户数，不写名单）")
+        return
+    grid = village.grid(rec["grid"])
+    if serves == 0 or (grid is not None and serves > grid.households):
+        limit = f"，第 {grid.id} 网格只有 {grid.households} 户" if grid else ""
+        report.error(path, rec.line_of("serves"), "E-HOUSEHOLD-SERVES",
+                     f"联系户数 {serves} 不对{limit}")
+
+
+def _photo(path: Path, rec, site) -> images.Photo | None:
+    """Check the photo like an attachment (inside content/, present, a picture) and open it."""
+    report, target, line = site.report, rec["photo"], rec.line_of("photo")
+    resolved = (path.parent / target).resolve()
+    try:
+        rel = resolved.relative_to(site.content.resolve())
+    except ValueError:
+        report.error(path, line, "E-ASSET-OUTSIDE",
+                     f"照片 “{target}” 在 content 文件夹之外，不能发布；请把照片放到本文件旁边")
+        return None
+    if not resolved.is_file():
+        report.error(path, line, "E-ASSET-MISSING", f"照片 “{target}” 找不到文件；请检查文件名和位置")
+        return None
+    if resolved.suffix.lower() not in images.PHOTO_TYPES:
+        report.error(path, line, "E-ASSET-TYPE",
+                     f"照片 “{target}” 的类型不支持，只能是 {', '.join(sorted(images.PHOTO_TYPES))}")
+        return None
+    base = "photos/" + rel.with_suffix("").as_posix()
+    try:
+        return images.open_photo(resolved, base, f"{rec['name']}家的照片")
+    except images.PhotoError as exc:
+        report.error(path, line, "E-HOUSEHOLD-PHOTO", f"照片 “{target}” {exc}")
+        return None
+
+
+def _sort_key(h: Household):
+    rank = KIND_ORDER.index(h.kind) if h.kind in KIND_ORDER else len(KIND_ORDER)
+    return (rank, h.kind, h.grid_id, h.slug)
+
+
+def load(site) -> None:
+    folder = site.content / FOLDER
+    found = [_read(p, site) for p in list_sources(folder, (".yaml", ".yml"), site)]
+    site.data["households"] = sorted((h for h in found if h is not None), key=_sort_key)
+
+
+def in_grid(site, grid_id: int) -> list[Household]:
+    return [h for h in site.data.get("households", []) if h.grid_id == grid_id]
+
+
+def by_kind(households: list[Household]) -> list[tuple[str, list[Household]]]:
+    groups: dict[str, list[Household]] = {}
+    for h in households:
+        groups.setdefault(h.kind, []).append(h)
+    return list(groups.items())
+
+
+def sections(site) -> list[Section]:
+    if not site.data["households"]:
+        return []
+    return [Section("households", "模范户", f"{FOLDER}/index.html", "党员中心户、星级文明户、最美家庭", 50)]
+
+
+def files(site) -> list[tuple[str, bytes]]:
+    return [f for h in site.data["households"] if h.photo for f in h.photo.files()]
+
+
+def pages(site):
+    households = site.data["households"]
+    if not households:
+        return
+    stars = site.village.stars
+    yield Page(f"{FOLDER}/index.html", "households.html", "模范户",
+               {"groups": by_kind(households), "stars": stars}, [h.path for h in households])
+    for h in households:
+        grid = site.village.grid(h.grid_id)
+        yield Page(h.url, "household.html", f"{h.kind} · {h.name}",
+                   {"household": h, "grid": grid, "star_rows": star_rows(h, stars)}, [h.path])

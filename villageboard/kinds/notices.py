@@ -1,0 +1,222 @@
+"""Notices (公告): party affairs (党务公开) in ``content/party`` and village affairs
+(村务公开) in ``content/affairs``, one Markdown file with YAML front matter each."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from villageboard.reading import markup
+from villageboard.reading.fields import Field, Schema
+from villageboard.reading.history import Deletion, FileHistory
+from villageboard.planning.pages import Page, Panel, Section, Slide, paginate
+from villageboard.reading.sources import check_address, read_markdown, list_sources
+from villageboard.kinds.withdrawn import Withdrawn, last_record, was_public
+
+SECTIONS = {  # folder -> (title, hint, order)
+    "party": ("党务公开", "支部工作、党员发展、党费", 10),
+    "affairs": ("村务公开", "村级事务、补贴、项目建设", 20),
+}
+DEFAULT_UNIT = "村民委员会"
+
+SCHEMA = Schema(
+    title=Field("text", required=True, label="标题"),
+    date=Field("date", required=True, label="日期"),
+    category=Field("text", label="类别"),
+    summary=Field("text", label="摘要"),
+    publish=Field("date", label="发布日期"),
+    expires=Field("date", label="到期日期"),
+    pinned=Field("bool", default=False, label="置顶"),
+    draft=Field("bool", default=False, label="草稿"),
+    attachments=Field("list", item=Field("text"), default=list, label="附件"),
+    unit=Field("text", label="发布单位"),
+)
+
+
+@dataclass
+class Attachment:
+    name: str
+    url: str  # site path
+
+
+@dataclass
+class Notice:
+    """公告: one notice of a section, as the villager will read it."""
+
+    section: str
+    slug: str
+    path: Path
+    title: str
+    date: dt.date
+    body_html: str
+    history: FileHistory
+    category: str | None = None
+    summary: str | None = None
+    publish: dt.date | None = None
+    expires: dt.date | None = None
+    pinned: bool = False
+    draft: bool = False
+    unit: str = DEFAULT_UNIT
+    attachments: list[Attachment] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"{self.section}/{self.slug}.html"
+
+    @property
+    def section_title(self) -> str:
+        return SECTIONS[self.section][0]
+
+    @property
+    def published_on(self) -> dt.date:
+        return self.publish or self.date
+
+    def is_public(self, today: dt.date) -> bool:
+        return today >= self.published_on  # drafts never get this far unless a preview asked for them
+
+    def is_expired(self, today: dt.date) -> bool:
+        return self.expires is not None and today > self.expires
+
+    @property
+    def revisions(self):
+        return self.history.revised_after(self.published_on)
+
+
+def _read(path: Path, section: str, site) -> Notice | None:
+    report = site.report
+    read = check_address(path, report, "E-NOTICE-FILENAME") and read_markdown(path, site)
+    if not read:
+        return None
+    doc, node = read
+    rec = SCHEMA.read(node, path, report, doc.meta_line)
+    if rec is None or rec["title"] is None or rec["date"] is None:
+        return None
+    if rec["draft"] and not site.drafts:  # never published: its attachments and links are not checked or copied
+        report.draft(path, rec["title"])
+        return None
+    publish, expires = rec["publish"], rec["expires"]
+    what = f"{SECTIONS[section][0]}《{rec['title']}》"
+    report.schedule(publish or rec["date"], site.today, f"{what}发布")
+    if expires:
+        report.schedule(expires, site.today, f"{what}到期，移入往年公告", after=True)
+    if expires and expires < (publish or rec["date"]):
+        report.error(path, rec.line_of("expires"), "E-NOTICE-EXPIRES",
+                     f"到期日期 {expires} 早于发布日期 {publish or rec['date']}")
+    if publish and publish > site.today:  # not shown yet: nothing to copy or render
+        return None
+    attachments = []
+    for name, line in zip(rec["attachments"], rec.item_lines.get("attachments", [])):
+        url = site.assets.add(name, path, line, report)
+        if url:
+            attachments.append(Attachment(Path(name).name, url))
+    return Notice(
+        section=section, slug=path.stem, path=path, title=rec["title"], date=rec["date"],
+        body_html=markup.render(doc.body, path, doc.body_line, site.assets, report),
+        history=site.history.of(path), category=rec["category"], summary=rec["summary"],
+        publish=publish, expires=expires, pinned=rec["pinned"], draft=rec["draft"], unit=rec["unit"] or DEFAULT_UNIT,
+        attachments=attachments,
+    )
+
+
+def _withdrawn(deletion: Deletion, section: str, site, live: list[Notice]) -> Withdrawn | None:
+    """The removed notice as it last stood, if it had been published by then."""
+    rec = last_record(deletion, SCHEMA, front_matter=True)
+    if not rec or rec["title"] is None or rec["date"] is None or rec["draft"]:
+        return None
+    published = rec["publish"] or rec["date"]
+    if not was_public(published, deletion, site.today):
+        return None
+    moved = next((n for n in live if n.title == rec["title"]), None)
+    return Withdrawn(section, SECTIONS[section][0], deletion.path.stem, deletion.path, rec["title"], rec["date"],
+                     published, deletion.removed, moved, category=rec["category"])
+
+
+def _newest_first(items: list[Notice]) -> list[Notice]:
+    return sorted(items, key=lambda n: (n.published_on, n.date, n.slug), reverse=True)
+
+
+def load(site) -> None:
+    found: dict[str, list[Notice]] = {}
+    for section in SECTIONS:
+        notices = [_read(p, section, site) for p in list_sources(site.content / section, (".md",), site)]
+        found[section] = [n for n in notices if n and n.is_public(site.today)]
+    site.data["notices"] = found
+    site.data["withdrawn"] = {
+        section: [w for d in site.history.deleted_in(site.content / section, ".md")
+                  if (w := _withdrawn(d, section, site, found[section]))]
+        for section in SECTIONS}
+    # What the section listings show. Other kinds (decisions) add their own entries here;
+    # an entry needs: url, title, published_on, date, slug, category, summary, pinned,
+    # section_title, revisions, path and is_expired(today).
+    site.data["entries"] = {section: found[section] + [w for w in site.data["withdrawn"][section] if not w.moved_to]
+                            for section in SECTIONS}
+
+
+def entries(site, section: str) -> list:
+    return _newest_first(site.data["entries"][section])
+
+
+def current(site, section: str) -> list:
+    """Not expired, pinned first, newest first."""
+    live = [n for n in entries(site, section) if not n.is_expired(site.today)]
+    return sorted(live, key=lambda n: not n.pinned)  # stable: keeps newest first within each group
+
+
+def sections(site) -> list[Section]:
+    return [Section(key, title, f"{key}/index.html", hint, order)
+            for key, (title, hint, order) in SECTIONS.items()]
+
+
+def panels(site) -> list[Panel]:
+    every = [n for s in SECTIONS for n in current(site, s)]
+    pinned = _newest_first([n for n in every if n.pinned])
+    latest = _newest_first([n for n in every if not n.pinned])[:6]
+    return [Panel("parts/home-notices.html", 10, {"pinned": pinned, "latest": latest})]
+
+
+@dataclass
+class NoticeSlide(Slide):
+    """A pinned notice in the kiosk's attract loop; the kiosk drops it once ``expires`` has passed."""
+
+    expires: dt.date | None = None
+
+
+def slides(site) -> list[Slide]:
+    """置顶公告 for the kiosk's attract loop, newest first."""
+    every = [n for s in SECTIONS for n in current(site, s) if n.pinned]
+    found = []
+    for i, n in enumerate(_newest_first(every)):
+        lines = [n.summary] if n.summary else [_first_words(n.body_html)]
+        if n.expires:
+            lines.append(f"公示至 {n.expires.year}年{n.expires.month}月{n.expires.day}日")
+        found.append(NoticeSlide(f"置顶公告 · {n.section_title}", n.title, [t for t in lines if t], n.url,
+                                 order=10 + i, expires=n.expires))
+    return found
+
+
+def _first_words(body_html: str, limit: int = 60) -> str:
+    text = " ".join(re.sub(r"<[^>]+>", " ", body_html).split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def pages(site):
+    for section, (title, hint, _) in SECTIONS.items():
+        listed = entries(site, section)
+        years = sorted({n.published_on.year for n in listed}, reverse=True)
+        live = current(site, section)
+        for pager, items in paginate(live, f"{section}/index"):
+            yield Page(pager.path, "section.html", title,
+                       {"section": section, "notices": items, "pager": pager, "years": years, "year": None},
+                       [n.path for n in items])
+        for year in years:
+            of_year = [n for n in listed if n.published_on.year == year]
+            for pager, items in paginate(of_year, f"{section}/{year}"):
+                yield Page(pager.path, "section.html", f"{title} · {year}年",
+                           {"section": section, "notices": items, "pager": pager, "years": years, "year": year},
+                           [n.path for n in items])
+        for notice in site.data["notices"][section]:
+            yield Page(notice.url, "notice.html", notice.title, {"notice": notice}, [notice.path],
+                       renditions=("phone", "kiosk", "print"))
+        for gone in site.data["withdrawn"][section]:
+            yield Page(gone.url, "withdrawn.html", gone.title, {"item": gone}, [gone.path])

@@ -1,0 +1,70 @@
+"""Published items whose source file was removed (撤下).
+
+Nothing may silently disappear from the board: an item that was public keeps its
+address, which says when it was removed and why (the commit message), and points to
+its replacement when the file was only renamed. Its old text is not published again,
+since a withdrawal is often a correction of something that should not have been shown.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from villageboard.reading import strictyaml
+from villageboard.reading.diagnostics import Report
+from villageboard.reading.fields import Record, Schema
+from villageboard.reading.history import Deletion, Revision
+from villageboard.reading.sources import SourceText, split_front_matter
+
+
+@dataclass
+class Withdrawn:
+    """撤下的内容: enough of a removed item to answer at its old address."""
+
+    section: str  # the folder of its section's pages, e.g. "affairs", "finance"
+    section_title: str
+    slug: str
+    path: Path
+    title: str
+    date: dt.date
+    published_on: dt.date
+    removed: Revision
+    moved_to: Any = None  # the current item that took its place (has url and title)
+    what: str = "本公告"  # how the page names the removed item
+    index_url: str = ""  # its section's listing; by default <section>/index.html
+    category: str | None = None
+    summary: str | None = None
+    pinned: bool = False
+    withdrawn: bool = True
+    revisions: tuple = ()
+
+    def __post_init__(self):
+        self.index_url = self.index_url or f"{self.section}/index.html"
+
+    @property
+    def url(self) -> str:
+        return f"{self.section}/{self.slug}.html"
+
+    def is_expired(self, today: dt.date) -> bool:
+        return True  # never among the current items; listed in its year's archive
+
+
+def last_record(deletion: Deletion, schema: Schema, front_matter: bool = False) -> Record | None:
+    """The removed file's fields as they last stood in git; its old mistakes are not reported."""
+    text = deletion.last_text()
+    if not text:
+        return None
+    quiet = Report()
+    source = SourceText(deletion.path, text.lstrip("\ufeff").replace("\r\n", "\n"))
+    if front_matter:
+        doc = split_front_matter(source, quiet)
+        return doc and schema.read(strictyaml.load(doc.meta, deletion.path, quiet, doc.meta_line),
+                                   deletion.path, quiet)
+    return schema.read(strictyaml.load(source.text, deletion.path, quiet), deletion.path, quiet)
+
+
+def was_public(published: dt.date, deletion: Deletion, today: dt.date) -> bool:
+    """Removed after its publication date (and not in the future of this build)."""
+    return published <= min(deletion.removed.when.date(), today)

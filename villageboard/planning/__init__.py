@@ -1,0 +1,1 @@
+"""Linking the kinds into one site and planning every output before anything renders."""

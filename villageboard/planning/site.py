@@ -1,0 +1,94 @@
+"""Everything loaded from ``content/``, checked, and ready to render.
+
+Each content kind is a module with ``load(site)`` (read and check its files) and
+``pages(site)`` (the pages it contributes); optionally ``sections(site)`` for the home
+page's big buttons, ``panels(site)`` for blocks on the home page, ``slides(site)`` for
+the kiosk's attract loop and ``files(site)`` for other outputs (CSV, SVG). Adding a
+kind is adding its module to ``KINDS``; the order of ``KINDS`` is the order of loading.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from villageboard.reading import privacy
+from villageboard.kinds import compact, decisions, feeds, finance, grids, home, households, kiosk, notices, search, village as village_kind
+from villageboard.reading.assets import Assets
+from villageboard.reading.diagnostics import Report
+from villageboard.reading.history import History
+from villageboard.planning.pages import Page, Panel, Section, Slide
+from villageboard.kinds.village import Village
+
+SOURCE_SUFFIXES = {".md", ".markdown", ".yaml", ".yml", ".txt"}
+# kiosk comes last: it checks the links and dates of everything the other kinds loaded.
+KINDS = [home, notices, finance, decisions, compact, households, grids, feeds, search, kiosk]
+
+
+@dataclass
+class Site:
+    content: Path
+    today: dt.date
+    report: Report
+    village: Village | None = None
+    assets: Assets | None = None
+    history: History | None = None
+    drafts: bool = False  # `serve --drafts`: drafts are shown, marked 草稿; never for `build`
+    preview: bool = False  # `serve`: pages carry the preview script (errors shown, reload on a new build)
+    data: dict[str, Any] = field(default_factory=dict)  # each kind keeps its models here
+
+    def sections(self) -> list[Section]:
+        found = [s for kind in KINDS for s in getattr(kind, "sections", lambda site: [])(self)]
+        return sorted(found, key=lambda s: s.order)
+
+    def panels(self) -> list[Panel]:
+        found = [p for kind in KINDS for p in getattr(kind, "panels", lambda site: [])(self)]
+        return sorted(found, key=lambda p: p.order)
+
+    def slides(self) -> list[Slide]:
+        found = [s for kind in KINDS for s in getattr(kind, "slides", lambda site: [])(self)]
+        return sorted(found, key=lambda s: s.order)
+
+    def pages(self) -> list[Page]:
+        return [page for kind in KINDS for page in kind.pages(self)]
+
+    def files(self) -> list[tuple[str, bytes | str]]:
+        """Other outputs (CSV, SVG, feeds) as (site path, data)."""
+        return [f for kind in KINDS for f in getattr(kind, "files", lambda site: [])(self)]
+
+
+def load(content: Path, today: dt.date, drafts: bool = False) -> Site:
+    """Read and check all of ``content``; look at ``site.report`` for what is wrong."""
+    site = Site(content=content, today=today, report=Report(), drafts=drafts)
+    if not content.is_dir():
+        site.report.error(content, 1, "E-CONTENT-MISSING", "找不到内容文件夹")
+        return site
+    site.village = village_kind.load(content, site.report)
+    if site.village is None:
+        return site
+    site.assets = Assets(content)
+    site.history = History(content, site.report, site.village.public_phones)
+    for kind in KINDS:
+        kind.load(site)
+    _report_unread(site)
+    _scan_file_names(site)
+    return site
+
+
+def _scan_file_names(site: Site) -> None:
+    """A file's name becomes an address on the site and in build-manifest.json: no personal numbers in it."""
+    for path in sorted(site.content.rglob("*")):
+        rel = path.relative_to(site.content)
+        if not any(part.startswith(".") for part in rel.parts):
+            privacy.scan(path, path.name, site.report, site.village.public_phones, where="文件名里")
+
+
+def _report_unread(site: Site) -> None:
+    """Nothing may silently disappear: a source file that no kind read is in the wrong place."""
+    for path in sorted(site.content.rglob("*")):
+        if path.suffix.lower() in SOURCE_SUFFIXES and path.is_file() and path.resolve() not in site.report.read \
+                and not any(part.startswith(".") for part in path.relative_to(site.content).parts):
+            site.report.warning(path, 1, "W-CONTENT-UNREAD",
+                                "这个文件没有被读取，不会发布：请检查它放的文件夹和扩展名"
+                                "（例如公告应直接放在 party/ 或 affairs/ 下，扩展名 .md）")

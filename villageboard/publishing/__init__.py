@@ -1,0 +1,1 @@
+"""Publishing the rendered site atomically into --out."""

@@ -1,0 +1,232 @@
+"""Publishing the site atomically: build beside ``--out``, swap only on success.
+
+A clerk's broken edit must never take down the published board, and a build must
+never delete what this program did not make. So:
+
+- ``--out`` is refused when it could hold anything else (``unsafe``): the sources, a
+  git repository, the program itself, a folder above the current one, or a non-empty
+  folder without our mark (``version.json`` with a build id).
+- One build at a time per ``--out``: a lock file in the temporary folder, named by the path.
+- The new site is written into a staging folder beside ``--out`` and exchanged with it
+  in one step (Linux ``renameat2(RENAME_EXCHANGE)``), so whenever the build is killed,
+  ``--out`` is either the old site or the new one. Staging folders of killed builds
+  carry our prefix and are removed by the next build.
+- An ``--out`` that is a mount point cannot be renamed: the staging folder is made
+  inside it and its entries are moved in one by one.
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+MARK = "version.json"
+PROGRAM = Path(__file__).resolve().parents[2]  # the folder that holds build.py
+LOCK_WAIT = 600  # seconds a second build waits for the first before giving up
+
+
+class OutputRefused(Exception):
+    """``--out`` cannot be used; the message is Chinese and says why."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def _is_ours(folder: Path) -> bool:
+    try:
+        return "build" in json.loads((folder / MARK).read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError):
+        return False
+
+
+def unsafe(out: Path, content: Path) -> str | None:
+    """Why ``out`` must not be written to, or None when it is safe."""
+    out, content = out.resolve(), content.resolve()
+    here = Path.cwd().resolve()
+    if out == content or content in out.parents:
+        return f"输出文件夹 {out} 就是内容文件夹或在它里面，生成会覆盖内容；请换一个，例如 site"
+    if out in content.parents:
+        return f"输出文件夹 {out} 包含内容文件夹 {content}，生成会把内容删掉；请换一个，例如 site"
+    if out == PROGRAM or out in PROGRAM.parents:
+        return f"输出文件夹 {out} 是本程序所在的文件夹或它的上级，生成会把程序删掉；请换一个，例如 site"
+    if out == here or out in here.parents:
+        return f"输出文件夹 {out} 是当前文件夹或它的上级，生成会把它们删掉；请换一个，例如 site"
+    if out.exists() and not out.is_dir():
+        return f"输出文件夹 {out} 是一个文件，不是文件夹；请换一个名字"
+    if out.is_dir():
+        if (out / ".git").exists():
+            return f"输出文件夹 {out} 里有 .git（一个 git 仓库），生成会把它删掉；请换一个"
+        if not _is_ours(out) and any(not p.name.startswith(".villageboard-") for p in out.iterdir()):
+            return (f"输出文件夹 {out} 里已有别的文件，不是本程序生成的（没有 {MARK}）；"
+                    "为免误删，请换一个空文件夹或先自己清空它")
+    return None
+
+
+class _Lock:
+    """One build per ``--out``. The lock is the operating system's, so a killed build frees it."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.file = None
+
+    def acquire(self) -> None:
+        self.file = open(self.path, "a+b")
+        waited = False
+        deadline = time.monotonic() + LOCK_WAIT
+        while not self._try():
+            if not waited:
+                print("另一个生成正在写入同一个输出文件夹，等它结束……", file=sys.stderr)
+                waited = True
+            if time.monotonic() > deadline:
+                self.file.close()
+                raise OutputRefused("E-OUT-LOCKED", f"另一个生成占用输出文件夹超过 {LOCK_WAIT} 秒，没有生成；请稍后再试")
+            time.sleep(0.2)
+
+    def _try(self) -> bool:
+        try:
+            if os.name == "nt":
+                import msvcrt
+                self.file.seek(0)
+                msvcrt.locking(self.file.fileno(), msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+                # A record lock, unlike flock, is not inherited by forked render workers.
+                fcntl.lockf(self.file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except OSError:
+            return False
+
+    def release(self) -> None:
+        if self.file:
+            self.file.close()  # closing releases both kinds of lock
+            self.file = None
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux). False where the system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    # Any failure (an old kernel, a file system without exchange) falls back to two renames.
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+class AtomicOutput:
+    def __init__(self, out: Path):
+        self.out = out.resolve()
+        self.prefix = f".{self.out.name}.building-"
+        self.tmp: Path | None = None
+        self.written = 0
+        self.changed: list[str] = []  # files whose bytes differ from the published ones, or are new
+        self.inside = False  # staging inside --out (a mount point) rather than beside it
+        # The lock lives in the temporary folder, not beside --out where it would show in the village's git.
+        key = hashlib.sha256(os.fsencode(self.out)).hexdigest()[:16]
+        self.lock = _Lock(Path(tempfile.gettempdir()) / f"villageboard-{key}.lock")
+
+    def __enter__(self) -> "AtomicOutput":
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.lock.acquire()
+        try:
+            self._clean_leftovers()
+            self.inside = self.out.is_dir() and os.path.ismount(self.out)
+            if self.inside:
+                self.tmp = Path(tempfile.mkdtemp(prefix=".villageboard-building-", dir=self.out))
+            else:
+                self.tmp = Path(tempfile.mkdtemp(prefix=self.prefix, dir=self.out.parent))
+            # mkdtemp makes a private folder; a web server running as another user must read the site.
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(self.tmp, 0o777 & ~umask)
+        except BaseException:
+            self.lock.release()
+            raise
+        return self
+
+    def _clean_leftovers(self) -> None:
+        """Staging folders of builds that were killed: ours by name, and no build holds the lock."""
+        leftovers = sorted(self.out.parent.glob(self.prefix.replace("[", "[[]") + "*"))
+        if not self.out.exists():  # killed between the two renames: the last good site is put back
+            kept = [old / "site" for old in leftovers if _is_ours(old / "site")]
+            if kept:
+                os.replace(kept[0], self.out)
+        for old in leftovers:
+            shutil.rmtree(old, ignore_errors=True)
+        if self.out.is_dir():
+            for old in self.out.glob(".villageboard-*"):
+                shutil.rmtree(old, ignore_errors=True)
+
+    def _target(self, rel: str) -> Path:
+        target = self.tmp / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def write(self, rel: str, data: str | bytes) -> None:
+        """Stage ``rel``; a file whose bytes are already published is linked, not written again."""
+        data = data.encode("utf-8") if isinstance(data, str) else data
+        target, published = self._target(rel), self.out / rel
+        self.written += 1
+        try:
+            if published.stat().st_size == len(data) and published.read_bytes() == data:
+                os.link(published, target)  # the same file in both sites: its time and inode stay
+                return
+        except OSError:
+            pass
+        target.write_bytes(data)
+        self.changed.append(rel)
+
+    def _unchanged(self) -> bool:
+        """Every file as published already, and none gone: then there is nothing to publish."""
+        if self.changed or not self.out.is_dir():
+            return False
+        published = sum(len(files) for folder, _, files in os.walk(self.out)
+                        if not Path(folder).relative_to(self.out).parts[:1] or
+                        not Path(folder).relative_to(self.out).parts[0].startswith(".villageboard-"))
+        return published == self.written
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is not None or self._unchanged():
+                shutil.rmtree(self.tmp, ignore_errors=True)
+                return
+            self._publish()
+        finally:
+            self.lock.release()
+
+    def _publish(self) -> None:
+        if self.inside:
+            self._move_entries_in()
+        elif not self.out.exists():
+            os.replace(self.tmp, self.out)
+        elif _exchange(self.tmp, self.out):
+            shutil.rmtree(self.tmp, ignore_errors=True)  # now the old site
+        else:  # two renames: a killed build may leave no --out for a moment; the old site stays beside it
+            old = Path(tempfile.mkdtemp(prefix=self.prefix, dir=self.out.parent))
+            os.replace(self.out, old / "site")
+            os.replace(self.tmp, self.out)
+            shutil.rmtree(old, ignore_errors=True)
+
+    def _move_entries_in(self) -> None:
+        """Swap the contents of a mount point: each entry replaced in one step, stale ones removed."""
+        trash = Path(tempfile.mkdtemp(prefix=".villageboard-old-", dir=self.out))
+        fresh = {p.name for p in self.tmp.iterdir()}
+        for entry in sorted(self.out.iterdir()):
+            if entry.name.startswith(".villageboard-") or (entry.name in fresh and not entry.is_dir()):
+                continue
+            os.replace(entry, trash / entry.name)
+        for name in sorted(fresh - {MARK}) + [MARK]:  # the mark last: a half-moved site is not yet "built"
+            os.replace(self.tmp / name, self.out / name)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        shutil.rmtree(trash, ignore_errors=True)

@@ -1,0 +1,1 @@
+"""Reading and checking sources: files, strict YAML, fields, privacy, history, assets."""

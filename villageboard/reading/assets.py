@@ -1,0 +1,91 @@
+"""Files that a page links to (attachments, images) and that are copied into the site.
+
+Every such file must exist and lie inside ``content/``: a link like ``../../etc/passwd``
+or an absolute path would otherwise publish whatever the build machine holds. And every
+file goes through one gate on its way out, whichever kind linked it: its content must be
+what its name says, and a picture is re-encoded from its pixels, so the GPS position and
+camera of a phone photo never reach the board. SVG is refused: it can carry script.
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from urllib.parse import quote
+
+from villageboard.reading import images
+from villageboard.reading.diagnostics import Report
+
+PICTURE_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
+ATTACHMENT_TYPES = {".pdf", ".jpg", ".jpeg", ".png"}
+IMAGE_TYPES = set(PICTURE_FORMATS)
+ROOT_MARK = "@ROOT@/"  # replaced per page by the relative way back to the site root
+
+
+def content_problem(source: Path) -> str | None:
+    """Why the file cannot be published as what its suffix says, or None.
+
+    A picture is decoded to its last pixel here, so a broken or disguised file is the
+    clerk's located error now rather than a failure while the site is written.
+    """
+    suffix = source.suffix.lower()
+    if suffix == ".pdf":
+        with open(source, "rb") as f:
+            return None if f.read(5) == b"%PDF-" else "不是 PDF 文件（也许是改了扩展名的别的文件）；请用原文件重新导出"
+    try:
+        found, _ = images.read_pixels(source)
+    except images.PhotoError as exc:
+        return str(exc)
+    if found != PICTURE_FORMATS[suffix]:
+        return f"其实是 {found} 格式，和扩展名 {source.suffix} 不符；请用原文件重新导出"
+    return None
+
+
+def published_bytes(source: Path) -> bytes:
+    """What reaches the site: a PDF as it is, a picture re-encoded from its upright pixels alone."""
+    suffix = source.suffix.lower()
+    if suffix == ".pdf":
+        return source.read_bytes()
+    _, clean = images.read_pixels(source)
+    if PICTURE_FORMATS[suffix] == "JPEG" and clean.mode == "RGBA":
+        clean = clean.convert("RGB")
+    buffer = io.BytesIO()
+    clean.save(buffer, PICTURE_FORMATS[suffix], **({"quality": 90} if suffix != ".png" else {}))
+    return buffer.getvalue()
+
+
+class Assets:
+    def __init__(self, content_root: Path):
+        self.content_root = content_root.resolve()
+        self.files: dict[str, Path] = {}  # output path (posix, from site root) -> source file
+
+    def add(self, target: str, source: Path, line: int, report: Report,
+            allowed: set[str] = ATTACHMENT_TYPES, what: str = "附件") -> str | None:
+        """Register ``target`` (relative to ``source``'s folder); return its site path."""
+        target = target.replace("\\", "/")  # a clerk on Windows may write files\名单.pdf
+        resolved = (source.parent / target).resolve()
+        try:
+            rel = resolved.relative_to(self.content_root)
+        except ValueError:
+            report.error(source, line, "E-ASSET-OUTSIDE",
+                         f"{what} “{target}” 在 content 文件夹之外，不能发布；请把文件放到本文件旁边")
+            return None
+        if not resolved.is_file():
+            report.error(source, line, "E-ASSET-MISSING", f"{what} “{target}” 找不到文件；请检查文件名和位置")
+            return None
+        if resolved.suffix.lower() not in allowed:
+            report.error(source, line, "E-ASSET-TYPE",
+                         f"{what} “{target}” 的类型不支持，只能是 {', '.join(sorted(allowed))}")
+            return None
+        out = "files/" + rel.as_posix()
+        if out not in self.files:
+            problem = content_problem(resolved)
+            if problem:
+                report.error(source, line, "E-ASSET-CONTENT", f"{what} “{target}” {problem}")
+                return None
+        self.files[out] = resolved
+        return out
+
+
+def href(site_path: str) -> str:
+    """A site path made safe for an href (Chinese file names are percent-encoded)."""
+    return quote(site_path, safe="/#?=&-_.~")

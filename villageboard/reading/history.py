@@ -1,0 +1,179 @@
+"""When each source was changed, from git when the content is in a repository.
+
+Supervisors (村务监督委员会) must see whether a published item was revised afterwards,
+so every commit that touched a file is kept, oldest first. One ``git log`` call
+covers the whole content folder, so the cost does not grow with a call per file.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from villageboard.reading import privacy
+from villageboard.reading.diagnostics import Report
+
+
+@dataclass(frozen=True)
+class Revision:
+    when: dt.datetime
+    subject: str
+    commit: str
+
+
+@dataclass
+class Deletion:
+    """A file that a commit removed and that is not back: its last text stays in git."""
+
+    path: Path
+    removed: Revision
+    repo_path: str  # path inside the repository, for ``git show``
+    root: Path
+
+    def last_text(self) -> str | None:
+        return _git(["show", f"{self.removed.commit}^:{self.repo_path}"], self.root)
+
+
+@dataclass
+class FileHistory:
+    revisions: list[Revision] = field(default_factory=list)  # oldest first
+    modified: dt.datetime | None = None  # file time when not committed / no git
+    uncommitted: bool = False
+
+    @property
+    def last_changed(self) -> dt.datetime | None:
+        if self.uncommitted or not self.revisions:
+            return self.modified
+        return self.revisions[-1].when
+
+    def revised_after(self, published: dt.date) -> list[Revision]:
+        """Commits after the first one made on or after the publication date."""
+        return [r for r in self.revisions[1:] if r.when.date() >= published]
+
+
+def _git(args: list[str], cwd: Path) -> str | None:
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.decode("utf-8", "replace") if done.returncode == 0 else None
+
+
+SOURCE_SUFFIXES = (".md", ".yaml", ".yml")
+
+
+class History:
+    """Every commit that touched the content, and whether that history can be trusted.
+
+    When it cannot (no git, no repository, a shallow clone) the report says so loudly and
+    ``missing`` holds the sentence the pages show instead of dates that would be wrong.
+    """
+
+    def __init__(self, content: Path, report: Report | None = None, public_phones: frozenset[str] = frozenset()):
+        self.content = content.resolve()
+        self.files: dict[Path, list[Revision]] = {}
+        self.deletions: dict[Path, Deletion] = {}  # newest removal of each path
+        self.dirty: set[Path] = set()
+        self.in_git = False
+        self.missing: str | None = None
+        report = report or Report()
+        if shutil.which("git") is None:
+            self._unavailable(report, "W-HISTORY-NO-GIT", "这台电脑上找不到 git 程序",
+                              "请安装 git（Windows：git-scm.com 下载安装）后重新生成")
+            return
+        top = _git(["rev-parse", "--show-toplevel"], self.content)
+        if top is None:
+            self._unavailable(report, "W-HISTORY-NOT-A-REPO", "内容文件夹不在 git 仓库里",
+                              "请在村的仓库里生成（git clone 下来的文件夹），或先 git init 并提交")
+            return
+        if (_git(["rev-parse", "--is-shallow-repository"], self.content) or "").strip() == "true":
+            self._unavailable(report, "W-HISTORY-SHALLOW", "这是只有最近几次提交的浅克隆",
+                              "请运行 git fetch --unshallow 取回完整历史；CI 里请设 fetch-depth: 0")
+            return
+        self.in_git = True
+        root = Path(top.strip())
+        # -z: file names come out verbatim (no quoting of spaces, quotes or backslashes);
+        # --no-renames: a renamed file is a removal plus a new file, so the old address stays answered.
+        log = _git(["log", "-z", "--no-renames", "--format=%x1e%H%x1f%P%x1f%cI%x1f%s", "--name-status",
+                    "--", "."], self.content) or ""
+        head = (_git(["rev-parse", "HEAD"], self.content) or "").strip()
+        for entry in log.split("\x1e")[1:]:
+            header, _, names = entry.partition("\0")
+            commit, parents, when, subject = header.split("\x1f", 3)
+            rev = Revision(dt.datetime.fromisoformat(when), subject, commit[:12])
+            fields = names.lstrip("\n").split("\0")
+            touched = []
+            for status, name in zip(fields[0::2], fields[1::2]):
+                path = (root / name).resolve()
+                touched.append(path)
+                self.files.setdefault(path, []).insert(0, rev)
+                if status == "D" and path not in self.deletions and not path.exists():
+                    self.deletions[path] = Deletion(path, rev, name, root)
+            if touched:  # a merge lists no files and is shown on no page
+                _scan_message(rev, _shown_at(touched, self.content), report, public_phones,
+                              last=commit == head, first=not parents)
+        status = _git(["status", "-z", "--no-renames", "--porcelain", "--untracked-files=all", "--", "."],
+                      self.content) or ""
+        for line in filter(None, status.split("\0")):
+            path = (root / line[3:]).resolve()
+            self.dirty.add(path)
+            if path in self.files and path.suffix.lower() in SOURCE_SUFFIXES:
+                if path.exists():
+                    report.warning(path, 1, "W-HISTORY-UNCOMMITTED",
+                                   "这个已提交过的文件有改动还没有提交：提交之前，网站上不会显示这次修改的修订记录；"
+                                   "请用 git 提交，并在说明里写明修改原因")
+                else:
+                    report.warning(path, 1, "W-HISTORY-UNCOMMITTED",
+                                   "这个已提交过的文件被删除（或改名）了，但还没有提交：提交（说明里写明撤下原因）之后，"
+                                   "原网址才会显示“已撤下”或指向新网址")
+
+    def _unavailable(self, report: Report, code: str, why: str, fix: str) -> None:
+        # Said to readers, so it names what is missing rather than the technical reason.
+        self.missing = "修订记录和撤下记录暂缺：本次生成网站时没有完整的 git 历史"
+        report.warning(self.content, 1, code, f"{why}：网站上的修订记录、撤下记录和更新日期都无法显示；{fix}")
+
+    def deleted_in(self, folder: Path, suffix: str) -> list[Deletion]:
+        """Files once committed directly in ``folder`` that are gone now, oldest removal first."""
+        folder = folder.resolve()
+        found = [d for p, d in self.deletions.items() if p.parent == folder and p.suffix == suffix]
+        return sorted(found, key=lambda d: (d.removed.when, d.path.name))
+
+    def of(self, path: Path) -> FileHistory:
+        path = path.resolve()
+        try:
+            modified = dt.datetime.fromtimestamp(path.stat().st_mtime).astimezone()
+        except OSError:
+            modified = None
+        revisions = self.files.get(path, [])
+        return FileHistory(revisions, modified, uncommitted=not revisions or path in self.dirty)
+
+
+def _shown_at(touched: list[Path], content: Path) -> Path:
+    """Where a commit's diagnostic points: the first file it touched that the clerk can still
+    open (sources before pictures), else the content folder when it only removed files."""
+    present = [p for p in touched if p.is_file()]
+    sources = [p for p in present if p.suffix.lower() in SOURCE_SUFFIXES]
+    return (sources or present or [content])[0]
+
+
+def _scan_message(rev: Revision, shown_at: Path, report: Report, public_phones: frozenset[str],
+                  last: bool, first: bool) -> None:
+    """Commit messages are shown in revision records: the same privacy rules as the sources.
+
+    Every message that touched the content is scanned, not only those shown today, so that
+    ``check`` and ``build`` agree and a later withdrawal cannot put an old message on a page.
+    """
+    found = Report()
+    short = rev.commit[:7]
+    privacy.scan(shown_at, rev.subject, found, public_phones, where=f"提交 {short} 的说明里")
+    if last:
+        how = "这是最近一次提交，运行 git commit --amend 改写说明"
+    else:
+        how = (f"运行 git rebase -i {'--root' if first else short + '^'}，在打开的列表里把提交 {short} "
+               "那一行开头的 pick 改成 reword，保存后改写说明")
+    for item in found.items:
+        report.error(shown_at, 1, "E-PRIVACY-COMMIT",
+                     f"{item.message}。提交说明会显示在网站的修订记录和撤下页上，请改写：{how}；"
+                     "已经推送（git push）过的，改完用 git push --force-with-lease 推送")

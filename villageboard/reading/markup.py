@@ -1,0 +1,83 @@
+"""Markdown to safe HTML.
+
+Line breaks inside paragraphs are kept (``nl2br``) because rhymed village verse is
+common. Raw HTML is allowed in Markdown but cleaned by nh3 (the Rust ``ammonia``
+sanitizer): no script, no event handlers, no ``javascript:`` links, no iframes.
+Relative links and images must point at files inside ``content/``; they are copied.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import markdown
+import nh3
+
+from villageboard.reading.assets import ATTACHMENT_TYPES, IMAGE_TYPES, ROOT_MARK, Assets, href
+from villageboard.reading.diagnostics import Report
+
+TAGS = {
+    "p", "br", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "em", "b", "i", "u", "s",
+    "del", "ins", "mark", "blockquote", "code", "pre", "hr", "table", "thead", "tbody", "tfoot", "tr",
+    "th", "td", "caption", "a", "img", "sup", "sub", "span", "div", "figure", "figcaption", "dl", "dt", "dd",
+}
+ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "th": {"colspan", "rowspan", "align", "style"},
+    "td": {"colspan", "rowspan", "align", "style"},
+    "ol": {"start"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+ALIGN_RE = re.compile(r'style="(?:text-align:\s*(left|right|center|justify);?\s*)?[^"]*"')
+
+_md = markdown.Markdown(extensions=["tables", "nl2br", "sane_lists", "def_list"], output_format="html")
+
+
+def _line_of(text: str, needle: str, first_line: int) -> int:
+    for i, line in enumerate(text.split("\n")):
+        if needle in line:
+            return first_line + i
+    return first_line
+
+
+def render(text: str, source: Path, first_line: int, assets: Assets, report: Report) -> str:
+    """Markdown ``text`` (starting at ``first_line`` of ``source``) as sanitized HTML."""
+    _md.reset()
+    raw = _md.convert(text)
+    # h1 is the page title; demote the body's headings so the outline stays right.
+    raw = raw.replace("<h1", "<h2").replace("</h1>", "</h2>")
+
+    def rewrite(tag: str, attr: str, value: str) -> str | None:
+        if attr not in ("href", "src"):
+            return value
+        if tag not in ("a", "img"):  # on a tag nh3 drops anyway: never register it as a file to publish
+            return None
+        parts = urlsplit(value)
+        if tag == "img" and (parts.scheme or value.startswith("//")):
+            # A picture from another host would load on every villager's phone from there; one pasted
+            # into the text (data:) would escape the gate that strips a picture's GPS and camera.
+            where = ("直接嵌在正文里（data: 地址），没有图片文件" if parts.scheme == "data"
+                     else "在别的网站上，公开栏不从别处加载任何东西")
+            report.error(source, _line_of(text, value, first_line), "E-ASSET-EXTERNAL",
+                         f"图片 “{value[:80]}” {where}；请把图片另存为 JPG 或 PNG 文件放在本文件旁边，"
+                         "再写 ![说明](文件名)")
+            return None
+        if parts.scheme or value.startswith(("#", "//")):
+            return value if parts.scheme in URL_SCHEMES or value.startswith("#") else None
+        target = unquote(parts.path)
+        if not target:
+            return value
+        line = _line_of(text, target, first_line)
+        allowed = IMAGE_TYPES if tag == "img" else ATTACHMENT_TYPES | IMAGE_TYPES
+        site_path = assets.add(target, source, line, report, allowed, "图片" if tag == "img" else "链接的文件")
+        return ROOT_MARK + href(site_path) if site_path else None
+
+    # data: reaches ``rewrite`` only to be named there: nh3 would drop it without a word.
+    clean = nh3.clean(raw, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES | {"data"},
+                      attribute_filter=rewrite, clean_content_tags={"script", "style"},
+                      filter_style_properties={"text-align"})
+    # The pages forbid inline styles (Content-Security-Policy), so a table's column alignment
+    # becomes a class; nh3 has already reduced every style to at most a text-align.
+    return ALIGN_RE.sub(lambda m: f'class="align-{m.group(1)}"' if m.group(1) else "", clean)

@@ -1,0 +1,113 @@
+"""Personal numbers that must never reach a public board.
+
+Prosecutors have sued over village boards that showed full ID-card, bank-card and
+mobile numbers (see shared/domain.md §6), so these are build errors, not warnings.
+A number in ``public_phones`` (an office line) may stand; a household's ``phone`` field
+is the one place a private mobile may be written, and it is always shown masked.
+
+Clerks type numbers the way Chinese input methods and spreadsheets hand them over:
+full-width digits, ``+86`` in front, groups split by spaces, dots, hyphens, no-break,
+ideographic or zero-width spaces. So each line is normalised first (NFKC, every space
+a plain space, invisible characters dropped), and the patterns allow one separator
+between any two groups.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from pathlib import Path
+
+from villageboard.reading.diagnostics import Report
+
+_S = r"[ .\-]?"  # at most one separator between groups
+_DATE8 = r"(?:18|19|20)\d{2}" + _S + r"(?:0[1-9]|1[0-2])" + _S + r"(?:0[1-9]|[12]\d|3[01])"
+ID18_RE = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}" + _S + _DATE8 + _S + r"\d{3}" + _S + r"[0-9Xx](?![0-9A-Za-z])")
+ID15_RE = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}" + _S + r"\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+                     + _S + r"\d{3}(?![0-9A-Za-z])")
+MOBILE_RE = re.compile(r"(?<![0-9])(?:(?:\+|00)?86" + _S + r")?(1[3-9]\d)" + _S + r"(\d{4})" + _S + r"(\d{4})(?![0-9])")
+CARD_RE = re.compile(r"(?<![0-9])\d(?:" + _S + r"\d){15,18}(?![0-9])")
+# Two dates side by side (a period such as 2026-01-01 2026-03-31) are not a bank card.
+DATES_RE = re.compile(r"^\d{4}[ .\-]?\d{2}[ .\-]?\d{2}(?:[ .\-]+\d{4}[ .\-]?\d{2}[ .\-]?\d{2})+$")
+PHONE_FIELD_RE = re.compile(r"^phone\s*:")  # the top-level key only, never a line inside a text block
+# Any line that could hold one: eleven digits (any script) with at most a few characters between them.
+CANDIDATE_RE = re.compile(r"\d(?:[^\d\n]{0,3}\d){10}")
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+SPACES_RE = re.compile(r"\s")
+
+
+def digits(text: str) -> str:
+    return re.sub(r"\D", "", unicodedata.normalize("NFKC", text))
+
+
+def normalise(line: str) -> str:
+    """What the patterns see: ASCII digits, plain spaces, no invisible characters."""
+    return SPACES_RE.sub(" ", unicodedata.normalize("NFKC", line.translate(INVISIBLE)))
+
+
+def luhn_ok(number: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(number)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def _valid_birth(text: str) -> bool:
+    d = re.sub(r"\D", "", text)
+    try:
+        dt.date(int(d[:4]), int(d[4:6]), int(d[6:8]))
+        return True
+    except ValueError:
+        return False
+
+
+def mask_phone(number: str, public: frozenset[str] = frozenset()) -> str:
+    """138****1234 for a mobile; office lines listed in ``public_phones`` stay whole.
+
+    A shorter number shows at most its last four digits, and a number of four digits or
+    fewer shows none, so a mask never gives most of a number away.
+    """
+    if number in public or digits(number) in {digits(p) for p in public}:
+        return number
+    d = digits(number)
+    if len(d) >= 11:
+        return d[:3] + "*" * (len(d) - 7) + d[-4:]
+    if len(d) > 4:
+        return "*" * (len(d) - 4) + d[-4:]
+    return "*" * len(d)
+
+
+def scan(path: Path, text: str, report: Report, public_phones: frozenset[str],
+         first_line: int = 1, allow_phone_field: bool = False, where: str = "这里") -> None:
+    """Report every ID-card, mobile or bank-card number in ``text``; ``where`` names the place."""
+    if not CANDIDATE_RE.search(text):
+        return
+    public_digits = {digits(p) for p in public_phones}
+    for offset, raw in enumerate(text.split("\n")):
+        if not CANDIDATE_RE.search(raw):
+            continue
+        line, lineno = normalise(raw), first_line + offset
+        found_ids = [m for m in ID18_RE.finditer(line) if _valid_birth(m.group()[6:].lstrip(" .-"))]
+        found_ids += [m for m in ID15_RE.finditer(line)]
+        for m in found_ids:
+            report.error(path, lineno, "E-PRIVACY-ID",
+                         f"{where}有身份证号（{digits(m.group())[:6]}…），公开栏不得出现身份证号，请删去或只写姓名")
+        cleaned = line
+        for m in found_ids:
+            cleaned = cleaned[:m.start()] + " " * (m.end() - m.start()) + cleaned[m.end():]
+        phone_field = allow_phone_field and PHONE_FIELD_RE.match(raw)
+        for m in MOBILE_RE.finditer(cleaned):
+            number = "".join(m.groups())
+            if number in public_digits or digits(m.group()) in public_digits or phone_field:
+                continue
+            report.error(path, lineno, "E-PRIVACY-PHONE",
+                         f"{where}有手机号（{number[:3]}****{number[-4:]}），个人手机号不得公开；"
+                         "办公电话请加入 village.yaml 的 public_phones")
+        for m in CARD_RE.finditer(MOBILE_RE.sub(" ", cleaned)):
+            number = digits(m.group())
+            if luhn_ok(number) and number not in public_digits and not DATES_RE.match(m.group()):
+                report.error(path, lineno, "E-PRIVACY-BANKCARD",
+                             f"{where}有银行卡号（尾号 {number[-4:]}），公开栏不得出现银行卡号")

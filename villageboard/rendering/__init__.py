@@ -1,0 +1,1 @@
+"""Rendering planned outputs with the templates in layouts/, recording what each reads."""

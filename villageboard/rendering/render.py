@@ -1,0 +1,163 @@
+"""Rendering pages with the jinja2 templates in ``layouts/``.
+
+One page, several renditions: the phone page at its path, the touchscreen page under
+``kiosk/`` and the A4 page under ``print/``. A page template such as ``notice.html``
+extends ``<rendition>/base.html``, so one template serves every rendition; a rendition
+that needs a different layout overrides it with ``layouts/<rendition>/notice.html``.
+Links are relative, so the site also works opened from disk, and a link made in the
+kiosk stays in the kiosk when the target has a kiosk rendition.
+"""
+from __future__ import annotations
+
+import ctypes
+import datetime as dt
+import multiprocessing
+import os
+import posixpath
+import signal
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+from jinja2 import meta
+
+from villageboard.kinds import kiosk
+
+from villageboard.rendering import qr
+from villageboard.reading.assets import ROOT_MARK, href
+from villageboard.reading.chinese_amounts import yuan
+from villageboard.planning.pages import Page
+from villageboard.reading.privacy import mask_phone
+
+RENDITIONS = {"phone": "", "kiosk": "kiosk/", "print": "print/"}
+CHUNK = 64  # pages a worker renders per task: large enough that sending them back is cheap
+
+
+def chinese_date(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def money(value: Decimal | None) -> str:
+    """1234567.5 -> 1,234,567.50 (always to the fen)."""
+    if value is None:
+        return ""
+    return yuan(value)
+
+
+class Renderer:
+    def __init__(self, layouts: Path, site, pages: list[Page]):
+        self.site = site
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(layouts), autoescape=True,
+            undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+        self.env.filters.update(date=chinese_date, money=money)
+        # The kiosk base wraps its page in `contain`, so no kind's template can link out of the kiosk.
+        self.env.filters["contain"] = jinja2.pass_context(
+            lambda ctx, html: kiosk.contain(html, ctx["out_path"], self.outputs, self.site.village))
+        self.env.globals["qr"] = qr.svg
+        self.layouts = layouts
+        self._template_deps: dict[str, list[str]] = {}
+        self.outputs: dict[str, tuple[Page, str, str]] = {}  # out path -> (page, rendition, template)
+        self.collisions: list[tuple[str, Page, Page]] = []  # (out path, page kept, page refused)
+        for page in pages:
+            for rendition in page.renditions:
+                special = f"{rendition}/{page.template}"
+                template = special if (layouts / special).is_file() else page.template
+                out_path = RENDITIONS[rendition] + page.path
+                if out_path in self.outputs:
+                    self.collisions.append((out_path, self.outputs[out_path][0], page))
+                    continue
+                self.outputs[out_path] = (page, rendition, template)
+
+    def templates_used(self, out_path: str) -> list[str]:
+        _, rendition, template = self.outputs[out_path]
+        found = self.templates_of(template)
+        return found + [t for t in self.templates_of(f"{rendition}/base.html") if t not in found]
+
+    def templates_of(self, name: str) -> list[str]:
+        """The template and every template it extends or includes, for the manifest."""
+        if name not in self._template_deps:
+            deps = [name]
+            source = self.env.loader.get_source(self.env, name)[0]
+            for ref in meta.find_referenced_templates(self.env.parse(source)):
+                if ref:
+                    deps += [d for d in self.templates_of(ref) if d not in deps]
+            self._template_deps[name] = deps
+        return self._template_deps[name]
+
+    def render(self, out_path: str) -> str:
+        page, rendition, template = self.outputs[out_path]
+        here = posixpath.dirname(out_path) or "."
+        prefix = RENDITIONS[rendition]
+
+        def url(target: str) -> str:
+            """Relative link from this output to ``target`` (a phone path)."""
+            fragment = ""
+            if "#" in target:
+                target, fragment = target.split("#", 1)
+                fragment = "#" + fragment
+            if prefix and prefix + target in self.outputs:
+                target = prefix + target
+            return href(posixpath.relpath(target, here)) + fragment
+
+        root = posixpath.relpath(".", here)
+        root = "" if root == "." else root + "/"
+        # Without a trustworthy history a file's time is the checkout's, not the change's: say nothing.
+        history = [] if self.site.history.missing else [self.site.history.of(s) for s in page.sources]
+        changed = [h.last_changed for h in history if h.last_changed]
+        context = dict(page.context)
+        context.update(
+            page=page, site=self.site, village=self.site.village, rendition=rendition,
+            out_path=out_path, url=url, today=self.site.today,
+            preview=self.site.preview, updated=max(changed) if changed else None, history_missing=self.site.history.missing,
+            phone_url=self.site.village.phone_url(page.path),
+            mask_phone=lambda n: mask_phone(n, self.site.village.public_phones),
+            rooted=lambda html: Markup(str(html).replace(ROOT_MARK, root)),
+        )
+        return self.env.get_template(template).render(context)
+
+    def render_all(self, out_paths: list[str], jobs: int):
+        """Yield (out path, html) in the order given, rendered by ``jobs`` processes.
+
+        Workers are forked, so they start with this renderer and the loaded site already in
+        memory and nothing has to be sent to them; a page's html depends only on the site,
+        so the output is the same whatever ``jobs`` is. Where processes cannot be forked
+        (Windows), or there is too little to share, pages are rendered here.
+        """
+        global _active
+        if jobs <= 1 or len(out_paths) < 2 * CHUNK or "fork" not in multiprocessing.get_all_start_methods():
+            for out_path in out_paths:
+                yield out_path, self.render(out_path)
+            return
+        _active = self
+        chunks = [out_paths[i:i + CHUNK] for i in range(0, len(out_paths), CHUNK)]
+        try:
+            with multiprocessing.get_context("fork").Pool(jobs, initializer=_die_with_parent) as pool:
+                for rendered in pool.imap(_render_chunk, chunks):
+                    yield from rendered
+        finally:
+            _active = None
+
+
+_active: Renderer | None = None  # the renderer a forked worker inherited
+
+
+def _die_with_parent() -> None:
+    """A worker must not outlive a killed build (Linux: the parent's death kills it)."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+
+def _render_chunk(out_paths: list[str]) -> list[tuple[str, str]]:
+    return [(out_path, _active.render(out_path)) for out_path in out_paths]
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1

@@ -1,0 +1,111 @@
+"""``serve``: preview on this computer, rebuilt whenever a file in content/ or layouts/ changes.
+
+The preview is built into its own folder (``.cache/villageboard/preview`` beside the content),
+never into ``site/``, so a half-finished edit, a draft (``--drafts``) or a future day
+(``--today``) never lands in what gets published. Every page of the preview carries a small
+script that shows the errors of a broken save over the last good page, and reloads when a new
+build is ready; livereload watches the files and serves them. Listens on 127.0.0.1 unless
+told otherwise.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import socket
+import tempfile
+from pathlib import Path
+
+from livereload import Server
+
+from villageboard import builder
+from villageboard.cache import default_root
+from villageboard.cli import print_report
+from villageboard.reading.diagnostics import Report
+from villageboard.publishing.writer import MARK, unsafe
+
+WAITING_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>预览还没有生成</title></head>
+<body><h1>预览还没有生成</h1><p>内容有错误，改正后这一页会自动刷新。</p>
+<script src="_preview/preview.js"></script></body></html>
+"""
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def _free_port(host: str, port: int) -> int | None:
+    """``port`` if nothing listens there, else the next free one (None if twenty are taken)."""
+    for candidate in range(port, port + 20):
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+            try:
+                s.bind((host, candidate))
+                return candidate
+            except OSError:
+                continue
+    return None
+
+
+def _lan_address() -> str | None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("10.255.255.255", 1))  # no packet is sent: this only picks the outgoing interface
+            return s.getsockname()[0]
+        except OSError:
+            return None
+
+
+def serve(content: Path, out: Path | None, host: str, port: int, drafts: bool = False,
+          today: dt.date | None = None) -> int:
+    out = out or default_root(content) / "preview"
+    refused = unsafe(out, content)
+    if refused:  # before the first build and before any watching: nothing is written at all
+        report = Report()
+        report.error(out, 1, "E-OUT-UNSAFE", refused)
+        print_report(report)
+        return 1
+    chosen = _free_port(host, port)
+    if chosen is None:
+        print(f"端口 {port} 到 {port + 19} 都被别的程序占用了；请用 --port 换一个，例如 --port 8800")
+        return 1
+    if chosen != port:
+        print(f"端口 {port} 已被别的程序占用，改用 {chosen}")
+
+    def rebuild() -> None:
+        report, count = builder.build(content, out, today or dt.date.today(), preview=True, drafts=drafts)
+        print_report(report)
+        errors = [d.format() for d in report.sorted() if d.is_error]
+        if errors:
+            print("有错误，预览保持上一次的结果；浏览器里会列出这些错误")
+        else:
+            print(f"已重新生成 {count} 个页面")
+        if not (out / "index.html").exists():  # a fresh clone whose content has an error: say so, no 404
+            _write_atomically(out / "index.html", WAITING_PAGE)
+            _write_atomically(out / "_preview" / "preview.js",
+                              (builder.LAYOUTS / "preview" / "preview.js").read_text(encoding="utf-8"))
+            _write_atomically(out / MARK, json.dumps({"build": "waiting"}))
+        version = json.loads((out / MARK).read_text(encoding="utf-8"))
+        _write_atomically(out / "_preview" / "state.json",
+                          json.dumps({"build": version.get("build"), "errors": errors}, ensure_ascii=False))
+
+    rebuild()
+    server = Server()
+    # The preview script reloads the pages itself, after every build: livereload only watches and serves.
+    server.watch(str(content), rebuild, delay="forever")
+    server.watch(str(builder.LAYOUTS), rebuild, delay="forever")
+    shown = "127.0.0.1" if host in ("127.0.0.1", "localhost") else host
+    print(f"预览地址：http://{shown}:{chosen}/  （按 Ctrl+C 停止；预览文件在 {out}，不会发布）")
+    if host in ("0.0.0.0", "::"):
+        lan = _lan_address()
+        if lan:
+            import segno
+            address = f"http://{lan}:{chosen}/"
+            print(f"同一局域网的手机或触摸屏请打开 {address} ，或扫下面的二维码：")
+            segno.make(address, error="m").terminal(compact=True)
+    server.serve(host=host, port=chosen, root=str(out), open_url_delay=None)
+    return 0
