@@ -12,14 +12,14 @@ from villageboard.kinds import feeds, search
 
 from villageboard.reading import privacy
 
-from villageboard.rendering import qr
+from villageboard.rendering import qr, record
 
 from villageboard.planning import site as site_module
 from villageboard.reading.assets import published_bytes
-from villageboard.cache import Cache, default_root
 from villageboard.reading.diagnostics import Report, display_path
 from villageboard.rendering.render import Renderer
 from villageboard.publishing.writer import MARK, AtomicOutput, OutputRefused, unsafe
+
 
 LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
 
@@ -46,14 +46,15 @@ def build(content: Path, out: Path, today: dt.date, layouts: Path = LAYOUTS, job
     report = site.report
     if report.errors:
         return report, 0
-    qr.use_cache(Cache(default_root(content)))
+    qr.use_cache(site.cache)
     renderer = Renderer(layouts, site, site.pages())
     others = _other_outputs(site, renderer, layouts)
     _check_plan(site, renderer, others)
     if report.errors:
         return report, 0
     try:
-        _write(out, site, renderer, others, today, jobs)
+        db = record.Database(site.cache.root, out, record.program_digest(layouts), f"preview={preview}")
+        _write(out, site, renderer, others, today, jobs, db)
     except _Abort:
         pass
     except OutputRefused as refusal:
@@ -111,30 +112,39 @@ def _describe(page) -> str:
     return f"“{page.title}”列表页"
 
 
-def _write(out: Path, site, renderer: Renderer, others, today: dt.date, jobs: int) -> None:
+def _write(out: Path, site, renderer: Renderer, others, today: dt.date, jobs: int, db: record.Database) -> None:
     report = site.report
-    digest = hashlib.sha256()
-    manifest = {}
+    planned = sorted(renderer.outputs)
+    kept, stale = _unchanged_outputs(out, renderer, db, planned)
+    shas: dict[str, bytes] = {}
     with AtomicOutput(out) as output:
-        for out_path, html in renderer.render_all(sorted(renderer.outputs), jobs):
+        for out_path in kept:
+            if output.keep(out_path):
+                db.entries[out_path] = db.published[out_path]
+                shas[out_path] = db.entries[out_path].sha
+            else:  # gone from --out since it was published: render it after all
+                stale.append(out_path)
+        for out_path, html, reads in renderer.render_all(sorted(stale), jobs):
             # Last line of defence: a template must never print an unmasked number.
             privacy.scan(out / out_path, html, report, site.village.public_phones)
             output.write(out_path, html)
-            digest.update(out_path.encode() + html.encode())
-            page = renderer.outputs[out_path][0]
-            manifest[out_path] = {
-                "sources": sorted({Path(os.path.relpath(s, site.content)).as_posix() for s in page.sources}),
-                "templates": renderer.templates_used(out_path),
-            }
+            shas[out_path] = _sha(html)
+            digest = renderer.digest(out_path, reads.names, reads.templates, reads.exists)
+            if digest is not None:
+                db.entries[out_path] = record.Entry(tuple(sorted(reads.names)), tuple(sorted(reads.templates)),
+                                                    reads.exists, digest, shas[out_path], (0, 0, 0))
         # The build id covers every file, style sheets and scripts included, so a kiosk reloads for a style fix.
+        build_id = hashlib.sha256()
+        for out_path in planned:
+            build_id.update(out_path.encode() + shas[out_path])
         for rel, data, _ in others:
             data = data.read_bytes() if isinstance(data, Path) else data
             output.write(rel, data)
-            digest.update(rel.encode() + (data if isinstance(data, bytes) else data.encode()))
+            build_id.update(rel.encode() + _sha(data))
         if report.errors:
             raise _Abort()
-        output.write("build-manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
-        version = {"build": digest.hexdigest()[:16],
+        output.write("build-manifest.json", _manifest(site, renderer, db, planned))
+        version = {"build": build_id.hexdigest()[:16],
                    "built": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "today": today.isoformat()}
         if report.next_change:  # for a scheduler: the site must be built again on this day
             version["next_change"] = report.next_change[0].isoformat()
@@ -143,6 +153,36 @@ def _write(out: Path, site, renderer: Renderer, others, today: dt.date, jobs: in
             version["built"] = before["built"]  # nothing changed: the site, to the byte, stays as it is
         output.write(MARK, json.dumps(version, ensure_ascii=False))
     report.rewritten = output.changed
+    report.rendered = len(stale)
+    db.save(out)
+
+
+def _unchanged_outputs(out: Path, renderer: Renderer, db: record.Database, planned: list[str]):
+    """Split the plan into outputs that would come out as published (kept) and the rest."""
+    kept, stale = [], []
+    for out_path in planned:
+        entry = db.published.get(out_path)
+        same = (entry is not None and record.file_stat(out / out_path) == entry.stat
+                and renderer.digest(out_path, entry.names, entry.templates, entry.exists) == entry.digest)
+        (kept if same else stale).append(out_path)
+    return kept, stale
+
+
+def _sha(data: str | bytes) -> bytes:
+    return hashlib.blake2b(data.encode() if isinstance(data, str) else data, digest_size=16).digest()
+
+
+def _manifest(site, renderer: Renderer, db: record.Database, planned: list[str]) -> str:
+    """Per output: the content files it was made from and the templates it really loaded."""
+    manifest = {}
+    for out_path in planned:
+        entry = db.entries.get(out_path)
+        manifest[out_path] = {
+            "sources": sorted({Path(os.path.relpath(s, site.content)).as_posix()
+                               for s in renderer.outputs[out_path][0].sources}),
+            "templates": list(entry.templates) if entry else None,
+        }
+    return json.dumps(manifest, ensure_ascii=False, indent=1)
 
 
 RESERVED = (MARK, "build-manifest.json")

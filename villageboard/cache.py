@@ -39,20 +39,30 @@ class Cache:
             except OSError:
                 self.root = None
 
+    def _path(self, kind: str, key: str, salt: str) -> Path:
+        digest = hashlib.sha256(f"{__version__}\0{salt}\0{key}".encode()).hexdigest()
+        return self.root / kind / digest[:2] / digest[2:]
+
     def text(self, kind: str, key: str, make: Callable[[], str], salt: str = "") -> str:
         """The cached result of ``make()`` for ``key``; made and stored on a miss."""
         if self.root is None:
             return make()
-        digest = hashlib.sha256(f"{__version__}\0{salt}\0{key}".encode()).hexdigest()
-        path = self.root / kind / digest[:2] / digest[2:]
         try:
-            found = path.read_text(encoding="utf-8")
+            found = self._path(kind, key, salt).read_text(encoding="utf-8")
             self.hits += 1
             return found
         except (OSError, UnicodeDecodeError):
             pass
         self.misses += 1
         result = make()
+        if result:
+            self.put(kind, key, result, salt)
+        return result
+
+    def put(self, kind: str, key: str, result: str, salt: str = "") -> None:
+        if self.root is None:
+            return
+        path = self._path(kind, key, salt)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             # Written beside and renamed, so a killed build or a second build at the same time
@@ -63,7 +73,6 @@ class Cache:
             os.replace(tmp, path)
         except OSError:
             pass
-        return result
 
 
 NONE = Cache(None)

@@ -144,8 +144,9 @@ def _run(command: str, args) -> int:
             print(f"没有生成：请先改正上面的错误；{args.out} 保持原样", file=sys.stderr)
             return 1
         changed = len(report.rewritten)
-        print(f"已生成 {count} 个页面 → {args.out}（" + (f"{changed} 个文件有变化）" if changed else
-                                                        "与上次完全相同，没有改写任何文件）"))
+        rendered = f"，重新排版 {report.rendered} 个" if report.rendered < count else ""
+        print(f"已生成 {count} 个页面{rendered} → {args.out}（" + (f"{changed} 个文件有变化）" if changed else
+                                                                 "与上次完全相同，没有改写任何文件）"))
         print_summary(report)
         return 0
     if command == "serve":

@@ -10,4 +10,5 @@ def load(site) -> None:
 
 def pages(site):
     yield Page("index.html", "home.html", f"{site.village.name}村务公开栏",
-               {"sections": site.sections(), "panels": site.panels()}, [site.village.path])
+               {"sections": site.sections(), "panels": site.panels(), "slides": site.slides(),
+                "newest_change": site.history.newest_change()}, [site.village.path])

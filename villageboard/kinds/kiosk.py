@@ -15,7 +15,6 @@ from urllib.parse import unquote, urlsplit
 from markupsafe import Markup, escape
 
 from villageboard.rendering import qr
-from villageboard.kinds.village import countdown
 from villageboard.reading.assets import href
 
 
@@ -80,22 +79,10 @@ def load(site) -> None:
         site.report.warning(village.path, 1, "W-KIOSK-BASE-URL",
                             "没有填写 base_url（网站地址），触摸屏上无法显示“扫码带走本页”的二维码；"
                             "请在 village.yaml 里填写，例如 base_url: https://cunwu.example.org/qingxi/")
-    site.data["kiosk"] = {"updated": _newest_change(site), "countdown": countdown(village.idle_seconds)}
 
 
 def pages(site):
     return []
-
-
-def _newest_change(site):
-    """When any published source last changed, for the kiosk's header."""
-    if site.history.missing:
-        return None
-    files = [p for p in site.content.rglob("*")
-             if p.is_file() and not any(part.startswith(".") for part in p.relative_to(site.content).parts)]
-    changes = [site.history.of(p).last_changed for p in files]
-    changes = [c for c in changes if c]
-    return max(changes) if changes else None
 
 
 def contain(html: str, out_path: str, outputs, village) -> Markup:

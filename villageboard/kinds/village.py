@@ -107,6 +107,11 @@ class Village:
     accounting: str = "2023"
     stars: list[str] = field(default_factory=list)
 
+    @property
+    def countdown(self) -> int:
+        """Seconds of the kiosk's idle warning before it returns home."""
+        return countdown(self.idle_seconds)
+
     def grid(self, grid_id: int) -> Grid | None:
         return next((g for g in self.grids if g.id == grid_id), None)
 

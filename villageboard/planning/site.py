@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from villageboard.reading import privacy
+from villageboard.cache import NONE, Cache, default_root
+from villageboard.reading import markup, privacy
 from villageboard.kinds import compact, decisions, feeds, finance, grids, home, households, kiosk, notices, search, village as village_kind
 from villageboard.reading.assets import Assets
 from villageboard.reading.diagnostics import Report
@@ -36,6 +37,7 @@ class Site:
     history: History | None = None
     drafts: bool = False  # `serve --drafts`: drafts are shown, marked 草稿; never for `build`
     preview: bool = False  # `serve`: pages carry the preview script (errors shown, reload on a new build)
+    cache: Cache = NONE  # the build cache (构建缓存) beside the content
     data: dict[str, Any] = field(default_factory=dict)  # each kind keeps its models here
 
     def sections(self) -> list[Section]:
@@ -60,7 +62,8 @@ class Site:
 
 def load(content: Path, today: dt.date, drafts: bool = False) -> Site:
     """Read and check all of ``content``; look at ``site.report`` for what is wrong."""
-    site = Site(content=content, today=today, report=Report(), drafts=drafts)
+    site = Site(content=content, today=today, report=Report(), drafts=drafts, cache=Cache(default_root(content)))
+    markup.use_cache(site.cache)
     if not content.is_dir():
         site.report.error(content, 1, "E-CONTENT-MISSING", "找不到内容文件夹")
         return site

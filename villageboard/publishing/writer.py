@@ -187,6 +187,16 @@ class AtomicOutput:
         target.write_bytes(data)
         self.changed.append(rel)
 
+    def keep(self, rel: str) -> bool:
+        """Stage the published ``rel`` as it is (the build database knows it would come out the
+        same); False when it is no longer there to keep."""
+        try:
+            os.link(self.out / rel, self._target(rel))
+        except OSError:
+            return False
+        self.written += 1
+        return True
+
     def _unchanged(self) -> bool:
         """Every file as published already, and none gone: then there is nothing to publish."""
         if self.changed or not self.out.is_dir():

@@ -46,6 +46,7 @@ class Report:
     drafts: list[str] = field(default_factory=list)  # sources left out as drafts (草稿)
     changes: list[tuple[dt.date, str]] = field(default_factory=list)  # (day, what the site will show differently)
     rewritten: list[str] = field(default_factory=list)  # files of the site whose bytes this build changed
+    rendered: int = 0  # outputs rendered; the others were unchanged since the last build and kept
 
     def add(self, path: Path | str, line: int, code: str, message: str) -> None:
         self.items.append(Diagnostic(display_path(path), max(int(line or 1), 1), code, message))

@@ -140,6 +140,18 @@ class History:
         found = [d for p, d in self.deletions.items() if p.parent == folder and p.suffix == suffix]
         return sorted(found, key=lambda d: (d.removed.when, d.path.name))
 
+    def newest_change(self) -> dt.datetime | None:
+        """When any published source last changed (the kiosk's header), None without a history."""
+        if self.missing:
+            return None
+        changes = [revisions[-1].when for revisions in self.files.values() if revisions]
+        for path in self.dirty:  # changed but not committed: the file's own time
+            try:
+                changes.append(dt.datetime.fromtimestamp(path.stat().st_mtime).astimezone())
+            except OSError:
+                pass
+        return max(changes, default=None)
+
     def of(self, path: Path) -> FileHistory:
         path = path.resolve()
         try:

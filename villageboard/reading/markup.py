@@ -7,6 +7,8 @@ Relative links and images must point at files inside ``content/``; they are copi
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -15,6 +17,7 @@ import markdown
 import nh3
 
 from villageboard.reading.assets import ATTACHMENT_TYPES, IMAGE_TYPES, ROOT_MARK, Assets, href
+from villageboard.cache import NONE, Cache
 from villageboard.reading.diagnostics import Report
 
 TAGS = {
@@ -42,8 +45,54 @@ def _line_of(text: str, needle: str, first_line: int) -> int:
     return first_line
 
 
+# What else decides the HTML: a new markdown or nh3, or a change to this file, starts afresh.
+_SALT = f"{markdown.__version__}\0{getattr(nh3, '__version__', '')}\0" + hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+_cache = NONE  # the build cache, set by the build; none in tests that render a body alone
+
+
+def use_cache(cache: Cache) -> None:
+    global _cache
+    _cache = cache
+
+
 def render(text: str, source: Path, first_line: int, assets: Assets, report: Report) -> str:
-    """Markdown ``text`` (starting at ``first_line`` of ``source``) as sanitized HTML."""
+    """Markdown ``text`` (starting at ``first_line`` of ``source``) as sanitized HTML.
+
+    Converting is the slowest part of reading a notice, so the HTML is cached by the text and
+    its place. The files it links are registered again on every build (the file may have
+    gone or changed), and a cached result is used only when each is found where it was.
+    A body with any diagnostic is never cached, so its messages are said on every build.
+    """
+    key = json.dumps([str(source), first_line, text], ensure_ascii=False)
+    stored = _cache.text("markdown", key, lambda: "", _SALT)
+    if stored:
+        html, links = json.loads(stored)
+        before = report.mark()
+        if all(assets.add(target, source, line, report, set(allowed), what) == found
+               for target, line, allowed, what, found in links) and report.mark() == before:
+            return html
+        del report.items[before:]
+    links = []
+    before = report.mark()
+    html = _render(text, source, first_line, _Noting(assets, links), report)
+    if report.mark() == before:
+        _cache.put("markdown", key, json.dumps([html, links], ensure_ascii=False), _SALT)
+    return html
+
+
+class _Noting:
+    """Assets that note each file a body links, so a cached body can register them again."""
+
+    def __init__(self, assets: Assets, links: list):
+        self.assets, self.links = assets, links
+
+    def add(self, target, source, line, report, allowed=ATTACHMENT_TYPES, what="附件"):
+        found = self.assets.add(target, source, line, report, allowed, what)
+        self.links.append((target, line, sorted(allowed), what, found))
+        return found
+
+
+def _render(text: str, source: Path, first_line: int, assets, report: Report) -> str:
     _md.reset()
     raw = _md.convert(text)
     # h1 is the page title; demote the body's headings so the outline stays right.

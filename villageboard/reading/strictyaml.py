@@ -45,18 +45,19 @@ class YMap:
 Node = YScalar | YSeq | YMap
 
 
+_FAST = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where PyYAML was built with it
 MAX_DEPTH = 64  # no content kind nests more than a few levels; more is a mistake or an attack
 _SKIP = object()  # the value of a key that was refused
 
 
-def _compose(text: str, path: Path, offset: int, report: Report) -> Node | None:
+def _compose(text: str, path: Path, offset: int, report: Report, loader=yaml.SafeLoader) -> Node | None:
     """Build located nodes straight from the parser's events, without recursion.
 
     Anchors and aliases are refused (an alias bomb expands a few lines into gigabytes),
     and nesting is bounded, so no file can exhaust memory or the stack.
     """
     root, stack, documents = None, [], 0  # stack: [container, pending key]
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+    for event in yaml.parse(text, Loader=loader):
         line = event.start_mark.line + 1 + offset
         if isinstance(event, yaml.DocumentStartEvent):
             documents += 1
@@ -156,7 +157,13 @@ def load(text: str, path: Path, report: Report, first_line: int = 1) -> Node | N
     offset = first_line - 1
     before = report.mark()
     try:
-        root = _compose(text, path, offset, report)
+        try:
+            root = _compose(text, path, offset, report, _FAST)
+        except yaml.YAMLError:
+            # libyaml words and places some problems differently: the messages are explained
+            # from PyYAML's own parser, which is slower but only runs on a broken file.
+            del report.items[before:]
+            root = _compose(text, path, offset, report)
     except yaml.MarkedYAMLError as exc:
         line, message = _explain(text, exc)
         report.error(path, line + offset, "E-YAML-SYNTAX", message)

@@ -6,11 +6,15 @@ extends ``<rendition>/base.html``, so one template serves every rendition; a ren
 that needs a different layout overrides it with ``layouts/<rendition>/notice.html``.
 Links are relative, so the site also works opened from disk, and a link made in the
 kiosk stays in the kiosk when the target has a kiosk rendition.
+
+While an output renders, ``record`` notes what it reads, so that the next build can tell
+whether it would come out the same (``Renderer.digest``) without rendering it.
 """
 from __future__ import annotations
 
 import ctypes
 import datetime as dt
+import hashlib
 import multiprocessing
 import os
 import posixpath
@@ -21,11 +25,10 @@ from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
-from jinja2 import meta
 
 from villageboard.kinds import kiosk
 
-from villageboard.rendering import qr
+from villageboard.rendering import qr, record
 from villageboard.reading.assets import ROOT_MARK, href
 from villageboard.reading.chinese_amounts import yuan
 from villageboard.planning.pages import Page
@@ -51,16 +54,17 @@ def money(value: Decimal | None) -> str:
 class Renderer:
     def __init__(self, layouts: Path, site, pages: list[Page]):
         self.site = site
-        self.env = jinja2.Environment(
+        self.env = record.RecordingEnvironment(
             loader=jinja2.FileSystemLoader(layouts), autoescape=True,
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
         self.env.filters.update(date=chinese_date, money=money)
         # The kiosk base wraps its page in `contain`, so no kind's template can link out of the kiosk.
         self.env.filters["contain"] = jinja2.pass_context(
-            lambda ctx, html: kiosk.contain(html, ctx["out_path"], self.outputs, self.site.village))
+            lambda ctx, html: kiosk.contain(html, ctx["out_path"], _Planned(self.outputs), self.site.village))
         self.env.globals["qr"] = qr.svg
         self.layouts = layouts
-        self._template_deps: dict[str, list[str]] = {}
+        self._template_digests: dict[str, bytes] = {}
+        self.digests = record.Digests()
         self.outputs: dict[str, tuple[Page, str, str]] = {}  # out path -> (page, rendition, template)
         self.collisions: list[tuple[str, Page, Page]] = []  # (out path, page kept, page refused)
         for page in pages:
@@ -73,23 +77,8 @@ class Renderer:
                     continue
                 self.outputs[out_path] = (page, rendition, template)
 
-    def templates_used(self, out_path: str) -> list[str]:
-        _, rendition, template = self.outputs[out_path]
-        found = self.templates_of(template)
-        return found + [t for t in self.templates_of(f"{rendition}/base.html") if t not in found]
-
-    def templates_of(self, name: str) -> list[str]:
-        """The template and every template it extends or includes, for the manifest."""
-        if name not in self._template_deps:
-            deps = [name]
-            source = self.env.loader.get_source(self.env, name)[0]
-            for ref in meta.find_referenced_templates(self.env.parse(source)):
-                if ref:
-                    deps += [d for d in self.templates_of(ref) if d not in deps]
-            self._template_deps[name] = deps
-        return self._template_deps[name]
-
-    def render(self, out_path: str) -> str:
+    def context(self, out_path: str) -> dict:
+        """The names a template of ``out_path`` can look up, beside the environment's globals."""
         page, rendition, template = self.outputs[out_path]
         here = posixpath.dirname(out_path) or "."
         prefix = RENDITIONS[rendition]
@@ -100,28 +89,59 @@ class Renderer:
             if "#" in target:
                 target, fragment = target.split("#", 1)
                 fragment = "#" + fragment
-            if prefix and prefix + target in self.outputs:
+            if prefix and record.exists(prefix + target, self.outputs):
                 target = prefix + target
             return href(posixpath.relpath(target, here)) + fragment
 
         root = posixpath.relpath(".", here)
         root = "" if root == "." else root + "/"
-        # Without a trustworthy history a file's time is the checkout's, not the change's: say nothing.
-        history = [] if self.site.history.missing else [self.site.history.of(s) for s in page.sources]
-        changed = [h.last_changed for h in history if h.last_changed]
+        village = self.site.village
         context = dict(page.context)
         context.update(
-            page=page, site=self.site, village=self.site.village, rendition=rendition,
-            out_path=out_path, url=url, today=self.site.today,
-            preview=self.site.preview, updated=max(changed) if changed else None, history_missing=self.site.history.missing,
-            phone_url=self.site.village.phone_url(page.path),
-            mask_phone=lambda n: mask_phone(n, self.site.village.public_phones),
+            page=page, village=village, rendition=rendition,
+            out_path=out_path, url=url, today=self.site.today, preview=self.site.preview,
+            updated=_updated if not self.site.history.missing else _never, history_missing=self.site.history.missing,
+            phone_url=village.phone_url(page.path),
+            mask_phone=lambda n: mask_phone(n, village.public_phones),
             rooted=lambda html: Markup(str(html).replace(ROOT_MARK, root)),
         )
-        return self.env.get_template(template).render(context)
+        return context
+
+    def render(self, out_path: str) -> tuple[str, record.Reads]:
+        """The html of ``out_path`` and what it read."""
+        reads = record.start()
+        try:
+            html = self.env.get_template(self.outputs[out_path][2]).render(self.context(out_path))
+        finally:
+            record.stop()
+        reads.shown = []  # only needed while rendering; histories need not travel back from a worker
+        return html, reads
+
+    def digest(self, out_path: str, names, templates, exists) -> bytes | None:
+        """A digest of what ``out_path`` read when it last rendered, with today's values; None
+        where a value has no stable digest (the output then always renders)."""
+        context = self.context(out_path)
+        h = hashlib.blake2b(digest_size=16)
+        try:
+            for name in sorted(names):
+                value = context[name] if name in context else self.env.globals.get(name, _ABSENT)
+                h.update(name.encode() + b"=" + (b"-" if value is _ABSENT else self.digests.of(value)))
+            for name in sorted(templates):
+                h.update(name.encode() + b"=" + self._template_digest(name))
+        except (record.Unknown, jinja2.TemplateNotFound):
+            return None
+        for path in sorted(exists):
+            h.update(path.encode() + (b"+" if path in self.outputs else b"-"))
+        return h.digest()
+
+    def _template_digest(self, name: str) -> bytes:
+        if name not in self._template_digests:
+            source = self.env.loader.get_source(self.env, name)[0]
+            self._template_digests[name] = hashlib.blake2b(source.encode(), digest_size=16).digest()
+        return self._template_digests[name]
 
     def render_all(self, out_paths: list[str], jobs: int):
-        """Yield (out path, html) in the order given, rendered by ``jobs`` processes.
+        """Yield (out path, html, reads) in the order given, rendered by ``jobs`` processes.
 
         Workers are forked, so they start with this renderer and the loaded site already in
         memory and nothing has to be sent to them; a page's html depends only on the site,
@@ -131,7 +151,7 @@ class Renderer:
         global _active
         if jobs <= 1 or len(out_paths) < 2 * CHUNK or "fork" not in multiprocessing.get_all_start_methods():
             for out_path in out_paths:
-                yield out_path, self.render(out_path)
+                yield (out_path, *self.render(out_path))
             return
         _active = self
         chunks = [out_paths[i:i + CHUNK] for i in range(0, len(out_paths), CHUNK)]
@@ -155,8 +175,30 @@ def _die_with_parent() -> None:
             pass
 
 
-def _render_chunk(out_paths: list[str]) -> list[tuple[str, str]]:
-    return [(out_path, _active.render(out_path)) for out_path in out_paths]
+def _render_chunk(out_paths: list[str]) -> list[tuple[str, str, record.Reads]]:
+    return [(out_path, *_active.render(out_path)) for out_path in out_paths]
+
+
+class _Planned:
+    """The planned outputs as ``kiosk.contain`` asks about them: each question is recorded."""
+
+    def __init__(self, outputs):
+        self.outputs = outputs
+
+    def __contains__(self, path: str) -> bool:
+        return record.exists(path, self.outputs)
+
+
+def _updated():
+    """本页内容更新于: the newest change among the models this page has shown so far."""
+    return max(record.shown_changes(), default=None)
+
+
+def _never():
+    return None
+
+
+_ABSENT = object()
 
 
 def default_jobs() -> int:

@@ -1,0 +1,245 @@
+"""What each output read while it rendered, and the build database that keeps it.
+
+As in Lektor (``lektor/context.py``, ``lektor/builder.py``), nothing is declared by hand:
+while a page renders, the template engine notes every template it loads (includes and
+extends, dynamic ones too), every name it looks up in the page's context, every output
+path it asks about (a link into the kiosk exists or not), and every model it touches that
+has a history. After a successful publish the build database keeps, per output file, a
+digest of exactly those reads. The next build recomputes the digests from the new site
+and renders only outputs whose digest changed; the others are linked from the published
+site unchanged. A value that cannot be digested makes its output always render: a missed
+change must be impossible, a wasted render is only slow.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import os
+import pickle
+import tempfile
+from decimal import Decimal
+from pathlib import Path, PurePath
+from typing import Any
+
+import jinja2
+from jinja2.runtime import Context
+
+from villageboard import __version__
+
+
+@dataclasses.dataclass
+class Reads:
+    """Everything one output read while it rendered."""
+
+    templates: set[str] = dataclasses.field(default_factory=set)
+    names: set[str] = dataclasses.field(default_factory=set)
+    exists: dict[str, bool] = dataclasses.field(default_factory=dict)  # planned output path -> planned?
+    shown: list = dataclasses.field(default_factory=list)  # histories of the models it showed (not stored)
+
+
+_reading: Reads | None = None  # the output rendering now, in this process
+
+
+def start() -> Reads:
+    global _reading
+    _reading = Reads()
+    return _reading
+
+
+def stop() -> None:
+    global _reading
+    _reading = None
+
+
+def exists(path: str, planned) -> bool:
+    """``path in planned``, noted: a link's shape depends on which outputs exist."""
+    found = path in planned
+    if _reading is not None:
+        _reading.exists[path] = found
+    return found
+
+
+def shown_changes() -> list:
+    """The last-changed times of the models the current output has shown so far."""
+    if _reading is None:
+        return []
+    return [h.last_changed for h in _reading.shown if h.last_changed]
+
+
+class _RecordingContext(Context):
+    def resolve_or_missing(self, key: str) -> Any:
+        if _reading is not None:
+            _reading.names.add(key)
+        return super().resolve_or_missing(key)
+
+
+class RecordingEnvironment(jinja2.Environment):
+    """A jinja2 environment that tells the current ``Reads`` what a template touches."""
+
+    context_class = _RecordingContext
+
+    def _load_template(self, name, globals):
+        if _reading is not None:
+            _reading.templates.add(name)
+        return super()._load_template(name, globals)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if _reading is not None:
+            history = getattr(obj, "history", None) if dataclasses.is_dataclass(obj) else None
+            if history is not None and hasattr(history, "last_changed") and history not in _reading.shown:
+                _reading.shown.append(history)
+        return super().getattr(obj, attribute)
+
+
+class Unknown(Exception):
+    """A value with no stable digest: its output is rendered every time."""
+
+
+_ATOMS = (str, int, float, Decimal, dt.date, dt.time, PurePath, type(None))
+
+
+class Digests:
+    """Stable digests of the values pages read.
+
+    A model's digest covers everything reachable from it, so a page that shows
+    ``version.previous.title`` changes when the previous version does. Models that refer to
+    each other (a compact's versions, previous and next) are walked once, a model seen again
+    on the same walk standing as its place in the walk. Only the model a walk started from
+    keeps its digest for the rest of the build: the models met on the way were digested
+    without what lies behind the walk's start. Fields named with a leading underscore hold
+    working data (an image's pixels), never shown by a template, and are left out.
+    """
+
+    def __init__(self):
+        self.models: dict[int, bytes] = {}
+        self._walk: dict[int, int] | None = None  # models met on the current walk -> their order
+
+    def of(self, value: Any) -> bytes:
+        h = hashlib.blake2b(digest_size=16)
+        self._feed(value, h.update)
+        return h.digest()
+
+    def _feed(self, v: Any, out) -> None:
+        if isinstance(v, _ATOMS):
+            out(type(v).__name__.encode() + b":" + str(v).encode("utf-8", "surrogatepass") + b"\0")
+        elif isinstance(v, (list, tuple)):
+            out(b"[")
+            for item in v:
+                self._feed(item, out)
+            out(b"]")
+        elif isinstance(v, dict):
+            out(b"{")
+            for key, item in v.items():
+                self._feed(key, out)
+                self._feed(item, out)
+            out(b"}")
+        elif isinstance(v, (set, frozenset)):
+            out(b"(" + b"|".join(sorted(self.of(item) for item in v)) + b")")
+        elif dataclasses.is_dataclass(v) and not isinstance(v, type):
+            self._model(v, out)
+        elif callable(v) and hasattr(v, "__qualname__"):
+            # The page's helpers (url, qr, mask_phone…) depend only on what else is recorded.
+            out(b"fn:" + v.__qualname__.encode())
+        else:
+            raise Unknown(type(v).__qualname__)
+
+    def _model(self, model: Any, out) -> None:
+        key = id(model)
+        if key in self.models:
+            out(self.models[key])
+            return
+        if self._walk is not None:
+            if key in self._walk:
+                out(b"seen:%d" % self._walk[key])
+                return
+            self._walk[key] = len(self._walk)
+            self._fields(model, out)
+            return
+        self._walk = {key: 0}
+        try:
+            h = hashlib.blake2b(digest_size=16)
+            self._fields(model, h.update)
+            self.models[key] = h.digest()
+        finally:
+            self._walk = None
+        out(self.models[key])
+
+    def _fields(self, model: Any, out) -> None:
+        out(type(model).__qualname__.encode() + b"(")
+        for f in dataclasses.fields(model):
+            if not f.name.startswith("_"):
+                out(f.name.encode() + b"=")
+                self._feed(getattr(model, f.name), out)
+        out(b")")
+
+
+@dataclasses.dataclass
+class Entry:
+    """The build database's record of one published output file."""
+
+    names: tuple[str, ...]
+    templates: tuple[str, ...]
+    exists: dict[str, bool]
+    digest: bytes  # of the values of ``names``, the templates' text and ``exists``
+    sha: bytes  # of the output's bytes, for the build id
+    stat: tuple[int, int, int]  # size, mtime_ns, inode of the published file
+
+
+def file_stat(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+def program_digest(layouts: Path) -> str:
+    """The program itself and where its templates are: a change to either starts afresh."""
+    h = hashlib.sha256(f"{__version__}\0{layouts.resolve()}".encode())
+    here = Path(__file__).resolve().parent.parent
+    for source in sorted(here.rglob("*.py")):
+        h.update(source.relative_to(here).as_posix().encode() + b"\0" + source.read_bytes())
+    return h.hexdigest()
+
+
+class Database:
+    """Per ``--out``: the entries of the site published there, saved after each publish.
+
+    It lives in the build cache (safe to delete: the next build renders everything) and is
+    trusted only for files whose size, time and inode are still as published.
+    """
+
+    def __init__(self, cache_root: Path | None, out: Path, program: str, setting: str):
+        self.path = None
+        if cache_root is not None:
+            key = hashlib.sha256(os.fsencode(out.resolve())).hexdigest()[:16]
+            self.path = cache_root / "builds" / key
+        self.program = program
+        self.setting = setting  # what every page depends on (e.g. preview or not)
+        self.entries: dict[str, Entry] = {}
+        self.published: dict[str, Entry] = {}
+        if self.path is None:
+            return
+        try:
+            with open(self.path, "rb") as f:
+                stored = pickle.load(f)
+            if stored.get("program") == program and stored.get("setting") == setting:
+                self.published = stored["entries"]
+        except Exception:  # missing, from an older program, damaged: render everything
+            self.published = {}
+
+    def save(self, out: Path) -> None:
+        if self.path is None:
+            return
+        for rel, entry in self.entries.items():
+            entry.stat = file_stat(out / rel) or (0, 0, 0)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump({"program": self.program, "setting": self.setting, "entries": self.entries}, f,
+                            protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass
