@@ -126,19 +126,39 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def _run(command: str, args) -> int:
-    from villageboard import builder
+def _build(args, today: dt.date) -> tuple[Report, int]:
+    """Build, unless nothing the last build read or wrote has changed since (then at once)."""
+    from villageboard.publishing import stamp
+    from villageboard.publishing.writer import unsafe
 
+    layouts = Path(__file__).resolve().parent.parent / "layouts"
+    taken = None
+    if not unsafe(args.out, args.content):
+        taken = stamp.inputs(args.content, layouts, today, drafts=False, preview=False)
+        found = stamp.unchanged(args.content, args.out, taken)
+        if found:
+            return found
+    from villageboard import builder
+    from villageboard.rendering.render import default_jobs
+
+    report, count = builder.build(args.content, args.out, today, layouts, jobs=args.jobs or default_jobs())
+    if taken and not report.errors:
+        stamp.save(args.content, args.out, report, count, taken)
+    return report, count
+
+
+def _run(command: str, args) -> int:
     today = getattr(args, "today", None) or dt.date.today()
     if command == "check":
+        from villageboard import builder
+
         report = builder.check(args.content, today).report
         print_report(report)
         if not report.errors:
             print("检查通过" + ("（有警告）" if report.warnings else ""))
         return 1 if report.errors else 0
     if command == "build":
-        from villageboard.rendering.render import default_jobs
-        report, count = builder.build(args.content, args.out, today, jobs=args.jobs or default_jobs())
+        report, count = _build(args, today)
         print_report(report)
         if report.errors:
             print(f"没有生成：请先改正上面的错误；{args.out} 保持原样", file=sys.stderr)

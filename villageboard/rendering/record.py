@@ -35,7 +35,7 @@ class Reads:
     templates: set[str] = dataclasses.field(default_factory=set)
     names: set[str] = dataclasses.field(default_factory=set)
     exists: dict[str, bool] = dataclasses.field(default_factory=dict)  # planned output path -> planned?
-    shown: list = dataclasses.field(default_factory=list)  # histories of the models it showed (not stored)
+    shown: dict = dataclasses.field(default_factory=dict)  # id -> history of each model it showed (not stored)
 
 
 _reading: Reads | None = None  # the output rendering now, in this process
@@ -64,7 +64,7 @@ def shown_changes() -> list:
     """The last-changed times of the models the current output has shown so far."""
     if _reading is None:
         return []
-    return [h.last_changed for h in _reading.shown if h.last_changed]
+    return [h.last_changed for h in _reading.shown.values() if h.last_changed]
 
 
 class _RecordingContext(Context):
@@ -86,10 +86,19 @@ class RecordingEnvironment(jinja2.Environment):
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if _reading is not None:
-            history = getattr(obj, "history", None) if dataclasses.is_dataclass(obj) else None
-            if history is not None and hasattr(history, "last_changed") and history not in _reading.shown:
-                _reading.shown.append(history)
+            kind = type(obj)
+            shows = _HAS_HISTORY.get(kind)
+            if shows is None:
+                shows = _HAS_HISTORY[kind] = dataclasses.is_dataclass(kind) and any(
+                    f.name == "history" for f in dataclasses.fields(kind))
+            if shows:
+                history = obj.history
+                if history is not None:
+                    _reading.shown[id(history)] = history
         return super().getattr(obj, attribute)
+
+
+_HAS_HISTORY: dict[type, bool] = {}  # model types whose ``history`` says when they changed
 
 
 class Unknown(Exception):

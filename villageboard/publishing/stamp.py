@@ -1,0 +1,94 @@
+"""A build with nothing to do says so at once (Lektor's source info, make's time stamps).
+
+After each successful build a stamp of everything the build read is kept beside the build
+database: each content and layout file's size, time and inode, the program's own source,
+the git commit and status the history came from, the day, the options; and each file of
+the published site as it was left. When all of it is the same, the site would come out the
+same to the byte, so the build stops there and repeats the last build's report. This
+module imports nothing heavy, so the answer costs little more than starting Python.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from villageboard import __version__
+from villageboard.cache import default_root
+from villageboard.reading.diagnostics import Report
+
+PROGRAM = Path(__file__).resolve().parents[1]
+
+
+def _files(folder: Path, skip_dots: bool) -> list[tuple[str, int, int, int]]:
+    found = []
+    for top, dirs, files in os.walk(folder):
+        if skip_dots:
+            dirs[:] = [d for d in dirs if d != ".git"]
+        for name in files:
+            path = os.path.join(top, name)
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            found.append((os.path.relpath(path, folder), st.st_size, st.st_mtime_ns, st.st_ino))
+    return sorted(found)
+
+
+def _git(content: Path) -> bytes:
+    """The commit and the uncommitted changes the history is read from."""
+    out = b""
+    for args in (["rev-parse", "HEAD"], ["status", "-z", "--porcelain", "--untracked-files=all", "--", "."]):
+        try:
+            out += subprocess.run(["git", *args], cwd=content, capture_output=True, timeout=60).stdout + b"\0"
+        except (OSError, subprocess.TimeoutExpired):
+            out += b"-\0"
+    return out
+
+
+def inputs(content: Path, layouts: Path, today, drafts: bool, preview: bool) -> str:
+    h = hashlib.sha256(f"{__version__}\0{today}\0{drafts}\0{preview}\0{os.environ.get('TZ')}\0"
+                       f"{time.tzname}\0{layouts.resolve()}\0{content.resolve()}".encode())
+    for source in sorted(PROGRAM.rglob("*.py")):
+        h.update(source.read_bytes())
+    h.update(repr(_files(content, skip_dots=True)).encode())
+    h.update(repr(_files(layouts, skip_dots=False)).encode())
+    h.update(_git(content))
+    return h.hexdigest()
+
+
+def _where(content: Path, out: Path) -> Path:
+    return default_root(content) / "builds" / (hashlib.sha256(os.fsencode(out.resolve())).hexdigest()[:16] + ".stamp")
+
+
+def unchanged(content: Path, out: Path, stamp: str) -> tuple[Report, int] | None:
+    """The last build's report and page count when nothing it read (``stamp``) or wrote has changed."""
+    try:
+        with open(_where(content, out), "rb") as f:
+            stored = pickle.load(f)
+        if stored["inputs"] == stamp and stored["site"] == _files(out, skip_dots=False):
+            report = stored["report"]
+            report.rewritten = []
+            report.rendered = 0
+            return report, stored["count"]
+    except Exception:  # no stamp, an older one, a damaged one: build
+        pass
+    return None
+
+
+def save(content: Path, out: Path, report: Report, count: int, stamp: str) -> None:
+    """Keep the stamp of a successful build; ``stamp`` was taken before the build read anything,
+    so a file changed while it ran makes the next build look again."""
+    where = _where(content, out)
+    try:
+        where.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=where.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump({"inputs": stamp, "site": _files(out, skip_dots=False), "report": report, "count": count}, f)
+        os.replace(tmp, where)
+    except OSError:
+        pass
