@@ -16,6 +16,7 @@ from .render import Renderer
 from .writer import MARK, AtomicOutput, OutputRefused, unsafe
 
 LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
+SEARCH_INDEX = "搜索索引"
 
 
 def check(content: Path, today: dt.date) -> site_module.Site:
@@ -62,8 +63,8 @@ def _other_outputs(site, renderer: Renderer, layouts: Path, publish: bool = True
     sitemap = feeds.sitemap(site, phone_pages)
     if sitemap:
         found.append(("sitemap.xml", sitemap, "网站地图"))
-    found.append(("search-index.js", search.index_script(site, [renderer.outputs[p][0] for p in phone_pages]),
-                  "搜索索引"))
+    found += [(rel, text, SEARCH_INDEX)
+              for rel, text in search.outputs(site, [renderer.outputs[p][0] for p in phone_pages])]
     found += [(rel, published_bytes(source) if publish else source, display_path(source))
               for rel, source in sorted(site.assets.files.items())]
     found += [("static/" + f.relative_to(layouts / "static").as_posix(), f, "样式和脚本")
@@ -121,8 +122,10 @@ def _write(out: Path, site, renderer: Renderer, others, today: dt.date, jobs: in
                 "templates": renderer.templates_used(out_path),
             }
         # The build id covers every file, style sheets and scripts included, so a kiosk reloads for a style fix.
-        for rel, data, _ in others:
+        for rel, data, who in others:
             data = data.read_bytes() if isinstance(data, Path) else data
+            if who == SEARCH_INDEX and search.holds_text(rel):  # the pages' text again: the same last defence
+                privacy.scan(out / rel, data, report, site.village.public_phones)
             output.write(rel, data)
             digest.update(rel.encode() + (data if isinstance(data, bytes) else data.encode()))
         if report.errors:
