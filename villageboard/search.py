@@ -35,7 +35,7 @@ from .chinese_amounts import capitals, yuan
 from .pages import Page
 
 VERSION = 1
-SHARD_BYTES = 16 * 1024  # the posting bytes a shard aims at: one 2G round trip
+SHARD_BYTES = 8 * 1024  # the posting bytes a shard aims at: one 2G round trip
 TITLE_CAP, BODY_CAP = 3, 63  # hit counts above these rank the same
 
 # Words villagers look for, in the order a hall visitor is most likely to want them. The kiosk
@@ -101,6 +101,16 @@ def bigrams(text: str) -> Counter:
     text = fold(text)
     found = Counter(a + b for a, b in zip(text, text[1:]))
     return Counter({k: v for k, v in found.items() if not k[0].isspace() and not k[1].isspace()})
+
+
+def lookup_keys(term: str) -> list[str]:
+    """The bigrams of a folded query term that select its candidates: every other one and the last,
+    enough to cover the term, so a six-character term reads three shards, not five. Candidates are
+    checked against their text anyway."""
+    keys = [term[i:i + 2] for i in range(0, len(term) - 1, 2)]
+    if len(term) % 2 and len(term) > 2:
+        keys.append(term[-2:])
+    return list(dict.fromkeys(keys))
 
 
 def shard_of(key: str, shards: int) -> int:

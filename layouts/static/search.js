@@ -89,9 +89,11 @@
     var all = terms(query), keyed = all.filter(function (t) { return t.length >= 2; });
     if (!all.length) return Promise.resolve({empty: true});
     if (!keyed.length) return Promise.resolve({tooShort: true});
+    // Every other bigram and the last cover the term: fewer shards to load, the same candidates or a few more.
     var keysOf = keyed.map(function (t) {
-      var keys = [];
-      for (var i = 0; i + 1 < t.length; i++) if (keys.indexOf(t[i] + t[i + 1]) < 0) keys.push(t[i] + t[i + 1]);
+      var keys = [], i, add = function (k) { if (keys.indexOf(k) < 0) keys.push(k); };
+      for (i = 0; i + 1 < t.length; i += 2) add(t[i] + t[i + 1]);
+      if (t.length % 2 && t.length > 2) add(t[t.length - 2] + t[t.length - 1]);
       return keys;
     });
     var shards = [];
