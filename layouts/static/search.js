@@ -165,7 +165,12 @@
   function snippet(hit) {
     var first = Infinity;
     hit.textAt.forEach(function (s) { if (s.length) first = Math.min(first, s[0]); });
-    var from = first === Infinity ? 0 : Math.max(0, first - 20), to = Math.min(hit.text.length, from + 90);
+    var from = first === Infinity ? 0 : Math.max(0, first - 20), to = Math.min(hit.text.length, from + 90), i;
+    // Start after a space when one is near (not inside a number or a name), and never cut a match in two.
+    for (i = from; from > 0 && i < Math.min(first, from + 10); i++) if (hit.text[i] === " ") { from = i + 1; break; }
+    hit.textAt.forEach(function (starts, k) {
+      starts.forEach(function (s) { if (s < to && s + hit.lengths[k] > to) to = s + hit.lengths[k]; });
+    });
     var p = document.createElement("p");
     p.className = "snippet";
     if (from > 0) p.appendChild(document.createTextNode("…"));
