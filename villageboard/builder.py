@@ -23,6 +23,7 @@ from villageboard.publishing.writer import MARK, AtomicOutput, OutputRefused, un
 
 
 LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
+SEARCH_INDEX = "搜索索引"
 
 
 def check(content: Path, today: dt.date) -> site_module.Site:
@@ -70,8 +71,8 @@ def _other_outputs(site, renderer: Renderer, layouts: Path, publish: bool = True
     sitemap = feeds.sitemap(site, phone_pages)
     if sitemap:
         found.append(("sitemap.xml", sitemap, "网站地图"))
-    found.append(("search-index.js", search.index_script(site, [renderer.outputs[p][0] for p in phone_pages]),
-                  "搜索索引"))
+    found += [(rel, text, SEARCH_INDEX)
+              for rel, text in search.outputs(site, [renderer.outputs[p][0] for p in phone_pages])]
     found += [(rel, published_bytes(source) if publish else source, display_path(source))
               for rel, source in sorted(site.assets.files.items())]
     found += [("static/" + f.relative_to(layouts / "static").as_posix(), f, "样式和脚本")
@@ -138,8 +139,10 @@ def _write(out: Path, site, renderer: Renderer, others, today: dt.date, jobs: in
         build_id = hashlib.sha256()
         for out_path in planned:
             build_id.update(out_path.encode() + shas[out_path])
-        for rel, data, _ in others:
+        for rel, data, who in others:
             data = data.read_bytes() if isinstance(data, Path) else data
+            if who == SEARCH_INDEX and search.holds_text(rel):  # the pages' text again: the same last defence
+                privacy.scan(out / rel, data, report, site.village.public_phones)
             output.write(rel, data)
             build_id.update(rel.encode() + _sha(data))
         if report.errors:

@@ -1,15 +1,67 @@
-"""Search (搜索) on the phone site: a page and an index of every page's title.
+"""Search (搜索): the search page (phone and kiosk) and a character-bigram index of every published text.
 
-The index is a small script file (``search-index.js``) rather than JSON, because a
-script tag also loads when the site is opened from disk, where ``fetch`` is refused.
-Chinese has no spaces, so matching is by substring, which needs no search library.
-Without JavaScript the page offers the section archives instead.
+Chinese has no spaces and word segmenters miss pieces of words (a villager types 报销 or
+户主 or 三季度, not what jieba cut), so every piece of two or more characters of a
+published text must be found. The index therefore keys on character bigrams: a query's
+bigrams select candidates, and the client checks each candidate against its stored text,
+which also gives the exact count of hits, the highlighted snippet and the order.
+
+Everything is a script file loaded with ``<script src>``, because a site opened from disk
+(``file://``, the kiosk) may not ``fetch``; and it is split so a village with thousands of
+notices does not send a phone everything:
+
+- ``search-index.js``: a few numbers (how many shards, the version token).
+- ``search/p/<n>.js``: the posting lists of the bigrams whose hash falls in shard ``n``.
+  A posting is (document, hits in the title, hits in the body), which ranks candidates
+  before any text is loaded.
+- ``search/d/<id>.js``: one document (address, title, section, date, status, text),
+  loaded only for the results on screen.
+
+Documents are numbered oldest first, so a new notice gets the next number and the other
+files keep their bytes (the build rewrites only what changed). Only what has a published
+page is indexed: drafts, scheduled items and withdrawn items (撤下) never are.
 """
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import json
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from html.parser import HTMLParser
 
+from villageboard.reading.chinese_amounts import capitals, yuan
 from villageboard.planning.pages import Page
+
+VERSION = 1
+SHARD_BYTES = 8 * 1024  # the posting bytes a shard aims at: one 2G round trip
+TITLE_CAP, BODY_CAP = 3, 63  # hit counts above these rank the same
+
+# Words villagers look for, in the order a hall visitor is most likely to want them. The kiosk
+# keyboard shows those that stand in this village's own titles, summaries or categories.
+COMMON_WORDS = (
+    "低保", "补贴", "医保", "选举", "财务", "修路", "党费", "党员", "会议", "村民代表", "五保", "特困", "救助",
+    "养老", "医疗", "合作医疗", "报销", "耕地", "土地", "宅基地", "危房", "建房", "分红", "收益", "集体",
+    "租金", "承包", "流转", "项目", "工程", "道路", "路灯", "水利", "改造", "一事一议", "四议两公开", "村规民约",
+    "三会一课", "主题党日", "组织生活", "民主评议", "发展党员", "入党", "值班", "防汛", "安全", "卫生",
+    "垃圾", "环境", "秋粮", "粮食", "种粮", "教育", "助学", "残疾", "退役军人", "征兵", "就业", "培训",
+    "疫苗", "计生", "殡葬", "婚事", "春节", "决议",
+)
+KEYBOARD_SIZE = 24
+YEAR_KEYS = 4
+
+
+@dataclass
+class Document:
+    """One published page as search sees it; ``text`` is what its page says, as plain text."""
+
+    path: str  # the phone page's address
+    title: str
+    section: str
+    date: str  # YYYY-MM-DD, when it was published
+    status: str  # 未通过, 已过公示期, 已修订 or ""
+    text: str
 
 
 def load(site) -> None:
@@ -17,24 +69,341 @@ def load(site) -> None:
 
 
 def pages(site):
-    yield Page("search.html", "search.html", "搜索", {"sections": site.sections()}, [site.village.path],
-               renditions=("phone",))
+    context = {"sections": site.sections(), "keys": keyboard_words(site), "years": keyboard_years(site)}
+    yield Page("search.html", "search.html", "搜索", context, [site.village.path], renditions=("phone", "kiosk"))
 
 
-def index_script(site, phone_pages: list[Page]) -> str:
-    """``window.SEARCH_INDEX = [[title, path, section title, date, words], …]``, newest first;
-    ``words`` are the category and summary of a dated item, so 低保 finds the 低保 notice."""
-    section_titles = {s.url.split("/")[0]: s.title for s in site.sections()}
-    rows = []
-    for page in phone_pages:
-        if page.path in ("index.html", "search.html") or page.path.rsplit("/", 1)[-1].startswith("index"):
-            continue
-        section = section_titles.get(page.path.split("/")[0], "")
-        item = next((v for v in page.context.values() if hasattr(v, "published_on")), None)
-        when = str(item.published_on) if item else ""
-        words = " ".join(filter(None, (getattr(item, "category", None), getattr(item, "summary", None))))
-        rows.append([page.title, page.path, section, when, words])
-    rows.sort(key=lambda r: r[3], reverse=True)
-    data = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+# ---------------------------------------------------------------- folding and bigrams
+# The client (layouts/static/search.js) folds and hashes exactly so; a change here is a change there.
+
+def fold_char(ch: str) -> str:
+    """Full-width to half-width, upper to lower case, one character to one character so that
+    positions in the folded text are positions in the text (for the highlight)."""
+    folded = unicodedata.normalize("NFKC", ch).lower()
+    return folded if len(folded) == 1 else ch
+
+
+_FOLD: dict[str, str] = {}
+
+
+def fold(text: str) -> str:
+    out = []
+    for ch in text:
+        f = _FOLD.get(ch)
+        if f is None:
+            f = _FOLD[ch] = fold_char(ch)
+        out.append(f)
+    return "".join(out)
+
+
+def bigrams(text: str) -> Counter:
+    """How often each pair of neighbouring characters stands in ``text`` (folded); none spans a space."""
+    text = fold(text)
+    found = Counter(a + b for a, b in zip(text, text[1:]))
+    return Counter({k: v for k, v in found.items() if not k[0].isspace() and not k[1].isspace()})
+
+
+def lookup_keys(term: str) -> list[str]:
+    """The bigrams of a folded query term that select its candidates: every other one and the last,
+    enough to cover the term, so a six-character term reads three shards, not five. Candidates are
+    checked against their text anyway."""
+    keys = [term[i:i + 2] for i in range(0, len(term) - 1, 2)]
+    if len(term) % 2 and len(term) > 2:
+        keys.append(term[-2:])
+    return list(dict.fromkeys(keys))
+
+
+def shard_of(key: str, shards: int) -> int:
+    """FNV-1a over the code points, modulo the shard count."""
+    h = 2166136261
+    for ch in key:
+        h = ((h ^ ord(ch)) * 16777619) & 0xFFFFFFFF
+    return h % shards
+
+
+# A number as base-32 digits, most significant first: the last digit from TERMINAL, the ones
+# before it from MORE. JSON-safe and HTML-safe, and a posting usually fits two characters.
+TERMINAL = "0123456789abcdefghijklmnopqrstuv"
+MORE = "ABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_"
+
+
+def encode_number(n: int) -> str:
+    digits = [TERMINAL[n & 31]]
+    n >>= 5
+    while n:
+        digits.append(MORE[n & 31])
+        n >>= 5
+    return "".join(reversed(digits))
+
+
+def decode_numbers(text: str) -> list[int]:
+    found, acc = [], 0
+    for ch in text:
+        if ch in MORE:
+            acc = acc * 32 + MORE.index(ch)
+        else:
+            found.append(acc * 32 + TERMINAL.index(ch))
+            acc = 0
+    return found
+
+
+def decode_postings(text: str) -> list[tuple[int, int, int]]:
+    """(document, title hits, body hits) from a posting list; the inverse of what ``Index`` writes."""
+    numbers, doc, out = decode_numbers(text), -1, []
+    for delta, weight in zip(numbers[::2], numbers[1::2]):
+        doc += delta + 1
+        out.append((doc, weight % (TITLE_CAP + 1), weight // (TITLE_CAP + 1)))
+    return out
+
+
+class Index:
+    """The bigram index of ``documents`` (oldest first), split into shards."""
+
+    def __init__(self, documents: list[Document]):
+        self.documents = documents
+        postings: dict[str, list[str]] = {}
+        last: dict[str, int] = {}
+        for number, doc in enumerate(documents):
+            title, body = bigrams(doc.title), bigrams(doc.text)
+            for key in sorted(title.keys() | body.keys()):
+                weight = min(title[key], TITLE_CAP) + (TITLE_CAP + 1) * min(body[key], BODY_CAP)
+                # Deltas minus one: consecutive documents, the common case in a long list, cost one digit.
+                postings.setdefault(key, []).append(encode_number(number - last.get(key, -1) - 1)
+                                                    + encode_number(weight))
+                last[key] = number
+        self.postings = {key: "".join(parts) for key, parts in postings.items()}
+        size = sum(len(k.encode()) + len(v) + 6 for k, v in self.postings.items())
+        self.shards = 1
+        while size / self.shards > SHARD_BYTES:
+            self.shards *= 2
+
+    def shard_maps(self) -> list[dict[str, str]]:
+        found: list[dict[str, str]] = [{} for _ in range(self.shards)]
+        for key in sorted(self.postings):
+            found[shard_of(key, self.shards)][key] = self.postings[key]
+        return found
+
+    def files(self) -> list[tuple[str, str]]:
+        """(site path, script) of every index file, ``search-index.js`` first."""
+        found = [(f"search/p/{n}.js", _script(f"p{n}", shard)) for n, shard in enumerate(self.shard_maps())]
+        found += [(f"search/d/{n}.js", _script(f"d{n}", [d.path, d.title, d.section, d.date, d.status, d.text]))
+                  for n, d in enumerate(self.documents)]
+        token = hashlib.sha256("".join(text for _, text in found).encode()).hexdigest()[:10]
+        meta = {"v": VERSION, "shards": self.shards, "docs": len(self.documents), "token": token}
+        return [("search-index.js", "window.SEARCH_INDEX = " + _json(meta) + ";\n")] + found
+
+
+def _json(value) -> str:
     # "<" as an escape: no clerk's text can close or open a script element, wherever this is pasted.
-    return "window.SEARCH_INDEX = " + data.replace("<", "\\u003c") + ";\n"
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+
+
+def _script(name: str, value) -> str:
+    return f"(window.SEARCH_DATA=window.SEARCH_DATA||{{}})[\"{name}\"]={_json(value)};\n"
+
+
+def holds_text(rel: str) -> bool:
+    """Whether an index file holds published text (the documents) rather than encoded postings,
+    whose bigram keys are two characters and cannot hold a personal number."""
+    return not rel.startswith("search/p/")
+
+
+def outputs(site, phone_pages: list[Page]) -> list[tuple[str, str]]:
+    """Every file of the search index, for the build."""
+    return Index(documents(site, phone_pages)).files()
+
+
+# ---------------------------------------------------------------- what each page says
+
+class _Text(HTMLParser):
+    """The text of an HTML fragment as a reader sees it: blocks and table cells apart, tags gone."""
+
+    BLOCKS = {"p", "div", "li", "tr", "td", "th", "br", "h1", "h2", "h3", "h4", "h5", "h6", "table",
+              "ul", "ol", "blockquote", "section", "figcaption", "dt", "dd", "pre"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.BLOCKS:
+            self.parts.append(" ")
+        if tag == "img":
+            alt = dict(attrs).get("alt")
+            if alt:
+                self.parts.append(f" {alt} ")
+
+    def handle_endtag(self, tag):
+        if tag in self.BLOCKS:
+            self.parts.append(" ")
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def plain(html: str) -> str:
+    parser = _Text()
+    parser.feed(html or "")
+    parser.close()
+    return " ".join("".join(parser.parts).split())
+
+
+def _join(*parts) -> str:
+    return " ".join(" ".join(str(p).split()) for p in parts if p not in (None, ""))
+
+
+def _notice(notice) -> str:
+    return _join(notice.category, notice.summary, notice.unit, plain(notice.body_html),
+                 *(a.name for a in notice.attachments))
+
+
+def _ledger(ledger) -> str:
+    lines = [ledger.period.label, f"经{ledger.reviewed_by}审核"]
+    for label, amount in (("期初余额", ledger.opening), ("本期收入", ledger.income_total),
+                          ("本期支出", ledger.expenditure_total), ("期末余额", ledger.closing)):
+        lines.append(f"{label} {yuan(amount)} 元 {capitals(amount)}")
+    for e in ledger.entries:
+        lines.append(f"{e.direction} {e.category} {e.item} {yuan(e.amount)} 元 "
+                     f"{e.date.month}月{e.date.day}日 {e.voucher}")
+    d = ledger.distribution
+    if d:
+        lines.append(_join(d.title, f"分配总额 {yuan(d.total)} 元", d.decided_by,
+                           *(f"{s.name} {yuan(s.amount)} 元" for s in d.shares)))
+    lines.append(plain(ledger.notes_html))
+    return _join(*lines)
+
+
+def _fund(fund) -> str:
+    lines = [fund.source, f"{yuan(fund.amount)} 元 {capitals(fund.amount)}", plain(fund.notes_html)]
+    for s in fund.spending:
+        lines += [s.note] + [f"{e.item} {yuan(e.amount)} 元 {e.voucher}" for e in s.entries]
+    return _join(*lines)
+
+
+def _decision(decision) -> str:
+    lines = [decision.summary, decision.status, decision.outcome.reason if decision.outcome else None]
+    for step in decision.steps:
+        s = step.stage
+        if s is None:
+            continue
+        lines += [f"第{step.number}步 {step.kind.name}", s.body, plain(s.summary_html) or s.summary]
+        if s.attended is not None:
+            lines.append(f"应到 {s.total} {s.unit}，实到 {s.attended} {s.unit}")
+        if s.votes_for is not None:
+            lines.append(f"赞成 {s.votes_for} 反对 {s.against} 弃权 {s.abstain}")
+    return _join(*lines)
+
+
+def _compact(version) -> str:
+    return _join(version.meeting, version.filed_with, plain(version.body_html))
+
+
+def _household(household, grid) -> str:
+    # Never the phone: even masked it is no one's business to search for.
+    return _join(household.kind, household.name, grid.name if grid else None, household.motto,
+                 f"{household.since}年起" if household.since else None, *household.duties, *household.stars,
+                 plain(household.story_html))
+
+
+def _grid(grid, found) -> str:
+    return _join(grid.name, f"网格长 {grid.leader}", *(f"{h.kind} {h.name}" for h in found))
+
+
+def _status(item, today: dt.date) -> str:
+    if getattr(item, "failed", False):
+        return "未通过"
+    expired = getattr(item, "is_expired", None)
+    if expired and expired(today):
+        return "已过公示期"
+    if getattr(item, "revisions", None):
+        return "已修订"
+    return ""
+
+
+def _document(page: Page, section: str, today: dt.date) -> Document | None:
+    c = page.context
+    if page.template == "withdrawn.html":
+        return None  # its text is no longer public
+    if "notice" in c:
+        item, text = c["notice"], _notice(c["notice"])
+        section = item.section_title
+        if item.draft:  # shown in `serve --drafts` only, never searchable
+            return None
+    elif "ledger" in c:
+        item, text = c["ledger"], _ledger(c["ledger"])
+    elif "fund" in c:
+        item, text = c["fund"], _fund(c["fund"])
+    elif "decision" in c:
+        item, text = c["decision"], _decision(c["decision"])
+        section = "四议两公开"
+    elif "version" in c and page.template == "compact.html":
+        item = c["version"]
+        if item.current != c.get("is_index", False):  # the current version is indexed once, at compact/index.html
+            return None
+        text = _compact(item)
+    elif "household" in c:
+        item, text = c["household"], _household(c["household"], c.get("grid"))
+        return Document(page.path, page.title, section, "", "", text)
+    elif "grid" in c and "households" in c:
+        return Document(page.path, page.title, section, "", "", _grid(c["grid"], c["households"]))
+    else:
+        # A kind search does not know yet: its title and summary, if it is a dated item.
+        item = next((v for v in c.values() if getattr(v, "url", None) == page.path and hasattr(v, "published_on")),
+                    None)
+        if item is None:  # a listing: what it lists is indexed on its own pages
+            return None
+        text = _join(getattr(item, "category", None), getattr(item, "summary", None))
+    published = getattr(item, "published_on", None)
+    if published is not None and published > today:
+        return None
+    return Document(page.path, page.title, section, published.isoformat() if published else "",
+                    _status(item, today), text)
+
+
+def documents(site, phone_pages: list[Page]) -> list[Document]:
+    """What search finds, oldest first (undated pages, households and grids, first of all)."""
+    section_titles = {s.url.split("/")[0]: s.title for s in site.sections()}
+    found = []
+    for page in phone_pages:
+        doc = _document(page, section_titles.get(page.path.split("/")[0], ""), site.today)
+        if doc is not None:
+            found.append(doc)
+    return sorted(found, key=lambda d: (d.date, d.path))
+
+
+# ---------------------------------------------------------------- the kiosk keyboard
+
+def _searchable(site) -> list[str]:
+    """Titles, categories and summaries of what is published: where the keyboard's words come from."""
+    texts = []
+    for notices in site.data.get("notices", {}).values():
+        texts += [_join(n.title, n.category, n.summary) for n in notices if not n.draft]
+    texts += [_join(d.title, d.summary) for d in site.data.get("decisions", [])]
+    texts += [l.title for l in site.data.get("finance", {}).get("ledgers", [])]
+    texts += [h.kind for h in site.data.get("households", [])]
+    if site.data.get("compact"):
+        texts.append("村规民约")
+    return texts
+
+
+def keyboard_words(site) -> list[str]:
+    """Up to ``KEYBOARD_SIZE`` common words that stand in this village's titles, most used first;
+    the clerk's own categories (低保, 惠农补贴…) come in too."""
+    texts = _searchable(site)
+    categories = [n.category for notices in site.data.get("notices", {}).values() for n in notices
+                  if n.category and not n.draft]
+    candidates = list(dict.fromkeys(list(COMMON_WORDS) + categories))
+    counts = {w: sum(w in t for t in texts) for w in candidates}
+    chosen = sorted((w for w in candidates if counts[w]), key=lambda w: (-counts[w], candidates.index(w)))
+    # 党费收缴 beside 党费 finds nothing more when they stand in as many titles: one key is enough.
+    chosen = [w for w in chosen if not any(u != w and u in w and counts[u] == counts[w] for u in chosen)]
+    return chosen[:KEYBOARD_SIZE]
+
+
+def keyboard_years(site) -> list[str]:
+    years = set()
+    for notices in site.data.get("notices", {}).values():
+        years |= {str(n.published_on.year) for n in notices if not n.draft}
+    years |= {str(l.published.year) for l in site.data.get("finance", {}).get("ledgers", [])}
+    return sorted(years, reverse=True)[:YEAR_KEYS]
+

@@ -1,0 +1,160 @@
+"""The search index: every piece of two characters of published text is found, the postings carry
+what ranking needs, nothing unpublished is indexed, and the index stays within its download budget."""
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import json
+import re
+
+import pytest
+
+from conftest import DEMO, ROOT, TODAY
+from villageboard import builder, search
+from villageboard import site as site_module
+
+
+def _value(script: str):
+    """The JSON value a search file assigns."""
+    m = re.fullmatch(r'\(window\.SEARCH_DATA=window\.SEARCH_DATA\|\|\{\}\)\["([pd]\d+)"\]=(.*);\n', script, re.S)
+    assert m, script[:80]
+    return json.loads(m.group(2))
+
+
+@pytest.fixture(scope="module")
+def demo():
+    site = site_module.load(DEMO, dt.date.fromisoformat(TODAY))
+    assert not site.report.errors
+    documents = search.documents(site, site.pages())
+    index = search.Index(documents)
+    files = dict(index.files())
+    shards = {n: _value(files[f"search/p/{n}.js"]) for n in range(index.shards)}
+    return site, documents, index, files, shards
+
+
+def _found(shards, count, term: str) -> set[int]:
+    """The documents whose postings hold every lookup bigram of ``term``, as search.js reads them."""
+    found = None
+    for key in search.lookup_keys(search.fold(term)):
+        ids = {d for d, _, _ in search.decode_postings(shards[search.shard_of(key, count)].get(key, ""))}
+        found = ids if found is None else found & ids
+    return found or set()
+
+
+def test_every_two_characters_of_every_published_text_are_found(demo):
+    _, documents, index, _, shards = demo
+    assert len(documents) > 25
+    checked = 0
+    for number, doc in enumerate(documents):
+        for text in (doc.title, doc.text):
+            for i in range(len(text) - 1):
+                piece = text[i:i + 2]
+                if piece.strip() == piece and " " not in piece:
+                    assert number in _found(shards, index.shards, piece), (doc.path, piece)
+                    checked += 1
+    assert checked > 5000
+
+
+def test_bodies_tables_ledgers_decisions_compact_and_households_are_in_the_index(demo):
+    _, documents, index, _, shards = demo
+    by_path = {d.path: n for n, d in enumerate(documents)}
+    for path, words in {
+        "affairs/2026-daibiao-huiyi.html": ["请假", "村部二楼会议室"],       # notice body only
+        "affairs/2026-dibao-q4.html": ["王某英", "姚某根", "1,780.00"],       # a Markdown table
+        "affairs/2026-fuwuzhongxin-gaizao.html": ["适老化卫生间", "改造前的办事大厅"],  # list, picture text
+        "finance/2026-Q3.html": ["溪边沟渠清淤", "记-08-06", "壹拾万肆仟叁佰肆拾元伍角"],  # ledger items, capitals
+        "affairs/decisions/2026-houshan-linzu.html": ["露营基地", "未通过"],
+        "compact/index.html": ["电子鞭炮", "婚事新办"],
+        "households/yao-xifei.html": ["山洪", "矛盾调解员"],
+    }.items():
+        for word in words:
+            assert by_path[path] in _found(shards, index.shards, word), (path, word)
+            assert word in documents[by_path[path]].text or word in documents[by_path[path]].title
+
+
+def test_postings_rank_by_title_and_hits(demo):
+    """A posting says how often its bigram stands in the title and in the body: enough to rank
+    candidates before their text is loaded."""
+    docs = [search.Document("a.html", "低保公示", "村务公开", "2026-01-01", "", "低保 低保 低保"),
+            search.Document("b.html", "通知", "村务公开", "2026-02-01", "", "低保"),
+            search.Document("c.html", "通知", "村务公开", "2026-03-01", "", "补贴")]
+    index = search.Index(docs)
+    postings = search.decode_postings(index.postings["低保"])
+    assert postings == [(0, 1, 3), (1, 0, 1)]
+    assert search.decode_postings(index.postings["补贴"]) == [(2, 0, 1)]
+    assert [search.decode_numbers(search.encode_number(n))[0] for n in (0, 31, 32, 1023, 1024, 10 ** 6)] == \
+        [0, 31, 32, 1023, 1024, 10 ** 6]
+
+
+def test_folding_keeps_positions_and_finds_full_width_and_capitals():
+    assert search.fold("２０２６年Ｑ３") == "2026年q3"
+    assert len(search.fold("ＡＢ㈠𝐀")) == len("ＡＢ㈠𝐀")  # one character for one: highlights stay in place
+    assert set(search.bigrams("2026 Q3")) == {"20", "02", "26", "q3"}  # no bigram spans a space
+
+
+def test_nothing_unpublished_is_indexed(demo):
+    """Drafts (caogao-dangke.md) and notices not yet published (2027-chunjie-zhiban.md) are in no file."""
+    _, documents, _, files, _ = demo
+    everything = "".join(files.values())
+    assert "尚未确定讲课人" not in everything and "冬季党课安排" not in everything
+    assert "值班表另附" not in everything and "春节期间村部值班安排" not in everything
+    assert not any(d.path.startswith(("party/caogao", "affairs/2027")) for d in documents)
+    assert not any(d.path in ("finance/index.html", "affairs/index.html", "index.html") for d in documents)
+
+
+def test_a_withdrawn_notice_is_not_indexed(tmp_path, demo_copy):
+    from conftest import git_repo, run_cli
+
+    git = git_repo(demo_copy)
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "发布", when="2026-10-12T10:00:00+08:00")
+    git("rm", "-q", "affairs/2026-zhaijidi.md")
+    git("commit", "-qm", "撤下：申请人已撤回申请", when="2026-10-20T15:00:00+08:00")
+    out = tmp_path / "site"
+    done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
+    assert done.returncode == 0, done.stderr
+    assert "已于" in (out / "affairs" / "2026-zhaijidi.html").read_text(encoding="utf-8")
+    index = "".join(p.read_text(encoding="utf-8") for p in (out / "search").rglob("*.js"))
+    assert "affairs/2026-zhaijidi.html" not in index and "宅基地申请审批结果公示" not in index
+    assert "低保" in index  # the rest is there
+
+
+def test_the_privacy_scan_covers_the_index(tmp_path, monkeypatch):
+    """Should a kind ever put a number into search that its page does not show, the build refuses it."""
+    leak = search.Document("affairs/x.html", "通知", "村务公开", "2026-01-01", "", "联系 13912345678")
+    real = search.documents
+    monkeypatch.setattr(search, "documents", lambda site, pages: real(site, pages) + [leak])
+    report, _ = builder.build(DEMO, tmp_path / "site", dt.date.fromisoformat(TODAY))
+    errors = [e for e in report.errors if "E-PRIVACY-PHONE" in str(e)]
+    assert errors and "search/d/" in str(errors[0])
+    assert not (tmp_path / "site").exists()
+
+
+def test_index_files_are_inert_scripts(demo):
+    _, documents, index, files, _ = demo
+    assert files["search-index.js"].startswith("window.SEARCH_INDEX = {")
+    meta = json.loads(files["search-index.js"].split("=", 1)[1].strip().rstrip(";"))
+    assert meta["shards"] == index.shards and meta["docs"] == len(documents)
+    for name, script in files.items():
+        assert "<" not in script, name
+        if name != "search-index.js":
+            _value(script)
+
+
+def _budget():
+    spec = importlib.util.spec_from_file_location("search_budget", ROOT / "scripts" / "search_budget.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_search_downloads_little_at_1000_notices():
+    """The README's budget: a typical query (a two-character word) loads under 32 KiB of index and
+    documents at 1,000 notices, the longest query of the set under 64 KiB."""
+    summary, rows = _budget().measure(1000)
+    assert summary["shards"] >= 32 and summary["largest_shard"] < 24 * 1024
+    two = [r["bytes"] for r in rows if len(r["query"]) == 2]
+    assert max(two) < 32 * 1024, rows
+    assert max(r["bytes"] for r in rows) < 64 * 1024, rows
+    assert all(r["files"] <= 2 + 3 * 2 + 10 + 5 for r in rows), rows
