@@ -303,17 +303,24 @@ def diff_lines(a: list[str], b: list[str]) -> tuple[list[list[Piece]], int, int]
     return out, inserted, deleted
 
 
+# A number (30, 118.50, 37,043.10, 2026-08-26) or a Latin word is one token: "30 桌" -> "20 桌"
+# reads as 30 changed to 20, never as 3 changed to 2 before an unchanged 0.
+TOKEN_RE = re.compile(r"[0-9A-Za-z]+(?:[.,:\-/][0-9A-Za-z]+)*|\s|.", re.S)
+
+
 def char_diff(old: str, new: str) -> list[Piece]:
-    """Characters compared, short equal runs between changes folded into them."""
+    """Characters (numbers whole) compared, short equal runs between changes folded into them."""
+    a, b = TOKEN_RE.findall(old), TOKEN_RE.findall(new)
     segments: list[list] = []  # ["same", text] or ["chg", deleted, inserted]
-    for op, x1, x2, y1, y2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+    for op, x1, x2, y1, y2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        removed, added = "".join(a[x1:x2]), "".join(b[y1:y2])
         if op == "equal":
-            segments.append(["same", old[x1:x2]])
+            segments.append(["same", removed])
         elif segments and segments[-1][0] == "chg":
-            segments[-1][1] += old[x1:x2]
-            segments[-1][2] += new[y1:y2]
+            segments[-1][1] += removed
+            segments[-1][2] += added
         else:
-            segments.append(["chg", old[x1:x2], new[y1:y2]])
+            segments.append(["chg", removed, added])
     changed = True
     while changed:  # diff-match-patch's semantic cleanup, simplified
         changed = False
@@ -322,7 +329,9 @@ def char_diff(old: str, new: str) -> list[Piece]:
             if same[0] != "same" or before[0] != "chg" or after[0] != "chg" or "\n" in same[1]:
                 continue
             size = len(same[1])
-            if size <= max(len(before[1]), len(before[2])) and size <= max(len(after[1]), len(after[2])):
+            left, right = max(len(before[1]), len(before[2])), max(len(after[1]), len(after[2]))
+            # One character between changes as long is noise (甲[乙→子]丙[丁→丑]); two or more must be shorter.
+            if (size < left and size < right) or (size == 1 and left >= 1 and right >= 1):
                 segments[k - 1:k + 2] = [["chg", before[1] + same[1] + after[1], before[2] + same[1] + after[2]]]
                 changed = True
                 break
