@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import re
 import shutil
+import subprocess
 import threading
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from conftest import DEMO, SCREENSHOTS, TODAY, git_repo, run_cli
+from test_page_quality import AXE, AXE_TAGS, VNU
 
 ID_NUMBER = "330824198001011234"
 NOTICE = "affairs/2026-gengdi-butie"
@@ -135,9 +138,12 @@ def test_a_removed_id_number_never_appears_anywhere(village):
     content, out, done = village
     leaked = [p for p in out.rglob("*") if p.is_file() and ID_NUMBER.encode() in p.read_bytes()]
     assert leaked == []
-    for rendition in ("", "kiosk/", "print/"):
+    for rendition in ("", "kiosk/"):
         record = _record(out, f"{rendition}{NOTICE}.html")
         assert "［身份证号已隐去］" in record and "19800101" not in record
+    # On paper, a few lines: the dates and reasons of the revisions after publication.
+    paper = _record(out, f"print/{NOTICE}.html")
+    assert "之后修改过 2 次（改了什么见网站上的本页）" in paper and "<ins>" not in paper and "首次发布" not in paper
     assert ID_NUMBER not in done.stdout + done.stderr
     assert f"{NOTICE}.md:1: 警告：这个文件的旧版本" in done.stderr and "[W-PRIVACY-HISTORY]" in done.stderr
 
@@ -174,6 +180,16 @@ def test_the_feed_carries_every_disclosure_and_shows_a_revised_one_again(village
     assert revised.find("a:updated", ATOM).text == "2026-11-02T08:00:00+08:00"
 
 
+def test_the_pages_with_differences_are_valid_html(village):
+    _, out, _ = village
+    pages = [str(out / r / p) for r in ("", "kiosk", "print")
+             for p in (f"{NOTICE}.html", "finance/2026-Q3.html", f"{DECISION}.html", "compact/compare-2024.html")]
+    done = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json", *pages],
+                          capture_output=True, text=True, timeout=300)
+    messages = json.loads(done.stderr or '{"messages": []}')["messages"]
+    assert [(m.get("url", "").rsplit("/site/", 1)[-1], m.get("lastLine"), m["message"]) for m in messages] == []
+
+
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
@@ -184,8 +200,9 @@ def test_the_record_and_the_comparison_read_on_a_360px_phone(village, browser):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
-    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False,
-                                  device_scale_factor=2, is_mobile=True, locale="zh-CN")
+    # bypass_csp: axe is an injected script, which the pages' policy rightly refuses.
+    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
+                                  locale="zh-CN", bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(5000)
     try:
@@ -208,6 +225,9 @@ def test_the_record_and_the_comparison_read_on_a_360px_phone(village, browser):
                     "e => getComputedStyle(e).textDecorationLine") == "line-through"
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             section.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+            assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]] == [], path
     finally:
         context.close()
         server.shutdown()
