@@ -193,8 +193,7 @@ def _decode(data: bytes) -> str:
 def _first_text(text: str) -> list[list[Piece]]:
     """The first version's body as the comparisons show text: plain lines, a gap between paragraphs."""
     doc = split_front_matter(SourceText(Path("old"), text), Report())
-    body = doc.body if doc else text
-    return textdiff.compare(body, body).lines()
+    return textdiff.plain_lines(doc.body if doc else text)
 
 
 UNREADABLE = "这一版（或上一版）的格式有误，读不出各项，下面按原文逐段对照"
@@ -204,12 +203,14 @@ def _compare(entry: Entry, kind: Kind, old: str, new: str) -> None:
     quiet = Report()
     if kind.form == "text":
         a, b = split_front_matter(SourceText(Path("old"), old), quiet), split_front_matter(SourceText(Path("new"), new), quiet)
-        meta_a = a and strictyaml.load(a.meta, Path("old"), quiet)
-        meta_b = b and strictyaml.load(b.meta, Path("new"), quiet)
+        # Most commits change the body or the front matter, not both: what is equal is not parsed.
+        same_meta = a and b and a.meta == b.meta
+        meta_a = a and (YMap(1) if same_meta else strictyaml.load(a.meta, Path("old"), quiet))
+        meta_b = b and (YMap(1) if same_meta else strictyaml.load(b.meta, Path("new"), quiet))
         if isinstance(meta_a, YMap) and isinstance(meta_b, YMap):
             entry.fields = _field_changes(_flatten(meta_a, kind.schema, kind.labels),
                                           _flatten(meta_b, kind.schema, kind.labels))
-            entry.text = textdiff.compare(a.body, b.body)
+            entry.text = textdiff.compare(a.body, b.body) if a.body != b.body else None
             return
     else:
         node_a, node_b = strictyaml.load(old, Path("old"), quiet), strictyaml.load(new, Path("new"), quiet)

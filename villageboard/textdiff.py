@@ -206,6 +206,12 @@ def _plain(line: str) -> str:
     return line.replace("**", "").replace("__", "").strip()
 
 
+def plain_lines(text: str) -> list[list[Piece]]:
+    """A text as the comparisons show it, unmarked: plain lines, a blank one between paragraphs."""
+    return TextComparison([BlockDiff("same", b, b, [[Piece("same", line)] for line in b.lines])
+                           for b in blocks(text)], 0, 0).lines()
+
+
 def compare(old: str, new: str) -> TextComparison:
     """Compare two texts block by block, with character marks only inside changed blocks."""
     a, b = blocks(old), blocks(new)
