@@ -74,6 +74,13 @@ def village(tmp_path_factory):
     (content / "compact" / "2026.md").write_text(COMPACT_2026.format(body=body), encoding="utf-8")
     git("add", "-A")
     git("commit", "-qm", "村规民约第三次修订", when="2026-11-05T10:00:00+08:00")
+    # A notice written ahead of its publication day and corrected before it: both commits are 公开前.
+    ahead = content / "affairs" / "2026-dongzhi.md"
+    ahead.write_text("---\ntitle: 冬至祭扫文明提示\ndate: 2026-11-15\n---\n请文明祭扫，不燃放鞭炮。\n", encoding="utf-8")
+    git("add", "-A")
+    git("commit", "-qm", "预先写好冬至提示", when="2026-11-10T10:00:00+08:00")
+    _edit(ahead, ("不燃放鞭炮", "不燃放鞭炮，不焚烧纸钱"))
+    git("commit", "-qam", "补充", when="2026-11-12T10:00:00+08:00")
     out = root / "site"
     done = run_cli("build", "--content", str(content), "--out", str(out), "--today", TODAY)
     assert done.returncode == 0, done.stderr
@@ -110,6 +117,18 @@ def test_the_notice_record_starts_with_the_first_version_and_shows_both_changes(
     assert "到村部<ins><span class=\"diff-sign\">［增］</span>二楼会计室</ins>核对" in third
     # Only what changed is shown; the untouched paragraphs are counted, not repeated.
     assert "段未改动，略" in third and "享受补贴农户" not in third
+
+
+def test_changes_before_publication_are_marked_and_not_counted_as_revisions(village):
+    _, out, _ = village
+    record = _record(out, "affairs/2026-dongzhi.html")
+    assert "公开后没有修改过" in record
+    first, second = _entries(record)
+    assert "公开前" in first and "公开前" in second
+    assert "<ins><span class=\"diff-sign\">［增］</span>，不焚烧纸钱</ins>" in second
+    listing = (out / "affairs" / "index.html").read_text(encoding="utf-8")
+    (item,) = [li for li in re.findall(r"<li>.*?</li>", listing, re.S) if "冬至祭扫文明提示" in li]
+    assert "已修订" not in item
 
 
 def test_the_ledger_record_shows_old_and_new_amounts_side_by_side(village):
