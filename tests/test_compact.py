@@ -41,12 +41,12 @@ def text_of(pieces, op):
 
 # --- The comparison ---------------------------------------------------------------
 
-def test_comparison_is_character_by_character():
+def test_comparison_is_character_by_character_with_numbers_whole():
     lines, inserted, deleted = compact.compare("红白喜事宴请不超过 30 桌。\n", "红白喜事宴请不超过 20 桌，不攀比。\n")
     assert [(p.op, p.text) for p in lines[0]] == [
-        ("same", "红白喜事宴请不超过 "), ("del", "3"), ("ins", "2"), ("same", "0 桌"),
+        ("same", "红白喜事宴请不超过 "), ("del", "30"), ("ins", "20"), ("same", " 桌"),
         ("ins", "，不攀比"), ("same", "。")]
-    assert (inserted, deleted) == (5, 1)
+    assert (inserted, deleted) == (6, 2)
 
 
 def test_comparison_keeps_lines_and_unchanged_paragraphs():
@@ -132,7 +132,7 @@ def test_old_version_stays_readable(built_demo):
 
 def test_comparison_page_marks_changes_without_colour(built_demo):
     html = (built_demo / "compact" / "compare-2019.html").read_text(encoding="utf-8")
-    assert "<del><span class=\"diff-sign\">［删］</span>3</del><ins><span class=\"diff-sign\">［增］</span>2</ins>0 桌" in html
+    assert "<del><span class=\"diff-sign\">［删］</span>30</del><ins><span class=\"diff-sign\">［增］</span>20</ins> 桌" in html
     assert "<ins><span class=\"diff-sign\">［增］</span>七字歌</ins>" in html
     assert re.search(r"新增 \d+ 字，删去 \d+ 字", html)
     assert '<p class="diff-line diff-heading">第一章 总则</p>' in html

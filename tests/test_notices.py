@@ -138,7 +138,10 @@ def test_revision_history_from_git(tmp_path, demo_copy):
     assert "修订记录" in page and "更正占地面积" in page and "2026年6月5日" in page
     assert "本页内容更新于 2026年6月5日" in page
     assert "已修订" in text(out / "affairs" / "2026.html")
-    assert "修订记录" not in text(out / "affairs" / "2026-daibiao-huiyi.html")
+    # An item never changed says so, with when it entered the repository (首次发布) and nothing else.
+    unchanged = text(out / "affairs" / "2026-daibiao-huiyi.html")
+    assert "公开后没有修改过" in unchanged and unchanged.count('<li class="revision">') == 1
+    assert "首次发布" in unchanged and "已修订" not in unchanged
 
 
 def test_manifest_lists_sources_and_templates(built_demo):

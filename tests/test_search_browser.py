@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import DEMO, TODAY, screenshot
-from villageboard import search
-from villageboard import site as site_module
+from villageboard.kinds import search
+from villageboard.planning import site as site_module
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 

@@ -10,8 +10,9 @@ import re
 import pytest
 
 from conftest import DEMO, ROOT, TODAY
-from villageboard import builder, search
-from villageboard import site as site_module
+from villageboard import builder
+from villageboard.kinds import search
+from villageboard.planning import site as site_module
 
 
 def _value(script: str):

@@ -68,7 +68,7 @@ def _other_outputs(site, renderer: Renderer, layouts: Path, publish: bool = True
     """Every output that is not a rendered page: (site path, text, bytes or file to copy, what claims it)."""
     phone_pages = [page.path for page, rendition, _ in renderer.outputs.values() if rendition == "phone"]
     found = [(rel, data, "生成的文件") for rel, data in site.files()]
-    sitemap = feeds.sitemap(site, phone_pages)
+    sitemap = feeds.sitemap(site, [renderer.outputs[p][0] for p in phone_pages])
     if sitemap:
         found.append(("sitemap.xml", sitemap, "网站地图"))
     found += [(rel, text, SEARCH_INDEX)

@@ -1,14 +1,14 @@
 """The village compact (村规民约): one Markdown file per version in ``content/compact``.
 
 Every version stays readable (it is part of the village archive); the newest adopted
-one is in force. Each version is compared with the next character by character, since
-Chinese has no spaces to split words at, and the comparison marks insertions and
+one is in force. Each version is compared with the next article by article (第X条, list
+items, headings; see ``textdiff``), and character by character inside a changed article,
+since Chinese has no spaces to split words at. The comparison marks insertions and
 deletions with underline, strike-through and words, not with colour alone.
 """
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +19,8 @@ from villageboard.reading.history import FileHistory
 from villageboard.planning.pages import Page, Section, Slide
 from villageboard.reading.sources import check_address, read_markdown, list_sources
 from villageboard.kinds.withdrawn import Withdrawn, last_record, was_public
+from villageboard.kinds import textdiff
+from villageboard.kinds.textdiff import Piece  # noqa: F401  (the comparison's pieces, for callers)
 
 FOLDER = "compact"
 SCHEMA = Schema(
@@ -122,73 +124,34 @@ def _plain_lines(text: str) -> list[str]:
 
 
 @dataclass
-class Piece:
-    op: str  # same, ins, del
-    text: str
-
-
-@dataclass
 class Comparison:
-    """村规民约两个版本的逐字对照."""
+    """村规民约两个版本的逐条对照: articles paired, characters marked inside changed ones."""
 
     older: CompactVersion
     newer: CompactVersion
-    lines: list[list[Piece]]  # one list of pieces per line of the text
-    inserted: int  # characters added
-    deleted: int  # characters removed
+    diff: textdiff.TextComparison
 
     @property
     def url(self) -> str:
         return self.older.diff_url
 
-    def is_heading(self, line: list[Piece]) -> bool:
-        """A chapter title (## …) of either version, to be set apart in the comparison."""
-        new = "".join(p.text for p in line if p.op != "del")
-        old = "".join(p.text for p in line if p.op != "ins")
-        return new in _headings(self.newer.text) or old in _headings(self.older.text)
+    @property
+    def inserted(self) -> int:
+        return self.diff.inserted
 
+    @property
+    def deleted(self) -> int:
+        return self.diff.deleted
 
-def _headings(text: str) -> set[str]:
-    return {re.sub(r"^\s{0,3}#{1,6}\s+", "", line).replace("**", "").strip()
-            for line in text.split("\n") if re.match(r"^\s{0,3}#{1,6}\s", line)}
+    @property
+    def blocks(self) -> list[textdiff.BlockDiff]:
+        return self.diff.blocks
 
 
 def compare(old: str, new: str) -> tuple[list[list[Piece]], int, int]:
-    """Character-level comparison, line-aligned first so a moved paragraph stays readable."""
-    a, b = _plain_lines(old), _plain_lines(new)
-    out: list[list[Piece]] = []
-    inserted = deleted = 0
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op == "equal":
-            out += [[Piece("same", line)] if line else [] for line in a[i1:i2]]
-            continue
-        old_block, new_block = "\n".join(a[i1:i2]), "\n".join(b[j1:j2])
-        pieces: list[Piece] = []
-        chars = difflib.SequenceMatcher(None, old_block, new_block, autojunk=False)
-        for cop, x1, x2, y1, y2 in chars.get_opcodes():
-            if cop == "equal":
-                pieces.append(Piece("same", old_block[x1:x2]))
-                continue
-            if cop in ("delete", "replace"):
-                pieces.append(Piece("del", old_block[x1:x2]))
-                deleted += len(old_block[x1:x2].replace("\n", ""))
-            if cop in ("insert", "replace"):
-                pieces.append(Piece("ins", new_block[y1:y2]))
-                inserted += len(new_block[y1:y2].replace("\n", ""))
-        out += _split_lines(pieces)
-    return out, inserted, deleted
-
-
-def _split_lines(pieces: list[Piece]) -> list[list[Piece]]:
-    lines: list[list[Piece]] = [[]]
-    for piece in pieces:
-        parts = piece.text.split("\n")
-        for n, part in enumerate(parts):
-            if n:
-                lines.append([])
-            if part:
-                lines[-1].append(Piece(piece.op, part))
-    return lines
+    """The comparison as lines of pieces (a blank line between paragraphs), and the characters added and removed."""
+    diff = textdiff.compare(old, new)
+    return diff.lines(), diff.inserted, diff.deleted
 
 
 def _read(path: Path, site) -> CompactVersion | None:
@@ -241,8 +204,7 @@ def load(site) -> None:
     comparisons = []
     for v in versions:
         if v.next:
-            lines, inserted, deleted = compare(v.text, v.next.text)
-            comparisons.append(Comparison(v, v.next, lines, inserted, deleted))
+            comparisons.append(Comparison(v, v.next, textdiff.compare(v.text, v.next.text)))
     site.data["compact_comparisons"] = comparisons
     site.data["compact_withdrawn"] = [w for d in site.history.deleted_in(folder, ".md")
                                       if (w := _withdrawn(d, site, versions))]

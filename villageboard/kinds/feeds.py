@@ -29,32 +29,59 @@ def files(site):
     listed = [(e, e.section_title) for entries in site.data.get("entries", {}).values() for e in entries
               if not getattr(e, "withdrawn", False)]
     entries = sorted(listed + ledgers, key=lambda pair: (pair[0].published_on, pair[0].url), reverse=True)[:FEED_SIZE]
-    updated = max((e.published_on for e, _ in entries), default=site.today)
+    updated = max((_updated(e) for e, _ in entries), default=_stamp(site.today))
     parts = ['<?xml version="1.0" encoding="utf-8"?>',
              '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">',
              f"<title>{escape(village.name)}村务公开栏</title>",
              f"<id>{escape(village.phone_url(''))}</id>",
              f'<link href="{escape(village.phone_url(""))}"/>',
              f'<link rel="self" type="application/atom+xml" href="{escape(village.phone_url("feed.xml"))}"/>',
-             f"<updated>{_stamp(updated)}</updated>",
+             f"<updated>{updated}</updated>",
              f"<author><name>{escape(village.name)}村民委员会</name></author>"]
     for e, section in entries:
         link = escape(village.phone_url(href(e.url)))
         parts += ["<entry>", f"<title>{escape(e.title)}</title>", f"<id>{link}</id>", f'<link href="{link}"/>',
-                  f"<updated>{_stamp(e.published_on)}</updated>",
+                  f"<published>{_stamp(e.published_on)}</published>", f"<updated>{_updated(e)}</updated>",
                   f'<category term="{escape(section, QUOTE)}"/>',
                   f"<summary>{escape(getattr(e, 'summary', None) or e.title)}</summary>", "</entry>"]
     parts.append("</feed>")
     return [("feed.xml", "\n".join(parts) + "\n")]
 
 
-def sitemap(site, paths: list[str]) -> str | None:
+def sitemap(site, pages: list[Page]) -> str | None:
+    """Every phone page, with ``lastmod``: when its sources last changed, from the git history.
+
+    A page made from no source, or a site built without a trustworthy history, gets no
+    ``lastmod`` rather than a guess (the checkout's file times are not change times).
+    """
     village = site.village
     if not village.base_url:
         return None
-    urls = "".join(f"<url><loc>{escape(village.phone_url(href(p)))}</loc></url>\n" for p in sorted(paths))
+    urls = []
+    for page in sorted(pages, key=lambda p: p.path):
+        loc = f"<loc>{escape(village.phone_url(href(page.path)))}</loc>"
+        changed = _last_changed(site, page)
+        urls.append(f"<url>{loc}<lastmod>{changed}</lastmod></url>\n" if changed else f"<url>{loc}</url>\n")
+    urls = "".join(urls)
     return ('<?xml version="1.0" encoding="utf-8"?>\n'
             f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{urls}</urlset>\n')
+
+
+def _last_changed(site, page: Page) -> str | None:
+    history = site.history
+    if history is None or history.missing:
+        return None
+    changed = [when for source in page.sources if (when := history.of(source).last_changed)]
+    return max(changed).isoformat(timespec="seconds") if changed else None
+
+
+def _updated(entry) -> str:
+    """A revision after publication updates the entry, so a feed reader shows it again."""
+    revised = [r.when for r in getattr(entry, "revisions", ())]
+    return max(revised).astimezone(CHINA).isoformat(timespec="seconds") if revised else _stamp(entry.published_on)
+
+
+CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
 def _stamp(day: dt.date) -> str:

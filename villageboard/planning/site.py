@@ -15,7 +15,8 @@ from typing import Any
 
 from villageboard.cache import NONE, Cache, default_root
 from villageboard.reading import markup, privacy
-from villageboard.kinds import compact, decisions, feeds, finance, grids, home, households, kiosk, notices, search, village as village_kind
+from villageboard.kinds import (compact, decisions, feeds, finance, grids, home, households, kiosk, notices, revisions,
+                                search, village as village_kind)
 from villageboard.reading.assets import Assets
 from villageboard.reading.diagnostics import Report
 from villageboard.reading.history import History
@@ -24,7 +25,7 @@ from villageboard.kinds.village import Village
 
 SOURCE_SUFFIXES = {".md", ".markdown", ".yaml", ".yml", ".txt"}
 # kiosk comes last: it checks the links and dates of everything the other kinds loaded.
-KINDS = [home, notices, finance, decisions, compact, households, grids, feeds, search, kiosk]
+KINDS = [home, notices, finance, decisions, compact, households, grids, revisions, feeds, search, kiosk]
 
 
 @dataclass

@@ -23,6 +23,19 @@ class Revision:
     commit: str
 
 
+@dataclass(frozen=True)
+class Change:
+    """What one commit did to one file: the blobs before and after (git's ids; zeros: none)."""
+
+    revision: Revision
+    status: str  # A added, M modified, D deleted, T type changed
+    old_blob: str
+    new_blob: str
+
+
+NO_BLOB = "0" * 40
+
+
 @dataclass
 class Deletion:
     """A file that a commit removed and that is not back: its last text stays in git."""
@@ -41,6 +54,8 @@ class FileHistory:
     revisions: list[Revision] = field(default_factory=list)  # oldest first
     modified: dt.datetime | None = None  # file time when not committed / no git
     uncommitted: bool = False
+    changes: list[Change] = field(default_factory=list)  # oldest first, one per revision
+    record: object = None  # the revision record with its differences (revisions.py), once made
 
     @property
     def last_changed(self) -> dt.datetime | None:
@@ -74,6 +89,8 @@ class History:
     def __init__(self, content: Path, report: Report | None = None, public_phones: frozenset[str] = frozenset()):
         self.content = content.resolve()
         self.files: dict[Path, list[Revision]] = {}
+        self.changes: dict[Path, list[Change]] = {}  # the same commits, with the blobs of each
+        self.root: Path | None = None
         self.deletions: dict[Path, Deletion] = {}  # newest removal of each path
         self.dirty: set[Path] = set()
         self.in_git = False
@@ -93,10 +110,11 @@ class History:
                               "请运行 git fetch --unshallow 取回完整历史；CI 里请设 fetch-depth: 0")
             return
         self.in_git = True
-        root = Path(top.strip())
+        root = self.root = Path(top.strip())
         # -z: file names come out verbatim (no quoting of spaces, quotes or backslashes);
-        # --no-renames: a renamed file is a removal plus a new file, so the old address stays answered.
-        log = _git(["log", "-z", "--no-renames", "--format=%x1e%H%x1f%P%x1f%cI%x1f%s", "--name-status",
+        # --no-renames: a renamed file is a removal plus a new file, so the old address stays answered;
+        # --raw --no-abbrev: each file's blobs before and after, so old texts are read in one batch later.
+        log = _git(["log", "-z", "--no-renames", "--format=%x1e%H%x1f%P%x1f%cI%x1f%s", "--raw", "--no-abbrev",
                     "--", "."], self.content) or ""
         head = (_git(["rev-parse", "HEAD"], self.content) or "").strip()
         for entry in log.split("\x1e")[1:]:
@@ -105,10 +123,14 @@ class History:
             rev = Revision(dt.datetime.fromisoformat(when), subject, commit[:12])
             fields = names.lstrip("\n").split("\0")
             touched = []
-            for status, name in zip(fields[0::2], fields[1::2]):
+            for raw, name in zip(fields[0::2], fields[1::2]):
+                # ":100644 100644 <old blob> <new blob> M"
+                _, _, old_blob, new_blob, status = (raw.split() + [""] * 5)[:5]
+                status = status[:1]
                 path = (root / name).resolve()
                 touched.append(path)
                 self.files.setdefault(path, []).insert(0, rev)
+                self.changes.setdefault(path, []).insert(0, Change(rev, status, old_blob, new_blob))
                 if status == "D" and path not in self.deletions and not path.exists():
                     self.deletions[path] = Deletion(path, rev, name, root)
             if touched:  # a merge lists no files and is shown on no page
@@ -159,7 +181,37 @@ class History:
         except OSError:
             modified = None
         revisions = self.files.get(path, [])
-        return FileHistory(revisions, modified, uncommitted=not revisions or path in self.dirty)
+        return FileHistory(revisions, modified, uncommitted=not revisions or path in self.dirty,
+                           changes=self.changes.get(path, []))
+
+    def blobs(self, ids) -> dict[str, bytes]:
+        """The contents of many blobs from one ``git cat-file --batch``, however many are asked for.
+
+        One process for the whole site: a village has thousands of files, and a process per
+        file per revision would cost more than the rest of the build. A blob git cannot give
+        (a damaged or partial clone) is simply absent from the answer.
+        """
+        wanted = sorted({i for i in ids if i and i != NO_BLOB})
+        if not wanted or self.root is None:
+            return {}
+        try:
+            done = subprocess.run(["git", "cat-file", "--batch"], cwd=self.root, capture_output=True, timeout=300,
+                                  input="".join(i + "\n" for i in wanted).encode())
+        except (OSError, subprocess.TimeoutExpired):
+            return {}
+        out, found, at = done.stdout, {}, 0
+        for _ in wanted:
+            end = out.find(b"\n", at)
+            if end < 0:
+                break
+            header = out[at:end].split()
+            at = end + 1
+            if len(header) != 3:  # "<id> missing"
+                continue
+            size = int(header[2])
+            found[header[0].decode()] = out[at:at + size]
+            at += size + 1  # the content is followed by a newline
+        return found
 
 
 def _shown_at(touched: list[Path], content: Path) -> Path:

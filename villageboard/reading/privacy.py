@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from villageboard.reading.diagnostics import Report
@@ -80,6 +81,38 @@ def mask_phone(number: str, public: frozenset[str] = frozenset()) -> str:
     return "*" * len(d)
 
 
+@dataclass(frozen=True)
+class Found:
+    """A personal number in a normalised line: its kind (id, mobile, card), span and digits."""
+
+    kind: str
+    start: int
+    end: int
+    number: str
+
+
+def find(line: str, public_digits: set[str], phone_field: bool = False) -> list[Found]:
+    """Every personal number in ``line`` (already normalised); office lines and a phone field pass."""
+    found = [Found("id", m.start(), m.end(), digits(m.group())) for m in ID18_RE.finditer(line)
+             if _valid_birth(m.group()[6:].lstrip(" .-"))]
+    found += [Found("id", m.start(), m.end(), digits(m.group())) for m in ID15_RE.finditer(line)]
+    cleaned = line
+    for f in found:
+        cleaned = cleaned[:f.start] + " " * (f.end - f.start) + cleaned[f.end:]
+    for m in MOBILE_RE.finditer(cleaned):
+        number = "".join(m.groups())
+        if number in public_digits or digits(m.group()) in public_digits or phone_field:
+            continue
+        found.append(Found("mobile", m.start(), m.end(), number))
+    # Same length as ``cleaned``: a mobile becomes spaces, so spans stay those of the line.
+    without_mobiles = MOBILE_RE.sub(lambda m: " " * len(m.group()), cleaned)
+    for m in CARD_RE.finditer(without_mobiles):
+        number = digits(m.group())
+        if luhn_ok(number) and number not in public_digits and not DATES_RE.match(m.group()):
+            found.append(Found("card", m.start(), m.end(), number))
+    return found
+
+
 def scan(path: Path, text: str, report: Report, public_phones: frozenset[str],
          first_line: int = 1, allow_phone_field: bool = False, where: str = "这里") -> None:
     """Report every ID-card, mobile or bank-card number in ``text``; ``where`` names the place."""
@@ -89,25 +122,58 @@ def scan(path: Path, text: str, report: Report, public_phones: frozenset[str],
     for offset, raw in enumerate(text.split("\n")):
         if not CANDIDATE_RE.search(raw):
             continue
-        line, lineno = normalise(raw), first_line + offset
-        found_ids = [m for m in ID18_RE.finditer(line) if _valid_birth(m.group()[6:].lstrip(" .-"))]
-        found_ids += [m for m in ID15_RE.finditer(line)]
-        for m in found_ids:
-            report.error(path, lineno, "E-PRIVACY-ID",
-                         f"{where}有身份证号（{digits(m.group())[:6]}…），公开栏不得出现身份证号，请删去或只写姓名")
-        cleaned = line
-        for m in found_ids:
-            cleaned = cleaned[:m.start()] + " " * (m.end() - m.start()) + cleaned[m.end():]
-        phone_field = allow_phone_field and PHONE_FIELD_RE.match(raw)
-        for m in MOBILE_RE.finditer(cleaned):
-            number = "".join(m.groups())
-            if number in public_digits or digits(m.group()) in public_digits or phone_field:
-                continue
-            report.error(path, lineno, "E-PRIVACY-PHONE",
-                         f"{where}有手机号（{number[:3]}****{number[-4:]}），个人手机号不得公开；"
-                         "办公电话请加入 village.yaml 的 public_phones")
-        for m in CARD_RE.finditer(MOBILE_RE.sub(" ", cleaned)):
-            number = digits(m.group())
-            if luhn_ok(number) and number not in public_digits and not DATES_RE.match(m.group()):
+        lineno = first_line + offset
+        phone_field = bool(allow_phone_field and PHONE_FIELD_RE.match(raw))
+        for f in find(normalise(raw), public_digits, phone_field):
+            if f.kind == "id":
+                report.error(path, lineno, "E-PRIVACY-ID",
+                             f"{where}有身份证号（{f.number[:6]}…），公开栏不得出现身份证号，请删去或只写姓名")
+            elif f.kind == "mobile":
+                report.error(path, lineno, "E-PRIVACY-PHONE",
+                             f"{where}有手机号（{f.number[:3]}****{f.number[-4:]}），个人手机号不得公开；"
+                             "办公电话请加入 village.yaml 的 public_phones")
+            else:
                 report.error(path, lineno, "E-PRIVACY-BANKCARD",
-                             f"{where}有银行卡号（尾号 {number[-4:]}），公开栏不得出现银行卡号")
+                             f"{where}有银行卡号（尾号 {f.number[-4:]}），公开栏不得出现银行卡号")
+
+
+ID_SHOWN = "［身份证号已隐去］"
+CARD_SHOWN = "［银行卡号已隐去］"
+
+
+def mask(text: str, public_phones: frozenset[str] = frozenset()) -> str:
+    """``text`` with every number ``scan`` would report hidden, the rest left exactly as written.
+
+    For texts that are shown but cannot be corrected any more (old versions in git): an ID or
+    bank-card number becomes a bracketed word, a mobile 138****1234 like a household's phone.
+    The line is searched in its normalised form, and each find is mapped back to the
+    characters the clerk typed, so full-width or spaced-out numbers are hidden too.
+    """
+    if not CANDIDATE_RE.search(text):
+        return text
+    public_digits = {digits(p) for p in public_phones}
+    lines = text.split("\n")
+    for n, raw in enumerate(lines):
+        if not CANDIDATE_RE.search(raw):
+            continue
+        seen, where = _normalise_mapped(raw)
+        # Right to left, so earlier spans keep their places while the line is rewritten.
+        for f in sorted(find(seen, public_digits), key=lambda f: f.start, reverse=True):
+            start, end = where[f.start], where[f.end - 1] + 1
+            shown = ID_SHOWN if f.kind == "id" else CARD_SHOWN if f.kind == "card" else \
+                f.number[:3] + "****" + f.number[-4:]
+            raw = raw[:start] + shown + raw[end:]
+        lines[n] = raw
+    return "\n".join(lines)
+
+
+def _normalise_mapped(raw: str) -> tuple[str, list[int]]:
+    """``normalise`` character by character, with the index in ``raw`` of each character it gives."""
+    out, where = [], []
+    for i, ch in enumerate(raw):
+        if ord(ch) in INVISIBLE:
+            continue
+        for c in unicodedata.normalize("NFKC", ch):
+            out.append(" " if SPACES_RE.match(c) else c)
+            where.append(i)
+    return "".join(out), where
