@@ -159,8 +159,12 @@ def listing(kind: Kind, content: Path) -> list[dict]:
     found = []
     for path in _files(kind, content):
         values, _, _ = read(kind, path)
-        title = (values or {}).get(kind.name_from) or (values or {}).get("title") or path.stem
-        found.append({"file": path.name, "title": title if isinstance(title, str) else path.stem})
+        values = values or {}
+        title = values.get("name") if kind.fixed else values.get(kind.name_from)
+        if kind.key == "finance" and isinstance(title, str):
+            period = finance.Period.parse(title)
+            title = period.label if period else title
+        found.append({"file": path.name, "title": title if isinstance(title, str) and title.strip() else path.stem})
     return found
 
 

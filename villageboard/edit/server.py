@@ -324,6 +324,8 @@ class Handler(BaseHTTPRequestHandler):
                 self._get(rest, query)
             else:
                 self._post(rest, query)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the page was closed or moved on before the answer came: nothing to tell
         except EditRefused as refusal:
             self._json({"error": {"code": refusal.code, "message": str(refusal)}}, refusal.status)
         except Exception as exc:  # a bug: say so plainly, keep serving

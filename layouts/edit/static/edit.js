@@ -203,8 +203,9 @@
       if (entry.required) return set;
       // An optional part (a later step of 四议两公开, a distribution) stays folded until it is needed.
       var fold = el("details", {className: "optional", "data-path": path});
-      fold.open = Object.keys(holder[key]).some(function (k) { return holder[key][k] !== "" && holder[key][k] !== null; });
+      fold.open = filled(holder[key]);
       fold.appendChild(el("summary", {}, entry.label + "（没有可以不填，点开填写）"));
+      set.querySelector("legend").className = "sr";  // the summary already says it
       fold.appendChild(set);
       return fold;
     }
@@ -224,6 +225,12 @@
     box.appendChild(factSlot(path));
     box.appendChild(messageSlot(path));
     return box;
+  }
+
+  function filled(value) {
+    if (Array.isArray(value)) return value.some(filled);
+    if (value && typeof value === "object") return Object.keys(value).some(function (k) { return filled(value[k]); });
+    return value !== "" && value !== null && value !== undefined;
   }
 
   function factSlot(path) { return el("div", {className: "fact", "data-fact": path}); }
@@ -469,7 +476,7 @@
         var text = (label ? label + "：" : "") + where + item.message + " [" + item.code + "]";
         if (!slot) { leftovers.push({level: item.level, text: "第 " + item.line + " 行：" + text}); return; }
         slot.appendChild(el("p", {className: item.level}, text));
-        var input = document.querySelector("[data-path='" + path + "']");
+        var input = document.querySelector("input[data-path='" + path + "'], select[data-path='" + path + "'], textarea[data-path='" + path + "']");
         if (input && item.level === "error") input.setAttribute("aria-invalid", "true");
         var holder = document.querySelector("tr[data-path='" + at + "'], .field[data-path='" + at + "']");
         if (holder) holder.classList.add(item.level === "error" ? "has-error" : "has-warning");
@@ -610,6 +617,8 @@
       }
       state.desc = answer;
       state.values = answer.values || {};
+      state.isNew = answer.new;
+      state.file = answer.file;
       document.getElementById("form-title").textContent = (answer.new ? "新建" : "修改") + answer.title;
       answer.form.forEach(function (entry) { fieldsBox.appendChild(fieldBlock(entry, state.values, entry.key)); });
       if (answer.body_label) {
