@@ -80,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--content", type=Path, default=Path("content"), help="内容文件夹（默认 content）", metavar="文件夹")
     e.add_argument("--port", type=int, default=8700, help="端口（默认 8700）", metavar="端口")
     e.add_argument("--today", type=_date, default=None, help="按哪一天检查（默认今天）", metavar="年-月-日")
+    e.add_argument("--open", action="store_true", help="启动后用浏览器打开编辑器")
     for p in (n, m):
         p.set_defaults(today=None)
     return parser
@@ -157,7 +158,7 @@ def _run(command: str, args) -> int:
         return serve(args.content, args.out, args.host, args.port, drafts=args.drafts, today=args.today)
     if command == "edit":
         from .edit.server import serve as edit
-        return edit(args.content, args.port, today=args.today)
+        return edit(args.content, args.port, today=args.today, open_browser=args.open)
     if command == "schema":
         from .schema import write
         for path in write(args.out):

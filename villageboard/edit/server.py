@@ -426,7 +426,7 @@ def make_server(content: Path, port: int, today: dt.date | None = None) -> Threa
     return server
 
 
-def serve(content: Path, port: int, today: dt.date | None = None) -> int:
+def serve(content: Path, port: int, today: dt.date | None = None, open_browser: bool = False) -> int:
     from ..serve import _free_port
 
     if not (content / "village.yaml").is_file():
@@ -440,6 +440,9 @@ def serve(content: Path, port: int, today: dt.date | None = None) -> int:
     print("表单编辑器已启动。请用浏览器打开下面的地址（只能在这台电脑上打开；地址里的密钥每次启动都不同，不要发给别人）：")
     print(server.editor.address, flush=True)
     print("按 Ctrl+C 停止。", flush=True)
+    if open_browser:
+        import webbrowser
+        threading.Timer(0.5, webbrowser.open, (server.editor.address,)).start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
