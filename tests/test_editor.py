@@ -370,3 +370,19 @@ def test_uploads_are_type_checked_stripped_and_stored_beside_the_source(editor, 
         assert status == 400 and answer["error"]["code"] == code, name
         assert not (content / "affairs" / name).exists()
     assert not list((content / "affairs").glob(".upload-*"))
+
+
+def test_a_hand_edit_made_while_the_form_was_open_is_not_overwritten(editor, village):
+    content, _ = village
+    path = content / "affairs" / "2026-zhaijidi.md"
+    status, form = editor.form("affairs", "2026-zhaijidi.md")
+    path.write_text(path.read_text(encoding="utf-8") + "\n记事本里补的一句。\n", encoding="utf-8")
+    request = {"kind": "affairs", "file": "2026-zhaijidi.md", "values": form["values"], "body": form["body"],
+               "version": form["version"]}
+    status, answer = editor.api("save", request)
+    assert status == 409 and answer["error"]["code"] == "E-EDIT-CHANGED"
+    assert "记事本里补的一句。" in path.read_text(encoding="utf-8")
+    status, form = editor.form("affairs", "2026-zhaijidi.md")  # reopened: the hand edit is in the form
+    assert "记事本里补的一句。" in form["body"]
+    status, answer = editor.api("save", {**request, "body": form["body"], "version": form["version"]})
+    assert status == 200 and answer["saved"]

@@ -11,6 +11,7 @@ their kind's folder inside content/, and request bodies are bounded.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import hmac
 import json
 import secrets
@@ -135,7 +136,8 @@ class Editor:
                 lines = "\n".join(d.format() for d in report.sorted() if d.is_error)
                 raise EditRefused("E-EDIT-UNREADABLE", "这个文件有格式错误，表单打不开；请先用记事本按下面的提示改正：\n"
                                   + lines, HTTPStatus.UNPROCESSABLE_ENTITY)
-        return {"kind": kind.key, "title": kind.title, "file": Path(rel).name if rel else None,
+        version = hashlib.sha256(path.read_bytes()).hexdigest()[:16] if rel else None
+        return {"kind": kind.key, "title": kind.title, "file": Path(rel).name if rel else None, "version": version,
                 "new": rel is None, "fixed": bool(kind.fixed), "body_label": kind.body, "name_from": kind.name_from,
                 "form": forms.describe(kind.schema, forms.hints(kind, self.content, the_village)),
                 "values": values, "body": body}
@@ -193,6 +195,11 @@ class Editor:
         kind, rel, path, text, crlf = self.draft(request)
         if request.get("new") and path.exists() and not kind.fixed:
             raise EditRefused("E-EDIT-EXISTS", f"已经有一个文件叫 {Path(rel).name}，没有覆盖；请换一个文件名")
+        if not request.get("new") and path.is_file() and request.get("version") is not None \
+                and request["version"] != hashlib.sha256(path.read_bytes()).hexdigest()[:16]:
+            # changed by hand (or in another window) since the form was opened: saving would undo that change
+            raise EditRefused("E-EDIT-CHANGED", "这个文件在表单打开以后被别处改过了（记事本或另一个窗口），没有保存，"
+                                                "以免冲掉那边的修改；请刷新页面，在最新的内容上再改", HTTPStatus.CONFLICT)
         result, _ = saving.check_draft(self.content, self.today, kind, rel, text)
         found = result.as_json()
         if result.draft_errors:
@@ -210,7 +217,7 @@ class Editor:
                                   HTTPStatus.UNPROCESSABLE_ENTITY)
         path.parent.mkdir(parents=True, exist_ok=True)
         saving.write_atomically(path, text, crlf)
-        found.update(saved=True, file=path.name, text=text)
+        found.update(saved=True, file=path.name, text=text, version=hashlib.sha256(path.read_bytes()).hexdigest()[:16])
         return found
 
     def preview(self, request: dict) -> dict:

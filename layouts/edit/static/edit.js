@@ -122,6 +122,7 @@
       input = el("input", {type: "checkbox", id: idOf(path), "data-path": path});
       input.checked = value === undefined || value === null ? !!entry.default : String(value).toLowerCase() === "true";
       if (value !== undefined && value !== null) holder[key] = input.checked ? "true" : "false";
+      if (labelText) input.setAttribute("aria-label", labelText);
       input.addEventListener("change", function () { holder[key] = input.checked ? "true" : "false"; changed(); });
       return input;
     }
@@ -137,6 +138,7 @@
       if (value && !known) {  // a word the list does not have: kept, and the check says why it is odd
         input.appendChild(el("option", {value: value, selected: true}, value + "（不在列表里）"));
       }
+      if (labelText) input.setAttribute("aria-label", labelText);
       input.addEventListener("change", function () { holder[key] = input.value; changed(); });
       return input;
     }
@@ -412,7 +414,8 @@
   }
 
   function draft() {
-    return {kind: state.kind, file: currentName(), "new": state.isNew, values: state.values, body: bodyInput.value};
+    return {kind: state.kind, file: currentName(), "new": state.isNew, values: state.values, body: bodyInput.value,
+            version: state.version};
   }
 
   function runCheck() {
@@ -566,6 +569,7 @@
       }
       show(answer);
       state.dirty = false;
+      state.version = answer.version;
       if (state.isNew) {
         state.isNew = false;
         state.file = answer.file;
@@ -618,6 +622,7 @@
       state.desc = answer;
       state.values = answer.values || {};
       state.isNew = answer.new;
+      state.version = answer.version;
       state.file = answer.file;
       document.getElementById("form-title").textContent = (answer.new ? "新建" : "修改") + answer.title;
       answer.form.forEach(function (entry) { fieldsBox.appendChild(fieldBlock(entry, state.values, entry.key)); });
