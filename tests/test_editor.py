@@ -144,7 +144,8 @@ def test_the_command_prints_an_address_with_a_fresh_token_on_loopback(village):
             conn.request("GET", f"/{token}/")
             assert conn.getresponse().status == 200
             conn.close()
-            listening = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True).stdout
+            listening = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True,
+                                       text=True).stdout if shutil.which("ss") else ""
             if listening.strip():  # where ss is installed: nothing but loopback
                 assert all("127.0.0.1:" in line for line in listening.strip().splitlines()), listening
         finally:
@@ -386,3 +387,17 @@ def test_a_hand_edit_made_while_the_form_was_open_is_not_overwritten(editor, vil
     assert "记事本里补的一句。" in form["body"]
     status, answer = editor.api("save", {**request, "body": form["body"], "version": form["version"]})
     assert status == 200 and answer["saved"]
+
+
+def test_a_notepad_file_keeps_its_crlf_and_bom(editor, village):
+    content, _ = village
+    path = content / "party" / "2026-sanhuiyike.md"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    status, form = editor.form("party", "2026-sanhuiyike.md")
+    form["values"]["summary"] = "第三季度“三会一课”落实情况"
+    status, answer = editor.api("save", {"kind": "party", "file": "2026-sanhuiyike.md", "values": form["values"],
+                                         "body": form["body"], "version": form["version"]})
+    assert status == 200, answer
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf---\r\n") and b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")
+    assert "summary: 第三季度“三会一课”落实情况\r\n".encode() in data

@@ -237,9 +237,13 @@ def render(kind: Kind, values: dict, body: str, original: str | None, modeline: 
     return text
 
 
-def write_atomically(path: Path, text: str, crlf: bool = False) -> None:
-    """The new text replaces the file in one step; a crash leaves the old file or the new one."""
-    write_atomically_bytes(path, (text.replace("\n", "\r\n") if crlf else text).encode("utf-8"))
+def write_atomically(path: Path, text: str, crlf: bool = False, bom: bool = False) -> None:
+    """The new text replaces the file in one step; a crash leaves the old file or the new one.
+
+    A file Notepad saved with CRLF line ends and a BOM keeps them, so the next hand edit
+    and ``git diff`` see only what changed (a GBK file is written back as UTF-8)."""
+    data = (text.replace("\n", "\r\n") if crlf else text).encode("utf-8")
+    write_atomically_bytes(path, (b"\xef\xbb\xbf" if bom else b"") + data)
 
 
 def write_atomically_bytes(path: Path, data: bytes) -> None:
@@ -335,9 +339,12 @@ class Checked:
                 "facts": self.facts, "draft_errors": self.draft_errors}
 
 
+SOURCE_SUFFIXES = {".md", ".markdown", ".yaml", ".yml", ".txt"}
+
+
 def _mirror(content: Path, scratch: Path) -> None:
-    """content/ again under ``scratch``, by hard links where the disk allows; the draft is written over a link
-    only after unlinking it, so the clerk's file is never touched through it."""
+    """content/ again under ``scratch``: the text sources copied (they are small, and a copy can never
+    write through to the clerk's file), pictures and PDFs hard-linked where the disk allows."""
     for folder, dirs, files in os.walk(content):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         rel = Path(folder).relative_to(content)
@@ -346,6 +353,9 @@ def _mirror(content: Path, scratch: Path) -> None:
             source, target = Path(folder) / name, scratch / rel / name
             if source.is_symlink():
                 continue  # a link out of content/ is reported by the real check
+            if source.suffix.lower() in SOURCE_SUFFIXES:
+                shutil.copy2(source, target)
+                continue
             try:
                 os.link(source, target)
             except OSError:

@@ -164,24 +164,25 @@ class Editor:
             return values
         return {}
 
-    def draft(self, request: dict) -> tuple[forms.Kind, str, Path, str, bool]:
+    def draft(self, request: dict) -> tuple[forms.Kind, str, Path, str, tuple[bool, bool]]:
         """The form's values as the file's new text (not written)."""
         kind, rel, path = self.locate(request.get("kind"), request.get("file"))
         new = bool(request.get("new")) and not kind.fixed
         values = saving.clean(kind.schema, request.get("values"))
         body = request.get("body") if isinstance(request.get("body"), str) else ""
-        original, crlf = None, False
+        original, crlf, bom = None, False, False
         if path.is_file() and not new:
             report = Report()
             source = sources.read_text(path, report)
             if source is None:
                 raise EditRefused("E-EDIT-UNREADABLE", "\n".join(d.format() for d in report.sorted()))
-            original, crlf = source.text, b"\r\n" in path.read_bytes()
+            raw = path.read_bytes()
+            original, crlf, bom = source.text, b"\r\n" in raw, raw.startswith(b"\xef\xbb\xbf")
         modeline = ""
         if kind.schema_file and (self.content.parent / "schemas" / f"{kind.schema_file}.schema.json").is_file():
             up = "../" * (len(Path(rel).parts))
             modeline = f"# yaml-language-server: $schema={up}schemas/{kind.schema_file}.schema.json\n"
-        return kind, rel, path, saving.render(kind, values, body, original, modeline), crlf
+        return kind, rel, path, saving.render(kind, values, body, original, modeline), (crlf, bom)
 
     def check(self, request: dict) -> dict:
         kind, rel, path, text, _ = self.draft(request)
@@ -192,7 +193,7 @@ class Editor:
         return found
 
     def save(self, request: dict) -> dict:
-        kind, rel, path, text, crlf = self.draft(request)
+        kind, rel, path, text, (crlf, bom) = self.draft(request)
         if request.get("new") and path.exists() and not kind.fixed:
             raise EditRefused("E-EDIT-EXISTS", f"已经有一个文件叫 {Path(rel).name}，没有覆盖；请换一个文件名")
         if not request.get("new") and path.is_file() and request.get("version") is not None \
@@ -216,7 +217,7 @@ class Editor:
                                                    f"{first['message']} [{first['code']}]",
                                   HTTPStatus.UNPROCESSABLE_ENTITY)
         path.parent.mkdir(parents=True, exist_ok=True)
-        saving.write_atomically(path, text, crlf)
+        saving.write_atomically(path, text, crlf, bom)
         found.update(saved=True, file=path.name, text=text, version=hashlib.sha256(path.read_bytes()).hexdigest()[:16])
         return found
 
