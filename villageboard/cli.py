@@ -1,4 +1,4 @@
-"""The command line: ``python build.py [build|check|serve|new] …`` (see PRODUCT.md)."""
+"""The command line: ``python build.py [build|check|serve|new|schema|edit] …`` (see PRODUCT.md)."""
 from __future__ import annotations
 
 import argparse
@@ -76,6 +76,11 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument("--content", type=Path, default=Path("content"), help="内容文件夹（默认 content）", metavar="文件夹")
     m = sub.add_parser("schema", help="写出各类内容的 JSON Schema，供编辑器检查和补全")
     m.add_argument("--out", type=Path, default=Path("schemas"), help="写到哪个文件夹（默认 schemas）", metavar="文件夹")
+    e = sub.add_parser("edit", help="表单编辑器：在浏览器里填表修改内容（只在本机，地址带密钥）")
+    e.add_argument("--content", type=Path, default=Path("content"), help="内容文件夹（默认 content）", metavar="文件夹")
+    e.add_argument("--port", type=int, default=8700, help="端口（默认 8700）", metavar="端口")
+    e.add_argument("--today", type=_date, default=None, help="按哪一天检查（默认今天）", metavar="年-月-日")
+    e.add_argument("--open", action="store_true", help="启动后用浏览器打开编辑器")
     for p in (n, m):
         p.set_defaults(today=None)
     return parser
@@ -172,6 +177,9 @@ def _run(command: str, args) -> int:
     if command == "serve":
         from villageboard.serving.serve import serve
         return serve(args.content, args.out, args.host, args.port, drafts=args.drafts, today=args.today)
+    if command == "edit":
+        from villageboard.edit.server import serve as edit
+        return edit(args.content, args.port, today=args.today, open_browser=args.open)
     if command == "schema":
         from villageboard.schema import write
         for path in write(args.out):
