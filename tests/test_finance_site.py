@@ -80,10 +80,11 @@ def test_fund_page(built_demo):
         assert expected in text, expected
 
 
-def test_home_shows_the_latest_period_above_the_notices(built_demo):
+def test_home_shows_the_latest_period_after_the_news(built_demo):
     html = (built_demo / "index.html").read_text(encoding="utf-8")
     assert "财务公开 · 2026年第三季度" in html
-    assert html.index("finance-home") < html.index("最新公告")
+    # issue 11: the first screen of a phone holds the pinned and newest notices (test_home_first_screen)
+    assert html.index("最新公告") < html.index("finance-home") < html.index('class="section-buttons"')
     assert 'href="finance/index.html"' in html  # the section button
     assert html.index(">村务公开<") < html.index(">财务公开<") < html.index(">网格<")
 

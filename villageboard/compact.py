@@ -16,6 +16,7 @@ from pathlib import Path
 from . import markup
 from .fields import Field, Schema
 from .history import FileHistory
+from .status import Status
 from .pages import Page, Section, Slide
 from .sources import check_address, read_markdown, list_sources
 from .withdrawn import Withdrawn, last_record, was_public
@@ -74,6 +75,10 @@ class CompactVersion:
     @property
     def revisions(self):
         return self.history.revised_after(self.adopted)
+
+    @property
+    def status(self) -> Status:
+        return Status.of(revised=bool(self.revisions))
 
     @property
     def votes_cast(self) -> int:

@@ -28,6 +28,7 @@ from .fields import Field, Record, Schema
 from .history import FileHistory
 from .pages import Page, Panel, Section, Slide
 from .sources import read_yaml, list_sources
+from .status import Status
 from .withdrawn import Withdrawn, last_record, was_public
 
 ZERO = Decimal("0.00")
@@ -226,6 +227,10 @@ class Ledger:
     @property
     def revisions(self):
         return self.history.revised_after(self.published)
+
+    @property
+    def status(self) -> Status:
+        return Status.of(revised=bool(self.revisions))
 
     def is_public(self, today: dt.date) -> bool:
         return self.published <= today

@@ -15,6 +15,7 @@ from pathlib import Path
 from . import markup
 from .fields import Field, Schema
 from .history import FileHistory
+from .status import Status
 from .sources import check_address, read_yaml, list_sources
 
 REFERENCE = Schema(
@@ -85,6 +86,10 @@ class Fund:
     @property
     def revisions(self):
         return self.history.revised_after(self.date)
+
+    @property
+    def status(self) -> Status:
+        return Status.of(revised=bool(self.revisions))
 
 
 def _find(ref, ledgers_by_key: dict, direction: str, path: Path, report, what: str, check_ledgers: bool):

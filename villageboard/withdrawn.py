@@ -16,6 +16,7 @@ from . import strictyaml
 from .diagnostics import Report
 from .fields import Record, Schema
 from .history import Deletion, Revision
+from .status import Status
 from .sources import SourceText, split_front_matter
 
 
@@ -46,6 +47,10 @@ class Withdrawn:
     @property
     def url(self) -> str:
         return f"{self.section}/{self.slug}.html"
+
+    @property
+    def status(self) -> Status:
+        return Status.of(withdrawn=True)
 
     def is_expired(self, today: dt.date) -> bool:
         return True  # never among the current items; listed in its year's archive
