@@ -16,6 +16,7 @@ import nh3
 
 from .assets import ATTACHMENT_TYPES, IMAGE_TYPES, ROOT_MARK, Assets, href
 from .diagnostics import Report
+from .tables import label_cells
 
 TAGS = {
     "p", "br", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "em", "b", "i", "u", "s",
@@ -80,4 +81,5 @@ def render(text: str, source: Path, first_line: int, assets: Assets, report: Rep
                       filter_style_properties={"text-align"})
     # The pages forbid inline styles (Content-Security-Policy), so a table's column alignment
     # becomes a class; nh3 has already reduced every style to at most a text-align.
-    return ALIGN_RE.sub(lambda m: f'class="align-{m.group(1)}"' if m.group(1) else "", clean)
+    aligned = ALIGN_RE.sub(lambda m: f'class="align-{m.group(1)}"' if m.group(1) else "", clean)
+    return label_cells(aligned)  # tables become cards on a phone
