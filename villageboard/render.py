@@ -23,7 +23,7 @@ import jinja2
 from markupsafe import Markup
 from jinja2 import meta
 
-from . import kiosk, qr
+from . import kiosk, qr, sharing
 from .assets import ROOT_MARK, href
 from .chinese_amounts import yuan
 from .pages import Page
@@ -115,6 +115,7 @@ class Renderer:
             phone_url=self.site.village.phone_url(page.path),
             mask_phone=lambda n: mask_phone(n, self.site.village.public_phones),
             rooted=lambda html: Markup(str(html).replace(ROOT_MARK, root)),
+            share=lambda p: sharing.card(p, self.site),  # description and Open Graph card
         )
         return self.env.get_template(template).render(context)
 
