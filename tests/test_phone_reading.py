@@ -126,6 +126,13 @@ def test_the_first_screen_of_the_home_page_holds_the_news(browser, served):
     assert village["y"] >= 0 and village["y"] + village["height"] <= height
     assert pinned["y"] > village["y"] and pinned["y"] + pinned["height"] <= height
     assert latest["y"] > pinned["y"] and latest["y"] + latest["height"] <= height
+    # each item, its date line included, is one target of 48 px or more
+    hits = page.evaluate("""() => [...document.querySelectorAll('.home .notice-list li')].map(li => {
+        const meta = li.querySelector('.meta').getBoundingClientRect();
+        const hit = document.elementFromPoint(meta.left + meta.width / 2, meta.top + meta.height / 2);
+        return [li.getBoundingClientRect().height, hit === li.querySelector('a')];
+    })""")
+    assert all(height >= 48 and on_link for height, on_link in hits[:5]), hits  # the five on the first screen
     # the big section buttons come after the news, and stay big
     buttons = page.locator(".section-buttons .big-button")
     assert buttons.count() == 6
