@@ -3,8 +3,8 @@
 A table of five columns on a 360 px screen squeezes Chinese into one-character columns
 (王/某/英 stacked). On a narrow screen (site.css) each row becomes a card of "label:
 value" lines instead, so each cell needs its column's name: this gives every body cell a
-``data-label`` from the table's header row and the table the class ``cards``. Tables
-without a header row, or with merged cells, keep the plain table (it scrolls sideways).
+``data-label`` from the table's header row (site.css: ``table:has(td[data-label])``).
+Tables without a header row, or with merged cells, keep the plain table (it scrolls sideways).
 """
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def _one(match: re.Match) -> str:
         return "<tr>" + CELL_RE.sub(lambda _: f'<td data-label="{next(names)}"', m.group(1)) + "</tr>"
 
     body = inner[:head.start()] + head.group(0) + ROW_RE.sub(row, inner[head.end():])
-    return f'<table class="cards">{body}</table>'
+    return f"<table>{body}</table>"
 
 
 def _attribute(cell_html: str) -> str:
