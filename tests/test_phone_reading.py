@@ -8,6 +8,7 @@ import re
 import pytest
 
 from conftest import SCREENSHOTS, screenshot
+from test_page_quality import AXE, AXE_TAGS
 
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 1, "is_mobile": True,
          "has_touch": True, "locale": "zh-CN"}
@@ -212,6 +213,19 @@ def test_the_large_text_switch_is_remembered_and_nothing_is_under_18px(phone, se
     phone.goto(served + "index.html")
     assert not phone.evaluate("document.documentElement.classList.contains('large-text')")
     assert phone.evaluate("getComputedStyle(document.documentElement).fontSize") == "18px"
+
+
+def test_large_text_pages_pass_axe(browser, served):
+    context = browser.new_context(bypass_csp=True, **PHONE)  # axe is an injected script
+    page = context.new_page()
+    page.goto(served + "index.html")
+    page.get_by_role("button", name="大字").click()
+    for path in ("index.html", "finance/index.html", "finance/2026-Q3.html", "affairs/2026-dibao-q4.html"):
+        page.goto(served + path)
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+        assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]] == [], path
+    context.close()
 
 
 def test_without_javascript_the_switch_enlarges_the_page(browser, served):
