@@ -2,7 +2,8 @@
 # Installs what the tests need on a fresh Debian machine, then runs them.
 # Browser tests use Debian's chromium (Playwright cannot download its own browser here)
 # and fonts-noto-cjk (without it Chinese renders as boxes in screenshots and PDFs);
-# Java and npm bring the Nu HTML checker and axe-core for the page-quality tests.
+# Java and npm bring the Nu HTML checker, axe-core and Lighthouse (npm lighthouse@12, which
+# drives the same chromium) for the page-quality tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()

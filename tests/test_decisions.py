@@ -74,7 +74,7 @@ def test_a_complete_decision_is_clean(demo_copy):
     site = load(demo_copy)
     assert errors(site) == []
     d = next(d for d in site.data["decisions"] if d.slug == "test-decision")
-    assert [s.state for s in d.steps] == ["done"] * 6 and d.status == "已实施完毕"
+    assert [s.state for s in d.steps] == ["done"] * 6 and d.progress == "已实施完毕"
 
 
 @pytest.mark.parametrize("change, line, code", [
@@ -143,7 +143,7 @@ def test_a_failed_resolution_without_notices_is_fine_and_never_shown_as_passed(d
     site = load(demo_copy)
     assert errors(site) == []
     d = next(d for d in site.data["decisions"] if d.slug == "test-decision")
-    assert d.failed and d.status == "未通过"
+    assert d.failed and d.progress == "未通过"
     assert [s.state for s in d.steps] == ["done", "done", "done", "failed", "stopped", "stopped"]
 
 
@@ -151,7 +151,7 @@ def test_the_current_step_follows_the_last_done_one(demo_copy):
     write(demo_copy, GOOD.split("review:")[0])
     d = next(d for d in load(demo_copy).data["decisions"] if d.slug == "test-decision")
     assert [s.state for s in d.steps] == ["done", "done", "current", "todo", "todo", "todo"]
-    assert d.status == "进行中：第3步 党员大会审议"
+    assert d.progress == "进行中：第3步 党员大会审议"
 
 
 def test_home_panel_only_while_the_resolution_notice_runs():

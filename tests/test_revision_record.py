@@ -190,7 +190,11 @@ def test_the_feed_carries_every_disclosure_and_shows_a_revised_one_again(village
     _, out, _ = village
     feed = ET.parse(out / "feed.xml").getroot()
     assert any(l.get("rel") == "self" and l.get("href").endswith("/feed.xml") for l in feed.findall("a:link", ATOM))
-    entries = {e.find("a:title", ATOM).text: e for e in feed.findall("a:entry", ATOM)}
+    # A title carries its status in front (〔已修订〕…): look entries up by the plain title.
+    entries = {re.sub(r"^〔[^〕]*〕", "", e.find("a:title", ATOM).text): e for e in feed.findall("a:entry", ATOM)}
+    assert entries["2026年耕地地力保护补贴发放情况公示"] is not None
+    assert any(e.find("a:title", ATOM).text.startswith("〔✎ 已修订〕") or "已修订" in e.find("a:title", ATOM).text
+               for e in feed.findall("a:entry", ATOM))
     terms = {e.find("a:category", ATOM).get("term") for e in entries.values()}
     assert {"财务公开", "村务公开", "党务公开"} <= terms
     assert any(t.endswith("财务收支公开") for t in entries) and "后山集体林地出租建设露营基地" in entries

@@ -16,6 +16,7 @@ from pathlib import Path
 from villageboard.reading import markup
 from villageboard.reading.fields import Field, Schema
 from villageboard.reading.history import FileHistory
+from villageboard.kinds.status import Status
 from villageboard.planning.pages import Page, Section, Slide
 from villageboard.reading.sources import check_address, read_markdown, list_sources
 from villageboard.kinds.withdrawn import Withdrawn, last_record, was_public
@@ -76,6 +77,10 @@ class CompactVersion:
     @property
     def revisions(self):
         return self.history.revised_after(self.adopted)
+
+    @property
+    def status(self) -> Status:
+        return Status.of(revised=bool(self.revisions))
 
     @property
     def votes_cast(self) -> int:

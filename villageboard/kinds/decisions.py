@@ -19,6 +19,7 @@ from villageboard.reading.fields import Field, Record, Schema
 from villageboard.reading.history import FileHistory
 from villageboard.planning.pages import Page, Panel
 from villageboard.reading.sources import check_address, read_yaml, list_sources
+from villageboard.kinds.status import Status
 from villageboard.kinds.withdrawn import Withdrawn, last_record, was_public
 
 FOLDER = "affairs/decisions"
@@ -203,11 +204,17 @@ class Decision:
         return self.outcome is not None and not self.outcome.passed
 
     @property
+    def status(self) -> Status:
+        """What every list shows beside the title: 未通过, 已修订."""
+        return Status.of(failed=self.failed, revised=bool(self.revisions))
+
+    @property
     def finished(self) -> bool:
         return self.failed or "result_notice" in self.stages
 
     @property
-    def status(self) -> str:
+    def progress(self) -> str:
+        """Where the matter stands, in words: 未通过, 已实施完毕, 进行中：第N步 …."""
         if self.failed:
             return "未通过"
         if "result_notice" in self.stages:

@@ -40,7 +40,7 @@ def files(site):
              f"<author><name>{escape(village.name)}村民委员会</name></author>"]
     for e, section in entries:
         link = escape(village.phone_url(href(e.url)))
-        parts += ["<entry>", f"<title>{escape(e.title)}</title>", f"<id>{link}</id>", f'<link href="{link}"/>',
+        parts += ["<entry>", f"<title>{escape(e.status.titled(e.title))}</title>", f"<id>{link}</id>", f'<link href="{link}"/>',
                   f"<published>{_stamp(e.published_on)}</published>", f"<updated>{_updated(e)}</updated>",
                   f'<category term="{escape(section, QUOTE)}"/>',
                   f"<summary>{escape(getattr(e, 'summary', None) or e.title)}</summary>", "</entry>"]

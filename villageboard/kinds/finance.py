@@ -30,6 +30,7 @@ from villageboard.reading.fields import Field, Record, Schema
 from villageboard.reading.history import FileHistory
 from villageboard.planning.pages import Page, Panel, Section, Slide
 from villageboard.reading.sources import read_yaml, list_sources
+from villageboard.kinds.status import Status
 from villageboard.kinds.withdrawn import Withdrawn, last_record, was_public
 
 ZERO = Decimal("0.00")
@@ -228,6 +229,10 @@ class Ledger:
     @property
     def revisions(self):
         return self.history.revised_after(self.published)
+
+    @property
+    def status(self) -> Status:
+        return Status.of(revised=bool(self.revisions))
 
     def is_public(self, today: dt.date) -> bool:
         return self.published <= today

@@ -15,6 +15,7 @@ from pathlib import Path
 from villageboard.reading import markup
 from villageboard.reading.fields import Field, Schema
 from villageboard.reading.history import FileHistory
+from villageboard.kinds.status import Status
 from villageboard.reading.sources import check_address, read_yaml, list_sources
 
 REFERENCE = Schema(
@@ -85,6 +86,10 @@ class Fund:
     @property
     def revisions(self):
         return self.history.revised_after(self.date)
+
+    @property
+    def status(self) -> Status:
+        return Status.of(revised=bool(self.revisions))
 
 
 def _find(ref, ledgers_by_key: dict, direction: str, path: Path, report, what: str, check_ledgers: bool):

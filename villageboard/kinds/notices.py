@@ -12,6 +12,7 @@ from villageboard.reading.fields import Field, Schema
 from villageboard.reading.history import Deletion, FileHistory
 from villageboard.planning.pages import Page, Panel, Section, Slide, paginate
 from villageboard.reading.sources import check_address, read_markdown, list_sources
+from villageboard.kinds.status import Status
 from villageboard.kinds.withdrawn import Withdrawn, last_record, was_public
 
 SECTIONS = {  # folder -> (title, hint, order)
@@ -59,10 +60,16 @@ class Notice:
     draft: bool = False
     unit: str = DEFAULT_UNIT
     attachments: list[Attachment] = field(default_factory=list)
+    as_of: dt.date | None = None  # the day the site is built for: whether it is past ``expires`` then
 
     @property
     def url(self) -> str:
         return f"{self.section}/{self.slug}.html"
+
+    @property
+    def status(self) -> Status:
+        """What every list shows beside the title: 已过公示期, 已修订."""
+        return Status.of(expired=self.as_of is not None and self.is_expired(self.as_of), revised=bool(self.revisions))
 
     @property
     def section_title(self) -> str:
@@ -115,7 +122,7 @@ def _read(path: Path, section: str, site) -> Notice | None:
         body_html=markup.render(doc.body, path, doc.body_line, site.assets, report),
         history=site.history.of(path), category=rec["category"], summary=rec["summary"],
         publish=publish, expires=expires, pinned=rec["pinned"], draft=rec["draft"], unit=rec["unit"] or DEFAULT_UNIT,
-        attachments=attachments,
+        attachments=attachments, as_of=site.today,
     )
 
 
@@ -148,7 +155,7 @@ def load(site) -> None:
         for section in SECTIONS}
     # What the section listings show. Other kinds (decisions) add their own entries here;
     # an entry needs: url, title, published_on, date, slug, category, summary, pinned,
-    # section_title, revisions, path and is_expired(today).
+    # section_title, revisions, status (status.Status), path and is_expired(today).
     site.data["entries"] = {section: found[section] + [w for w in site.data["withdrawn"][section] if not w.moved_to]
                             for section in SECTIONS}
 
@@ -172,7 +179,8 @@ def panels(site) -> list[Panel]:
     every = [n for s in SECTIONS for n in current(site, s)]
     pinned = _newest_first([n for n in every if n.pinned])
     latest = _newest_first([n for n in every if not n.pinned])[:6]
-    return [Panel("parts/home-notices.html", 10, {"pinned": pinned, "latest": latest})]
+    # First of the panels: on a phone the first screen holds the village and its news (order 1).
+    return [Panel("parts/home-notices.html", 1, {"pinned": pinned, "latest": latest})]
 
 
 @dataclass
@@ -190,7 +198,8 @@ def slides(site) -> list[Slide]:
         lines = [n.summary] if n.summary else [_first_words(n.body_html)]
         if n.expires:
             lines.append(f"公示至 {n.expires.year}年{n.expires.month}月{n.expires.day}日")
-        found.append(NoticeSlide(f"置顶公告 · {n.section_title}", n.title, [t for t in lines if t], n.url,
+        label = " · ".join(["置顶公告", n.section_title, *map(str, n.status)])
+        found.append(NoticeSlide(label, n.title, [t for t in lines if t], n.url,
                                  order=10 + i, expires=n.expires))
     return found
 

@@ -16,6 +16,7 @@ from villageboard.reading import strictyaml
 from villageboard.reading.diagnostics import Report
 from villageboard.reading.fields import Record, Schema
 from villageboard.reading.history import Deletion, Revision
+from villageboard.kinds.status import Status
 from villageboard.reading.sources import SourceText, split_front_matter
 
 
@@ -46,6 +47,10 @@ class Withdrawn:
     @property
     def url(self) -> str:
         return f"{self.section}/{self.slug}.html"
+
+    @property
+    def status(self) -> Status:
+        return Status.of(withdrawn=True)
 
     def is_expired(self, today: dt.date) -> bool:
         return True  # never among the current items; listed in its year's archive

@@ -19,6 +19,7 @@ import nh3
 from villageboard.reading.assets import ATTACHMENT_TYPES, IMAGE_TYPES, ROOT_MARK, Assets, href
 from villageboard.cache import NONE, Cache
 from villageboard.reading.diagnostics import Report
+from villageboard.reading.tables import label_cells
 
 TAGS = {
     "p", "br", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "em", "b", "i", "u", "s",
@@ -129,4 +130,5 @@ def _render(text: str, source: Path, first_line: int, assets, report: Report) ->
                       filter_style_properties={"text-align"})
     # The pages forbid inline styles (Content-Security-Policy), so a table's column alignment
     # becomes a class; nh3 has already reduced every style to at most a text-align.
-    return ALIGN_RE.sub(lambda m: f'class="align-{m.group(1)}"' if m.group(1) else "", clean)
+    aligned = ALIGN_RE.sub(lambda m: f'class="align-{m.group(1)}"' if m.group(1) else "", clean)
+    return label_cells(aligned)  # tables become cards on a phone

@@ -28,7 +28,7 @@ from markupsafe import Markup
 
 from villageboard.kinds import kiosk
 
-from villageboard.rendering import qr, record
+from villageboard.rendering import qr, record, sharing
 from villageboard.reading.assets import ROOT_MARK, href
 from villageboard.reading.chinese_amounts import yuan
 from villageboard.planning.pages import Page
@@ -104,6 +104,7 @@ class Renderer:
             phone_url=village.phone_url(page.path),
             mask_phone=lambda n: mask_phone(n, village.public_phones),
             rooted=lambda html: Markup(str(html).replace(ROOT_MARK, root)),
+            share=lambda p: sharing.card(p, self.site),  # description and Open Graph card
         )
         return context
 
