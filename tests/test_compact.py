@@ -73,12 +73,12 @@ def test_newest_adopted_version_is_current(demo_copy):
     (demo_copy / "compact" / "2027.md").write_text(NEW_VERSION.format(adopted="2027-03-01"), encoding="utf-8")
     site = load(demo_copy)
     assert errors(site) == []
-    versions = site.data["compact"]
+    versions = site.compact.versions
     assert [v.slug for v in versions] == ["2019", "2024"]  # 2027 is not adopted yet on TODAY
     assert versions[-1].current and not versions[0].current
     later = load(demo_copy, "2027-03-02")
-    assert [v.slug for v in later.data["compact"] if v.current] == ["2027"]
-    assert [c.url for c in later.data["compact_comparisons"]] == ["compact/compare-2019.html", "compact/compare-2024.html"]
+    assert [v.slug for v in later.compact.versions if v.current] == ["2027"]
+    assert [c.url for c in later.compact.comparisons] == ["compact/compare-2019.html", "compact/compare-2024.html"]
 
 
 @pytest.mark.parametrize("text, line, code", [

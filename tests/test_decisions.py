@@ -73,7 +73,7 @@ def test_a_complete_decision_is_clean(demo_copy):
     write(demo_copy, GOOD)
     site = load(demo_copy)
     assert errors(site) == []
-    d = next(d for d in site.data["decisions"] if d.slug == "test-decision")
+    d = next(d for d in site.decisions if d.slug == "test-decision")
     assert [s.state for s in d.steps] == ["done"] * 6 and d.progress == "已实施完毕"
 
 
@@ -116,10 +116,10 @@ def test_a_step_dated_after_today_is_shown_from_its_day(demo_copy):
     write(demo_copy, GOOD.replace("result_notice: {date: 2026-11-20", "result_notice: {date: 2026-12-20"))
     site = load(demo_copy)
     assert errors(site) == []
-    decision = next(d for d in site.data["decisions"] if d.slug == "test-decision")
+    decision = next(d for d in site.decisions if d.slug == "test-decision")
     assert "result_notice" not in decision.stages and not decision.finished
     later = load(demo_copy, "2026-12-20")
-    assert "result_notice" in next(d for d in later.data["decisions"] if d.slug == "test-decision").stages
+    assert "result_notice" in next(d for d in later.decisions if d.slug == "test-decision").stages
 
 
 def test_private_numbers_in_a_decision_are_errors(demo_copy):
@@ -142,14 +142,14 @@ def test_a_failed_resolution_without_notices_is_fine_and_never_shown_as_passed(d
     write(demo_copy, text)
     site = load(demo_copy)
     assert errors(site) == []
-    d = next(d for d in site.data["decisions"] if d.slug == "test-decision")
+    d = next(d for d in site.decisions if d.slug == "test-decision")
     assert d.failed and d.progress == "未通过"
     assert [s.state for s in d.steps] == ["done", "done", "done", "failed", "stopped", "stopped"]
 
 
 def test_the_current_step_follows_the_last_done_one(demo_copy):
     write(demo_copy, GOOD.split("review:")[0])
-    d = next(d for d in load(demo_copy).data["decisions"] if d.slug == "test-decision")
+    d = next(d for d in load(demo_copy).decisions if d.slug == "test-decision")
     assert [s.state for s in d.steps] == ["done", "done", "current", "todo", "todo", "todo"]
     assert d.progress == "进行中：第3步 党员大会审议"
 

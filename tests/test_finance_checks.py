@@ -51,13 +51,14 @@ def finance(demo_copy: Path) -> Path:
 def test_demo_is_clean():
     site = load(DEMO)
     assert [d.format() for d in site.report.items] == []
-    data = site.data["finance"]
-    assert [l.period.key for l in data["ledgers"]] == ["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"]
-    assert data["ledgers"][-1].closing == Decimal("104340.50")
+    assert [l.period.key for l in site.books.ledgers] == ["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"]
+    assert site.books.ledgers[-1].closing == Decimal("104340.50")
 
 
 def test_no_float_in_the_engine():
-    for source in (ROOT / "villageboard").glob("*.py"):
+    sources = list((ROOT / "villageboard").rglob("*.py"))
+    assert len(sources) > 40  # every stage's folder, not only the top
+    for source in sources:
         assert "float(" not in source.read_text(encoding="utf-8"), source
 
 
@@ -98,8 +99,8 @@ def test_months_and_quarters_mix_when_they_do_not_overlap(finance):
         "closing_balance: 105340.50\nreviewed_by: 村务监督委员会\npublished: 2026-11-10\n", encoding="utf-8")
     site = load(finance.parent)
     assert site.report.errors == []
-    assert [l.period.key for l in site.data["finance"]["ledgers"]][-2:] == ["2026-Q3", "2026-10"]
-    calendar = site.data["finance"]["calendar"]
+    assert [l.period.key for l in site.books.ledgers][-2:] == ["2026-Q3", "2026-10"]
+    calendar = site.books.calendar
     # After a month the calendar counts in months: November is running, October is done.
     assert [(r.period.key, r.status) for r in calendar[-2:]] == [("2026-10", "ontime"), ("2026-11", "current")]
     assert q3.exists()
@@ -185,7 +186,7 @@ def test_ledger_not_yet_published_is_not_shown(finance):
     q3 = finance / "2026-Q3.yaml"
     edit(q3, "published: 2026-10-12", "published: 2026-12-01")
     site = load(finance.parent)
-    assert [l.period.key for l in site.data["finance"]["ledgers"]][-1] == "2026-Q2"
+    assert [l.period.key for l in site.books.ledgers][-1] == "2026-Q2"
     # ...and since Q3 was due by 2026-10-20, that is overdue, said on the published line.
     assert found(site, "W-FINANCE-OVERDUE") == [where(q3, "published:")]
 
@@ -200,7 +201,7 @@ def test_missing_period_past_its_due_date_is_a_warning_and_a_calendar_gap(financ
     assert found(site, "W-FINANCE-OVERDUE") == [(display_path(finance), 1)]
     message = next(d.message for d in site.report.items if d.code == "W-FINANCE-OVERDUE")
     assert "2026年第二季度" in message and "2026-07-20" in message
-    rows = {r.period.key: r for r in site.data["finance"]["calendar"]}
+    rows = {r.period.key: r for r in site.books.calendar}
     assert list(rows) == ["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
     assert rows["2026-Q2"].status == "overdue" and rows["2026-Q2"].ledger is None
     assert rows["2026-Q3"].status == "ontime" and rows["2026-Q4"].status == "current"
@@ -209,7 +210,7 @@ def test_missing_period_past_its_due_date_is_a_warning_and_a_calendar_gap(financ
 def test_due_day_is_configurable_and_late_publication_shows(finance):
     (finance / "settings.yaml").write_text("due_day: 10\n", encoding="utf-8")
     site = load(finance.parent)
-    rows = {r.period.key: r for r in site.data["finance"]["calendar"]}
+    rows = {r.period.key: r for r in site.books.calendar}
     assert rows["2026-Q3"].due == dt.date(2026, 10, 10)
     assert rows["2026-Q3"].status == "late" and rows["2026-Q3"].status_text == "逾期 2 天后公开"
     assert rows["2026-Q2"].status == "late"  # published 2026-07-13
@@ -235,7 +236,7 @@ def test_period_not_over_is_not_overdue():
 
 def test_fund_spending_comes_from_the_ledgers():
     site = load(DEMO)
-    fund = site.data["finance"]["funds"][0]
+    fund = site.books.funds[0]
     assert fund.amount == Decimal("98000.00")
     assert fund.spent == Decimal("68600.00") and fund.remaining == Decimal("29400.00")
 
@@ -279,7 +280,7 @@ def test_fund_voucher_counted_twice(finance):
 
 def test_distribution_remainder():
     site = load(DEMO)
-    q1 = next(l for l in site.data["finance"]["ledgers"] if l.period.key == "2026-Q1")
+    q1 = next(l for l in site.books.ledgers if l.period.key == "2026-Q1")
     per_person, facilities = q1.distribution.shares
     assert (per_person.amount, per_person.unit, per_person.count) == (Decimal("25000.00"), Decimal("97.65"), 256)
     assert per_person.paid == Decimal("24998.40") and per_person.remainder == Decimal("1.60")
@@ -289,7 +290,7 @@ def test_distribution_remainder():
 def test_distribution_per_household(finance):
     edit(finance / "2026-Q1.yaml", "percent: 50, per: 人}", "percent: 50, per: 户}")
     site = load(finance.parent)
-    q1 = next(l for l in site.data["finance"]["ledgers"] if l.period.key == "2026-Q1")
+    q1 = next(l for l in site.books.ledgers if l.period.key == "2026-Q1")
     share = q1.distribution.shares[0]
     assert (share.unit, share.count, share.paid, share.remainder) == (
         Decimal("294.11"), 85, Decimal("24999.35"), Decimal("0.65"))
@@ -360,7 +361,7 @@ def test_many_generated_ledgers_add_up_to_the_fen(demo_copy):
         delta = rng.choice([1, -1, 100, -9, 1_000_000])
         expected, lines = _write_chain(folder, rng, 12, wrong, delta)
         site = load(demo_copy, dt.date(2026, 1, 10))
-        ledgers = site.data["finance"]["all_ledgers"]
+        ledgers = site.books.all_ledgers
         for ledger, fen in zip(sorted(ledgers, key=lambda l: l.period), expected):
             assert ledger.computed_closing == Decimal(fen) / 100
             assert isinstance(ledger.computed_closing, Decimal)

@@ -62,13 +62,13 @@ def built(village) -> Path:
 def test_each_listed_item_has_its_status_from_the_model(village):
     site = site_module.load(village, dt.date.fromisoformat(TODAY))
     assert not site.report.errors
-    listed = {e.title: e for e in site.data["entries"]["affairs"]}
+    listed = {e.title: e for e in site.listings["affairs"]}
     assert listed[FAILED_TITLE].status.has(FAILED)
     assert listed[EXPIRED_TITLE].status.marks == (EXPIRED,)
     assert listed[REVISED_TITLE].status.marks == (REVISED,)
     assert listed[WITHDRAWN_TITLE].status.marks == (WITHDRAWN,)
     assert not listed[PLAIN_TITLE].status
-    for ledger in site.data["finance"]["ledgers"]:
+    for ledger in site.books.ledgers:
         assert isinstance(ledger.status, Status)
 
 

@@ -475,7 +475,7 @@ def ledger_facts(values: dict, site, path: Path | None) -> dict:
         if closing is not None:
             found["closing_ok"] = closing == needed
     period = finance.Period.parse(values.get("period") or "") if isinstance(values.get("period"), str) else None
-    ledgers = [l for l in ((site.data.get("finance") or {}).get("all_ledgers") or [])
+    ledgers = [l for l in (site.books.all_ledgers)
                if path is None or l.path.resolve() != path.resolve()]
     if period:
         before = [l for l in ledgers if l.period.end < period.start]

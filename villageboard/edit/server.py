@@ -159,7 +159,7 @@ class Editor:
             return {"date": today}
         if kind.key == "finance":
             site = site_module.load(self.content, self.today)
-            ledgers = (site.data.get("finance") or {}).get("all_ledgers") or []
+            ledgers = site.books.all_ledgers
             values = {"reviewed_by": "村务监督委员会"}
             if ledgers:
                 last = max(ledgers, key=lambda l: l.period.end)

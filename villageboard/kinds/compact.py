@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from villageboard.reading import markup
@@ -129,6 +129,15 @@ def _plain_lines(text: str) -> list[str]:
 
 
 @dataclass
+class Compact:
+    """村规民约: the versions in force or past, oldest first, their comparisons and withdrawn ones."""
+
+    versions: list[CompactVersion] = field(default_factory=list)
+    comparisons: list["Comparison"] = field(default_factory=list)
+    withdrawn: list[Withdrawn] = field(default_factory=list)
+
+
+@dataclass
 class Comparison:
     """村规民约两个版本的逐条对照: articles paired, characters marked inside changed ones."""
 
@@ -205,14 +214,12 @@ def load(site) -> None:
         older.next, newer.previous = newer, older
     if versions:
         versions[-1].current = True
-    site.data["compact"] = versions
     comparisons = []
     for v in versions:
         if v.next:
             comparisons.append(Comparison(v, v.next, textdiff.compare(v.text, v.next.text)))
-    site.data["compact_comparisons"] = comparisons
-    site.data["compact_withdrawn"] = [w for d in site.history.deleted_in(folder, ".md")
-                                      if (w := _withdrawn(d, site, versions))]
+    site.compact = Compact(versions, comparisons, [w for d in site.history.deleted_in(folder, ".md")
+                                                   if (w := _withdrawn(d, site, versions))])
 
 
 def _withdrawn(deletion, site, versions) -> Withdrawn | None:
@@ -228,12 +235,12 @@ def _withdrawn(deletion, site, versions) -> Withdrawn | None:
 
 
 def current(site) -> CompactVersion | None:
-    versions = site.data["compact"]
+    versions = site.compact.versions
     return versions[-1] if versions else None
 
 
 def sections(site) -> list[Section]:
-    if not site.data["compact"]:
+    if not site.compact.versions:
         return []
     return [Section("compact", "村规民约", f"{FOLDER}/index.html", "现行条文与历次修订", 40)]
 
@@ -248,9 +255,9 @@ def slides(site) -> list[Slide]:
 
 
 def pages(site):
-    for gone in site.data["compact_withdrawn"]:
+    for gone in site.compact.withdrawn:
         yield Page(gone.url, "withdrawn.html", gone.title, {"item": gone}, [gone.path])
-    versions = site.data["compact"]
+    versions = site.compact.versions
     if not versions:
         return
     renditions = ("phone", "kiosk", "print")
@@ -261,7 +268,7 @@ def pages(site):
     for v in versions:
         yield Page(v.url, "compact.html", f"{v.title}（{v.adopted.year}年{v.adopted.month}月版）",
                    {"version": v, "versions": versions, "is_index": False}, [v.path], renditions)
-    for c in site.data["compact_comparisons"]:
+    for c in site.compact.comparisons:
         yield Page(c.url, "compact-compare.html",
                    f"村规民约修订对照：{c.older.adopted.year}年版 → {c.newer.adopted.year}年版",
                    {"comparison": c}, [c.older.path, c.newer.path], renditions)

@@ -376,11 +376,11 @@ def load(site) -> None:
     found = [_read(p, site) for p in list_sources(folder, (".yaml", ".yml"), site)]
     decisions = [d for d in found if d is not None]
     withdrawn = [w for d in site.history.deleted_in(folder, ".yaml") if (w := _withdrawn(d, site))]
-    site.data["decisions_withdrawn"] = withdrawn
-    site.data["entries"][SECTION].extend(withdrawn)
+    site.decisions_withdrawn = withdrawn
+    site.listings[SECTION].extend(withdrawn)
     decisions.sort(key=lambda d: (d.published_on, d.slug), reverse=True)
-    site.data["decisions"] = decisions
-    site.data["entries"][SECTION].extend(decisions)
+    site.decisions = decisions
+    site.listings[SECTION].extend(decisions)
 
 
 def _withdrawn(deletion, site) -> Withdrawn | None:
@@ -396,15 +396,15 @@ def _withdrawn(deletion, site) -> Withdrawn | None:
 
 
 def panels(site) -> list[Panel]:
-    running = [d for d in site.data["decisions"] if d.notice_running(site.today)]
+    running = [d for d in site.decisions if d.notice_running(site.today)]
     if not running:
         return []
     return [Panel("parts/home-decisions.html", 8, {"decisions": running})]
 
 
 def pages(site):
-    for decision in site.data["decisions"]:
+    for decision in site.decisions:
         yield Page(decision.url, "decision.html", decision.title, {"decision": decision}, [decision.path],
                    renditions=("phone", "kiosk", "print"))
-    for gone in site.data["decisions_withdrawn"]:
+    for gone in site.decisions_withdrawn:
         yield Page(gone.url, "withdrawn.html", gone.title, {"item": gone}, [gone.path])

@@ -25,8 +25,8 @@ def files(site):
     if not village.base_url:
         return []
     # Every disclosure a supervisor follows: notices and decisions, and the ledgers.
-    ledgers = [(l, "财务公开") for l in site.data.get("finance", {}).get("ledgers", [])]
-    listed = [(e, e.section_title) for entries in site.data.get("entries", {}).values() for e in entries
+    ledgers = [(l, "财务公开") for l in site.books.ledgers]
+    listed = [(e, e.section_title) for entries in site.listings.values() for e in entries
               if not getattr(e, "withdrawn", False)]
     entries = sorted(listed + ledgers, key=lambda pair: (pair[0].published_on, pair[0].url), reverse=True)[:FEED_SIZE]
     updated = max((_updated(e) for e, _ in entries), default=_stamp(site.today))

@@ -530,16 +530,9 @@ def load(site) -> None:
                            f"{row.period.label}（{row.period.start} 至 {row.period.end}）的财务收支应于 "
                            f"{row.due} 前公开，至今没有这一期的财务公开表")
     public = sorted((l for l in ledgers if l.is_public(site.today)), key=lambda l: l.period)
-    site.data["finance"] = {
-        "ledgers": public,
-        "all_ledgers": ledgers,
-        "calendar": rows,
-        "due_day": due_day,
-        "folder": folder,
-        "funds": [],
-        "withdrawn": withdrawn,
-    }
-    site.data["finance"]["funds"] = funds.load(site, ledgers, check_ledgers=not unreadable)
+    site.books = Books(ledgers=public, all_ledgers=ledgers, calendar=rows, due_day=due_day, folder=folder,
+                       withdrawn=withdrawn)
+    site.books.funds = funds.load(site, ledgers, check_ledgers=not unreadable)
 
 
 def _withdrawn_ledgers(site, folder: Path, ledgers: list[Ledger]) -> list[Withdrawn]:
@@ -558,12 +551,21 @@ def _withdrawn_ledgers(site, folder: Path, ledgers: list[Ledger]) -> list[Withdr
     return found
 
 
-def _data(site) -> dict:
-    return site.data.get("finance") or {"ledgers": [], "calendar": [], "funds": [], "withdrawn": []}
+@dataclass
+class Books:
+    """财务: the ledgers, the disclosure calendar and the special funds of the village."""
+
+    ledgers: list[Ledger] = field(default_factory=list)  # public ones, by period
+    all_ledgers: list[Ledger] = field(default_factory=list)  # with those not public yet (for checks and the editor)
+    calendar: list = field(default_factory=list)  # a row per period that should be disclosed
+    due_day: int | None = None
+    folder: Path | None = None
+    funds: list = field(default_factory=list)  # 专项资金
+    withdrawn: list[Withdrawn] = field(default_factory=list)
 
 
 def latest(site) -> Ledger | None:
-    ledgers = _data(site)["ledgers"]
+    ledgers = site.books.ledgers
     return ledgers[-1] if ledgers else None
 
 
@@ -572,8 +574,7 @@ def sections(site) -> list[Section]:
 
 
 def panels(site) -> list[Panel]:
-    data = _data(site)
-    overdue = [r for r in data["calendar"] if r.status == "overdue"]
+    overdue = [r for r in site.books.calendar if r.status == "overdue"]
     return [Panel("parts/home-finance.html", 5, {"ledger": latest(site), "overdue": overdue})]
 
 
@@ -604,37 +605,36 @@ def category_chart(ledger: Ledger):
 
 
 def pages(site):
-    data = _data(site)
-    ledgers = data["ledgers"]
-    sources = [l.path for l in ledgers] + [f.path for f in data["funds"]]
+    ledgers = site.books.ledgers
+    sources = [l.path for l in ledgers] + [f.path for f in site.books.funds]
     settings = site.content / "finance" / SETTINGS_FILE
     if settings.is_file():
         sources.append(settings)
     yield Page("finance/index.html", "finance.html", "财务公开", {
         "ledgers": list(reversed(ledgers)),
         "latest": latest(site),
-        "calendar": list(reversed(data["calendar"])),
-        "overdue": [r for r in data["calendar"] if r.status == "overdue"],
-        "due_day": data.get("due_day", DEFAULT_DUE_DAY),
-        "funds": data["funds"],
+        "calendar": list(reversed(site.books.calendar)),
+        "overdue": [r for r in site.books.calendar if r.status == "overdue"],
+        "due_day": site.books.due_day or DEFAULT_DUE_DAY,
+        "funds": site.books.funds,
         "trend": charts.trend_chart(trend_points(ledgers), "历期收入、支出和期末余额") if ledgers else None,
     }, sources or [site.village.path])
     for i, ledger in enumerate(ledgers):
         previous = ledgers[i - 1] if i else None
         following = ledgers[i + 1] if i + 1 < len(ledgers) else None
-        funds_here = [f for f in data["funds"] if any(s.ledger is ledger for s in f.spending)]
+        funds_here = [f for f in site.books.funds if any(s.ledger is ledger for s in f.spending)]
         yield Page(ledger.url, "ledger.html", ledger.title, {
             "ledger": ledger, "previous": previous, "following": following,
             "income_groups": ledger.groups(INCOME), "expenditure_groups": ledger.groups(EXPENDITURE),
             "chart": category_chart(ledger), "capitals": capitals, "funds": funds_here,
         }, [ledger.path], renditions=("phone", "kiosk", "print"))
-    for gone in data["withdrawn"]:
+    for gone in site.books.withdrawn:
         yield Page(gone.url, "withdrawn.html", gone.title, {"item": gone}, [gone.path])
-    for fund in data["funds"]:
+    for fund in site.books.funds:
         yield Page(fund.url, "finance-fund.html", fund.title, {"fund": fund, "capitals": capitals},
                    [fund.path] + sorted({s.ledger.path for s in fund.spending}),
                    renditions=("phone", "kiosk", "print"))
 
 
 def files(site) -> list[tuple[str, bytes]]:
-    return [(l.csv_url, l.csv_bytes()) for l in _data(site)["ledgers"]]
+    return [(l.csv_url, l.csv_bytes()) for l in site.books.ledgers]

@@ -199,11 +199,11 @@ def _sort_key(h: Household):
 def load(site) -> None:
     folder = site.content / FOLDER
     found = [_read(p, site) for p in list_sources(folder, (".yaml", ".yml"), site)]
-    site.data["households"] = sorted((h for h in found if h is not None), key=_sort_key)
+    site.households = sorted((h for h in found if h is not None), key=_sort_key)
 
 
 def in_grid(site, grid_id: int) -> list[Household]:
-    return [h for h in site.data.get("households", []) if h.grid_id == grid_id]
+    return [h for h in site.households if h.grid_id == grid_id]
 
 
 def by_kind(households: list[Household]) -> list[tuple[str, list[Household]]]:
@@ -214,17 +214,17 @@ def by_kind(households: list[Household]) -> list[tuple[str, list[Household]]]:
 
 
 def sections(site) -> list[Section]:
-    if not site.data["households"]:
+    if not site.households:
         return []
     return [Section("households", "模范户", f"{FOLDER}/index.html", "党员中心户、星级文明户、最美家庭", 50)]
 
 
 def files(site) -> list[tuple[str, bytes]]:
-    return [f for h in site.data["households"] if h.photo for f in h.photo.files()]
+    return [f for h in site.households if h.photo for f in h.photo.files()]
 
 
 def pages(site):
-    households = site.data["households"]
+    households = site.households
     if not households:
         return
     stars = site.village.stars

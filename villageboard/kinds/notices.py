@@ -122,7 +122,7 @@ def _read(path: Path, section: str, site) -> Notice | None:
         body_html=markup.render(doc.body, path, doc.body_line, site.assets, report),
         history=site.history.of(path), category=rec["category"], summary=rec["summary"],
         publish=publish, expires=expires, pinned=rec["pinned"], draft=rec["draft"], unit=rec["unit"] or DEFAULT_UNIT,
-        attachments=attachments, as_of=site.today,
+        attachments=attachments, as_of=site.today if expires else None,  # only an expiry makes the day matter
     )
 
 
@@ -148,20 +148,20 @@ def load(site) -> None:
     for section in SECTIONS:
         notices = [_read(p, section, site) for p in list_sources(site.content / section, (".md",), site)]
         found[section] = [n for n in notices if n and n.is_public(site.today)]
-    site.data["notices"] = found
-    site.data["withdrawn"] = {
+    site.notices = found
+    site.withdrawn_notices = {
         section: [w for d in site.history.deleted_in(site.content / section, ".md")
                   if (w := _withdrawn(d, section, site, found[section]))]
         for section in SECTIONS}
     # What the section listings show. Other kinds (decisions) add their own entries here;
     # an entry needs: url, title, published_on, date, slug, category, summary, pinned,
     # section_title, revisions, status (status.Status), path and is_expired(today).
-    site.data["entries"] = {section: found[section] + [w for w in site.data["withdrawn"][section] if not w.moved_to]
+    site.listings = {section: found[section] + [w for w in site.withdrawn_notices[section] if not w.moved_to]
                             for section in SECTIONS}
 
 
 def entries(site, section: str) -> list:
-    return _newest_first(site.data["entries"][section])
+    return _newest_first(site.listings[section])
 
 
 def current(site, section: str) -> list:
@@ -224,8 +224,8 @@ def pages(site):
                 yield Page(pager.path, "section.html", f"{title} · {year}年",
                            {"section": section, "notices": items, "pager": pager, "years": years, "year": year},
                            [n.path for n in items])
-        for notice in site.data["notices"][section]:
+        for notice in site.notices[section]:
             yield Page(notice.url, "notice.html", notice.title, {"notice": notice}, [notice.path],
                        renditions=("phone", "kiosk", "print"))
-        for gone in site.data["withdrawn"][section]:
+        for gone in site.withdrawn_notices[section]:
             yield Page(gone.url, "withdrawn.html", gone.title, {"item": gone}, [gone.path])

@@ -101,18 +101,17 @@ class Kind:
 def _kinds(site):
     """Every item that shows a revision record, with how to compare its versions."""
     notice = Kind("本公告", "text", notices.SCHEMA, {})
-    for items in site.data.get("notices", {}).values():
+    for items in site.notices.values():
         for n in items:
             yield n, notice
-    books = site.data.get("finance", {})
-    for ledger in books.get("ledgers", []):
+    for ledger in site.books.ledgers:
         yield ledger, Kind("本期账目", "ledger", finance.SCHEMA, {})
-    for fund in books.get("funds", []):
+    for fund in site.books.funds:
         yield fund, Kind("这笔专项资金的记录", "fields", funds.SCHEMA, {})
     stages = {s.key: s.name for s in decisions.STAGES}
-    for decision in site.data.get("decisions", []):
+    for decision in site.decisions:
         yield decision, Kind("这件事的记录", "fields", decisions.SCHEMA, stages)
-    for version in site.data.get("compact", []):
+    for version in site.compact.versions:
         yield version, Kind("这一版村规民约", "text", compact.SCHEMA, {})
 
 

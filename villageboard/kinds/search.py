@@ -376,12 +376,12 @@ def documents(site, phone_pages: list[Page]) -> list[Document]:
 def _searchable(site) -> list[str]:
     """Titles, categories and summaries of what is published: where the keyboard's words come from."""
     texts = []
-    for notices in site.data.get("notices", {}).values():
+    for notices in site.notices.values():
         texts += [_join(n.title, n.category, n.summary) for n in notices if not n.draft]
-    texts += [_join(d.title, d.summary) for d in site.data.get("decisions", [])]
-    texts += [l.title for l in site.data.get("finance", {}).get("ledgers", [])]
-    texts += [h.kind for h in site.data.get("households", [])]
-    if site.data.get("compact"):
+    texts += [_join(d.title, d.summary) for d in site.decisions]
+    texts += [l.title for l in site.books.ledgers]
+    texts += [h.kind for h in site.households]
+    if site.compact.versions:
         texts.append("村规民约")
     return texts
 
@@ -390,7 +390,7 @@ def keyboard_words(site) -> list[str]:
     """Up to ``KEYBOARD_SIZE`` common words that stand in this village's titles, most used first;
     the clerk's own categories (低保, 惠农补贴…) come in too."""
     texts = _searchable(site)
-    categories = [n.category for notices in site.data.get("notices", {}).values() for n in notices
+    categories = [n.category for notices in site.notices.values() for n in notices
                   if n.category and not n.draft]
     candidates = list(dict.fromkeys(list(COMMON_WORDS) + categories))
     counts = {w: sum(w in t for t in texts) for w in candidates}
@@ -402,8 +402,8 @@ def keyboard_words(site) -> list[str]:
 
 def keyboard_years(site) -> list[str]:
     years = set()
-    for notices in site.data.get("notices", {}).values():
+    for notices in site.notices.values():
         years |= {str(n.published_on.year) for n in notices if not n.draft}
-    years |= {str(l.published.year) for l in site.data.get("finance", {}).get("ledgers", [])}
+    years |= {str(l.published.year) for l in site.books.ledgers}
     return sorted(years, reverse=True)[:YEAR_KEYS]
 

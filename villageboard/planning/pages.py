@@ -7,10 +7,11 @@ which the build writes into a manifest so rebuilds can become incremental.
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Protocol, Sequence
 
 PER_PAGE = 20
 
@@ -23,6 +24,26 @@ class Page:
     context: dict[str, Any] = field(default_factory=dict)
     sources: list[Path] = field(default_factory=list)
     renditions: tuple[str, ...] = ("phone", "kiosk")
+
+
+class Listed(Protocol):
+    """One entry of a section's list (a notice, a decision, a withdrawn item): what every
+    list, archive, feed and search result needs of it, whatever its kind."""
+
+    url: str
+    title: str
+    slug: str
+    path: Path
+    date: dt.date
+    published_on: dt.date
+    category: str | None
+    summary: str | None
+    pinned: bool
+    section_title: str
+    revisions: list
+    status: Any  # kinds.status.Status: 未通过, 已撤下, 已过公示期, 已修订
+
+    def is_expired(self, today: dt.date) -> bool: ...
 
 
 @dataclass

@@ -1,17 +1,20 @@
-"""Everything loaded from ``content/``, checked, and ready to render.
+"""The site (全站): every kind's typed models, linked, and the pages they make.
 
-Each content kind is a module with ``load(site)`` (read and check its files) and
-``pages(site)`` (the pages it contributes); optionally ``sections(site)`` for the home
-page's big buttons, ``panels(site)`` for blocks on the home page, ``slides(site)`` for
-the kiosk's attract loop and ``files(site)`` for other outputs (CSV, SVG). Adding a
-kind is adding its module to ``KINDS``; the order of ``KINDS`` is the order of loading.
+Each content kind is a module in ``kinds/`` with ``load(site)`` (read and check its own
+files into typed models, kept in the ``Site`` field named for it) and ``pages(site)`` (the
+pages it contributes); optionally ``sections(site)`` for the home page's big buttons,
+``panels(site)`` for blocks on the home page, ``slides(site)`` for the kiosk's attract loop
+and ``files(site)`` for other outputs (CSV, SVG). Kinds load in the order of ``KINDS``: a
+later one links to what an earlier one read (decisions join the 村务 listing, funds check
+the ledgers' vouchers, revisions read the history of every item). Adding a kind is adding
+its module to ``KINDS`` and, if others read its models, a typed field here.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
 
 from villageboard.cache import NONE, Cache, default_root
 from villageboard.reading import markup, privacy
@@ -20,7 +23,8 @@ from villageboard.kinds import (compact, decisions, feeds, finance, grids, home,
 from villageboard.reading.assets import Assets
 from villageboard.reading.diagnostics import Report
 from villageboard.reading.history import History
-from villageboard.planning.pages import Page, Panel, Section, Slide
+from villageboard.kinds.withdrawn import Withdrawn
+from villageboard.planning.pages import Listed, Page, Panel, Section, Slide
 from villageboard.kinds.village import Village
 
 SOURCE_SUFFIXES = {".md", ".markdown", ".yaml", ".yml", ".txt"}
@@ -39,7 +43,15 @@ class Site:
     drafts: bool = False  # `serve --drafts`: drafts are shown, marked 草稿; never for `build`
     preview: bool = False  # `serve`: pages carry the preview script (errors shown, reload on a new build)
     cache: Cache = NONE  # the build cache (构建缓存) beside the content
-    data: dict[str, Any] = field(default_factory=dict)  # each kind keeps its models here
+    # What each kind read, as typed models (filled in the order of KINDS; later kinds link to earlier ones).
+    notices: dict[str, list[notices.Notice]] = field(default_factory=dict)  # section -> public notices
+    withdrawn_notices: dict[str, list[Withdrawn]] = field(default_factory=dict)
+    listings: dict[str, list[Listed]] = field(default_factory=dict)  # section -> what its list shows
+    books: finance.Books = field(default_factory=finance.Books)
+    decisions: list[decisions.Decision] = field(default_factory=list)
+    decisions_withdrawn: list[Withdrawn] = field(default_factory=list)
+    compact: compact.Compact = field(default_factory=compact.Compact)
+    households: list[households.Household] = field(default_factory=list)
 
     def sections(self) -> list[Section]:
         found = [s for kind in KINDS for s in getattr(kind, "sections", lambda site: [])(self)]
