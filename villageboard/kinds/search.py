@@ -32,9 +32,11 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from villageboard.reading.chinese_amounts import capitals, yuan
+from villageboard.cache import NONE
 from villageboard.planning.pages import Page
 
 VERSION = 1
+_cache = NONE  # the build cache, set by the build
 SHARD_BYTES = 8 * 1024  # the posting bytes a shard aims at: one 2G round trip
 TITLE_CAP, BODY_CAP = 3, 63  # hit counts above these rank the same
 
@@ -242,6 +244,16 @@ class _Text(HTMLParser):
 
 
 def plain(html: str) -> str:
+    """The text of ``html`` as a reader sees it; kept in the build cache, as bodies rarely change."""
+    return _cache.text("plain", html or "", lambda: _plain(html)) if html else ""
+
+
+def use_cache(cache) -> None:
+    global _cache
+    _cache = cache
+
+
+def _plain(html: str) -> str:
     parser = _Text()
     parser.feed(html or "")
     parser.close()

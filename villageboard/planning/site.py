@@ -77,6 +77,7 @@ def load(content: Path, today: dt.date, drafts: bool = False) -> Site:
     """Read and check all of ``content``; look at ``site.report`` for what is wrong."""
     site = Site(content=content, today=today, report=Report(), drafts=drafts, cache=Cache(default_root(content)))
     markup.use_cache(site.cache)
+    search.use_cache(site.cache)
     if not content.is_dir():
         site.report.error(content, 1, "E-CONTENT-MISSING", "找不到内容文件夹")
         return site
@@ -102,9 +103,12 @@ def _scan_file_names(site: Site) -> None:
 
 def _report_unread(site: Site) -> None:
     """Nothing may silently disappear: a source file that no kind read is in the wrong place."""
-    for path in sorted(site.content.rglob("*")):
-        if path.suffix.lower() in SOURCE_SUFFIXES and path.is_file() and path.resolve() not in site.report.read \
-                and not any(part.startswith(".") for part in path.relative_to(site.content).parts):
+    read = {str(p) for p in site.report.read}
+    root = site.content.resolve()
+    for path in sorted(root.rglob("*")):
+        if path.suffix.lower() in SOURCE_SUFFIXES and str(path) not in read and path.is_file() \
+                and path.resolve() not in site.report.read \
+                and not any(part.startswith(".") for part in path.relative_to(root).parts):
             site.report.warning(path, 1, "W-CONTENT-UNREAD",
                                 "这个文件没有被读取，不会发布：请检查它放的文件夹和扩展名"
                                 "（例如公告应直接放在 party/ 或 affairs/ 下，扩展名 .md）")

@@ -89,6 +89,7 @@ class History:
     def __init__(self, content: Path, report: Report | None = None, public_phones: frozenset[str] = frozenset()):
         self.content = content.resolve()
         self.files: dict[Path, list[Revision]] = {}
+        self._of: dict[Path, FileHistory] = {}
         self.changes: dict[Path, list[Change]] = {}  # the same commits, with the blobs of each
         self.root: Path | None = None
         self.deletions: dict[Path, Deletion] = {}  # newest removal of each path
@@ -175,6 +176,14 @@ class History:
         return max(changes, default=None)
 
     def of(self, path: Path) -> FileHistory:
+        """The history of ``path``: one record per file for the whole build (pages, feeds and the
+        sitemap all ask), so every place tells the same story."""
+        found = self._of.get(path)
+        if found is None:
+            found = self._of[path] = self._read(path)
+        return found
+
+    def _read(self, path: Path) -> FileHistory:
         path = path.resolve()
         try:
             modified = dt.datetime.fromtimestamp(path.stat().st_mtime).astimezone()
