@@ -41,15 +41,19 @@ class Cache:
 
     def text(self, kind: str, key: str, make: Callable[[], str], salt: str = "") -> str:
         """The cached result of ``make()`` for ``key``; made and stored on a miss."""
+        return self.data(kind, key, lambda: make().encode("utf-8"), salt).decode("utf-8")
+
+    def data(self, kind: str, key: str, make: Callable[[], bytes], salt: str = "") -> bytes:
+        """Like ``text``, for bytes (rendered PDF pages)."""
         if self.root is None:
             return make()
         digest = hashlib.sha256(f"{__version__}\0{salt}\0{key}".encode()).hexdigest()
         path = self.root / kind / digest[:2] / digest[2:]
         try:
-            found = path.read_text(encoding="utf-8")
+            found = path.read_bytes()
             self.hits += 1
             return found
-        except (OSError, UnicodeDecodeError):
+        except OSError:
             pass
         self.misses += 1
         result = make()
@@ -58,7 +62,7 @@ class Cache:
             # Written beside and renamed, so a killed build or a second build at the same time
             # never leaves half an entry behind.
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
+            with os.fdopen(fd, "wb") as f:
                 f.write(result)
             os.replace(tmp, path)
         except OSError:
