@@ -97,7 +97,7 @@ def floor_plan() -> None:
     """施工平面示意图 of the service centre's ground floor, in black on white."""
     font = ImageFont.truetype("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 24, index=2)
     big = ImageFont.truetype("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 30, index=2)
-    image = Image.new("L", (900, 560), 255)
+    image = Image.new("L", (900, 600), 255)
     draw = ImageDraw.Draw(image)
     draw.text((450, 36), "党群服务中心一楼改造平面示意图", font=big, fill=0, anchor="mm")
     draw.rectangle((60, 80, 840, 500), outline=0, width=5)
@@ -107,9 +107,9 @@ def floor_plan() -> None:
     draw.text((700, 190), "适老化卫生间", font=font, fill=0, anchor="mm")
     draw.text((700, 400), "档案室", font=font, fill=0, anchor="mm")
     draw.rectangle((240, 500, 380, 540), outline=0, width=3)
-    draw.text((310, 520), "无障碍坡道", font=font, fill=0, anchor="mm")
-    draw.text((60, 545), "施工期间请走东侧临时门", font=font, fill=0, anchor="lm")
-    draw.text((840, 545), "比例 1:100", font=font, fill=0, anchor="rm")
+    draw.text((310, 521), "无障碍坡道", font=font, fill=0, anchor="mm")
+    draw.text((60, 575), "施工期间请走东侧临时门", font=font, fill=0, anchor="lm")
+    draw.text((840, 575), "比例 1:100", font=font, fill=0, anchor="rm")
     image.save(CONTENT / "affairs/files/shigong-tu.png", optimize=True)
 
 

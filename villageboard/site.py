@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import privacy
-from . import (compact, decisions, feeds, finance, grids, home, households, kiosk, notices, search,
+from . import (compact, decisions, feeds, finance, grids, home, households, kiosk, notices, poster, search,
                village as village_kind)
 from .assets import Assets
 from .diagnostics import Report
@@ -24,7 +24,7 @@ from .village import Village
 
 SOURCE_SUFFIXES = {".md", ".markdown", ".yaml", ".yml", ".txt"}
 # kiosk comes last: it checks the links and dates of everything the other kinds loaded.
-KINDS = [home, notices, finance, decisions, compact, households, grids, feeds, search, kiosk]
+KINDS = [home, notices, finance, decisions, compact, households, grids, feeds, search, poster, kiosk]
 
 
 @dataclass
