@@ -190,6 +190,14 @@ def test_kiosk_shows_attachment_titles_and_their_pages(paper_site, browser):
     assert all(u.startswith("file://") for u in requests)  # offline: everything from the disk
     kiosk.evaluate("window.scrollTo(0, 0)")
     screenshot(kiosk, "kiosk-attachments")
+    # The list's small print, enlarged with a tap (no script) and panned sideways with a finger.
+    page_one = kiosk.locator(".att-page").nth(1)
+    before = page_one.locator("img").bounding_box()["width"]
+    page_one.get_by_role("checkbox", name="放大这一页").click()
+    assert page_one.locator("img").bounding_box()["width"] >= 2 * before - 1
+    assert page_one.locator(".att-scroll").evaluate("e => e.scrollWidth > e.clientWidth")
+    page_one.locator("figcaption").scroll_into_view_if_needed()
+    kiosk.screenshot(path=str(SCREENSHOTS / "kiosk-attachment-zoomed.png"))
     context.close()
     phone = (out / "affairs/2026-yanshou.html").read_text(encoding="utf-8")
     assert ">施工平面示意图（图片）</a>" in phone and ">耕地地力保护补贴发放名单（PDF，2 页）</a>" in phone
