@@ -72,7 +72,12 @@ def test_attachments_become_qr_codes_of_their_phone_address(built_demo):
     html = (built_demo / "kiosk/affairs/2026-gengdi-butie.html").read_text(encoding="utf-8")
     card = re.search(r'<span class="kiosk-qr">(.*?)</span></span>', html, re.S)
     assert card, "the PDF attachment is not shown as a QR card"
-    assert "<svg" in card.group(1) and "gengdi-butie-2026.pdf" in card.group(1)
+    # Captioned with the attachment's title, not its pinyin file name; the code is the file's phone address.
+    assert "耕地地力保护补贴发放名单" in card.group(1) and "gengdi-butie-2026" not in card.group(1)
+    from villageboard.rendering import qr
+
+    expected = qr.svg("https://cunwu.example.org/qingxi/files/affairs/files/gengdi-butie-2026.pdf")
+    assert re.findall(r' d="([^"]+)"', str(expected))[-1] in card.group(1)
     assert "请用手机扫码打开" in html
     assert ".pdf" not in "".join(a.get("href", "") for a in _parse(built_demo / "kiosk/affairs/2026-gengdi-butie.html").links)
     # The phone page still links the attachment normally.

@@ -269,7 +269,8 @@ def test_works_from_file_url(browser, idle_site):
     page.wait_for_url(re.compile(r"/kiosk/affairs/index\.html$"))
     _tap(page, page.locator("main li a", has_text="耕地地力保护补贴"))
     page.wait_for_url(re.compile(r"/kiosk/affairs/2026-gengdi-butie\.html$"))
-    assert page.locator(".kiosk-qr", has_text="gengdi-butie-2026.pdf").is_visible()
+    assert page.locator(".kiosk-qr", has_text="耕地地力保护补贴发放名单").is_visible()  # the title, not the file name
+    assert page.locator(".att-page img").first.evaluate("img => img.naturalWidth > 0")  # the list itself, from disk
     assert page.evaluate("getComputedStyle(document.body).fontFamily")  # styles loaded from disk
     assert page.evaluate("parseFloat(getComputedStyle(document.querySelector('.kiosk-btn')).fontSize)") >= 24
     page.clock.fast_forward((IDLE + 1) * 1000)

@@ -26,7 +26,8 @@ def test_every_page_is_valid_html(built_demo):
 @pytest.mark.parametrize("path", ["index.html", "affairs/index.html", "affairs/2026-dibao-q4.html",
                                   "grids/index.html", "print/party/2026-q3-dangfei.html", "search.html",
                                   "finance/2026-Q3.html", "affairs/decisions/2026-houshan-linzu.html",
-                                  "compact/compare-2019.html", "households/yao-xifei.html"])
+                                  "compact/compare-2019.html", "households/yao-xifei.html",
+                                  "print/poster.html", "print/affairs/2026-gengdi-butie.html"])
 def test_phone_pages_pass_axe(browser, served, path):
     # bypass_csp: the pages allow no injected script, and axe is one; the policy is tested in test_leaks.
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", bypass_csp=True)

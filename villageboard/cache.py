@@ -44,14 +44,19 @@ class Cache:
         return self.root / kind / digest[:2] / digest[2:]
 
     def text(self, kind: str, key: str, make: Callable[[], str], salt: str = "") -> str:
-        """The cached result of ``make()`` for ``key``; made and stored on a miss."""
+        """The cached result of ``make()`` for ``key``; made and stored on a miss (an empty
+        result is not stored: ``make`` may answer "" for "not known yet")."""
+        return self.data(kind, key, lambda: make().encode("utf-8"), salt).decode("utf-8")
+
+    def data(self, kind: str, key: str, make: Callable[[], bytes], salt: str = "") -> bytes:
+        """Like ``text``, for bytes (rendered PDF pages)."""
         if self.root is None:
             return make()
         try:
-            found = self._path(kind, key, salt).read_text(encoding="utf-8")
+            found = self._path(kind, key, salt).read_bytes()
             self.hits += 1
             return found
-        except (OSError, UnicodeDecodeError):
+        except OSError:
             pass
         self.misses += 1
         result = make()
@@ -59,7 +64,7 @@ class Cache:
             self.put(kind, key, result, salt)
         return result
 
-    def put(self, kind: str, key: str, result: str, salt: str = "") -> None:
+    def put(self, kind: str, key: str, result: str | bytes, salt: str = "") -> None:
         if self.root is None:
             return
         path = self._path(kind, key, salt)
@@ -68,8 +73,8 @@ class Cache:
             # Written beside and renamed, so a killed build or a second build at the same time
             # never leaves half an entry behind.
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(result)
+            with os.fdopen(fd, "wb") as f:
+                f.write(result.encode("utf-8") if isinstance(result, str) else result)
             os.replace(tmp, path)
         except OSError:
             pass

@@ -81,7 +81,7 @@ def _last_closing(content: Path, today: dt.date):
     """The books are continuous: a new period opens with the last one's closing balance."""
     from villageboard.planning import site
 
-    ledgers = site.load(content, today).data.get("finance", {}).get("all_ledgers", [])
+    ledgers = site.load(content, today).books.all_ledgers
     return max(ledgers, key=lambda l: l.period).closing if ledgers else None
 
 

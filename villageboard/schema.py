@@ -45,6 +45,10 @@ def field_schema(field: Field, name: str) -> dict:
         found["description"] = "只能是：" + " / ".join(field.choices)
     elif field.kind == "list":
         found.update(type="array", items=field_schema(field.item, name) if field.item else {})
+    elif field.kind == "map" and field.shorthand:  # `x.pdf` or `{file: x.pdf, title: …}`
+        short = field_schema(field.schema.fields[field.shorthand], field.shorthand)
+        found["anyOf"] = [{k: v for k, v in short.items() if k != "title"}, object_schema(field.schema)]
+        found["description"] = f"{short.get('description', '')}，或一组键值（{'、'.join(field.schema.fields)}）"
     elif field.kind == "map":
         found.update(object_schema(field.schema) if field.schema else {"type": "object"})
         found["title"] = field.label or name

@@ -7,19 +7,28 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from villageboard.kinds import attachments as attachment_files
+
 from villageboard.reading import markup
+from villageboard.kinds.attachments import Attachment
 from villageboard.reading.fields import Field, Schema
 from villageboard.reading.history import Deletion, FileHistory
 from villageboard.planning.pages import Page, Panel, Section, Slide, paginate
 from villageboard.reading.sources import check_address, read_markdown, list_sources
-from villageboard.kinds.status import Status
 from villageboard.kinds.withdrawn import Withdrawn, last_record, was_public
+from villageboard.kinds.status import Status
 
 SECTIONS = {  # folder -> (title, hint, order)
     "party": ("党务公开", "支部工作、党员发展、党费", 10),
     "affairs": ("村务公开", "村级事务、补贴、项目建设", 20),
 }
 DEFAULT_UNIT = "村民委员会"
+
+# An attachment is a file name beside the notice, or {file, title} so villagers read a real name.
+ATTACHMENT = Schema(
+    file=Field("text", required=True, label="文件"),
+    title=Field("text", label="附件标题"),
+)
 
 SCHEMA = Schema(
     title=Field("text", required=True, label="标题"),
@@ -30,15 +39,10 @@ SCHEMA = Schema(
     expires=Field("date", label="到期日期"),
     pinned=Field("bool", default=False, label="置顶"),
     draft=Field("bool", default=False, label="草稿"),
-    attachments=Field("list", item=Field("text"), default=list, label="附件"),
+    attachments=Field("list", item=Field("map", schema=ATTACHMENT, shorthand="file", label="附件"), default=list,
+                      label="附件"),
     unit=Field("text", label="发布单位"),
 )
-
-
-@dataclass
-class Attachment:
-    name: str
-    url: str  # site path
 
 
 @dataclass
@@ -113,10 +117,12 @@ def _read(path: Path, section: str, site) -> Notice | None:
     if publish and publish > site.today:  # not shown yet: nothing to copy or render
         return None
     attachments = []
-    for name, line in zip(rec["attachments"], rec.item_lines.get("attachments", [])):
-        url = site.assets.add(name, path, line, report)
-        if url:
-            attachments.append(Attachment(Path(name).name, url))
+    for item, line in zip(rec["attachments"], rec.item_lines.get("attachments", [])):
+        if item["file"] is None:  # {title: …} without a file: already reported as missing
+            continue
+        found = attachment_files.load(site, item["file"], item["title"], path, line)
+        if found:
+            attachments.append(found)
     return Notice(
         section=section, slug=path.stem, path=path, title=rec["title"], date=rec["date"],
         body_html=markup.render(doc.body, path, doc.body_line, site.assets, report),
@@ -229,3 +235,8 @@ def pages(site):
                        renditions=("phone", "kiosk", "print"))
         for gone in site.withdrawn_notices[section]:
             yield Page(gone.url, "withdrawn.html", gone.title, {"item": gone}, [gone.path])
+
+
+def files(site) -> list[tuple[str, bytes]]:
+    """The page pictures of PDF attachments, for the paper board and the kiosk."""
+    return attachment_files.files(site)

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from villageboard.cache import NONE, Cache, default_root
 from villageboard.reading import markup, privacy
-from villageboard.kinds import (compact, decisions, feeds, finance, grids, home, households, kiosk, notices, revisions,
-                                search, village as village_kind)
+from villageboard.kinds import (compact, decisions, feeds, finance, grids, home, households, kiosk, notices, poster,
+                                revisions, search, village as village_kind)
 from villageboard.reading.assets import Assets
 from villageboard.reading.diagnostics import Report
 from villageboard.reading.history import History
@@ -29,7 +29,7 @@ from villageboard.kinds.village import Village
 
 SOURCE_SUFFIXES = {".md", ".markdown", ".yaml", ".yml", ".txt"}
 # kiosk comes last: it checks the links and dates of everything the other kinds loaded.
-KINDS = [home, notices, finance, decisions, compact, households, grids, revisions, feeds, search, kiosk]
+KINDS = [home, notices, finance, decisions, compact, households, grids, revisions, feeds, search, poster, kiosk]
 
 
 @dataclass
@@ -52,6 +52,7 @@ class Site:
     decisions_withdrawn: list[Withdrawn] = field(default_factory=list)
     compact: compact.Compact = field(default_factory=compact.Compact)
     households: list[households.Household] = field(default_factory=list)
+    attachment_pages: dict[str, tuple] = field(default_factory=dict)  # picture's site path -> (pdf, page index, pdf hash)
 
     def sections(self) -> list[Section]:
         found = [s for kind in KINDS for s in getattr(kind, "sections", lambda site: [])(self)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from glob import escape as glob_escape
 import pickle
 import subprocess
 import tempfile
@@ -70,7 +71,7 @@ def unchanged(content: Path, out: Path, stamp: str) -> tuple[Report, int] | None
     try:
         with open(_where(content, out), "rb") as f:
             stored = pickle.load(f)
-        if stored["inputs"] == stamp and stored["site"] == _files(out, skip_dots=False):
+        if stored["inputs"] == stamp and stored["site"] == _files(out, skip_dots=False) and not _leftovers(out):
             report = stored["report"]
             report.rewritten = []
             report.rendered = 0
@@ -78,6 +79,12 @@ def unchanged(content: Path, out: Path, stamp: str) -> tuple[Report, int] | None
     except Exception:  # no stamp, an older one, a damaged one: build
         pass
     return None
+
+
+def _leftovers(out: Path) -> bool:
+    """A killed build's staging folder is still there: the full build clears it away."""
+    out = out.resolve()
+    return any(out.parent.glob(f".{glob_escape(out.name)}.building-*")) or any(out.glob(".villageboard-*"))
 
 
 def save(content: Path, out: Path, report: Report, count: int, stamp: str) -> None:

@@ -55,6 +55,7 @@ class Field:
     choices: tuple = ()
     item: "Field | None" = None  # for list
     schema: "Schema | None" = None  # for map
+    shorthand: str | None = None  # for map: a plain value stands for {shorthand: value} (attachments: [a.pdf])
     check: Callable | None = None  # extra rule: (value) -> error message or None
 
 
@@ -129,6 +130,8 @@ def convert(spec: Field, node: Node, key: str, path: Path, report: Report,
             record.item_lines[key] = lines
         return values
     if kind == "map":
+        if spec.shorthand and isinstance(node, YScalar) and not node.is_null:
+            node = YMap(node.line, {spec.shorthand: node}, {spec.shorthand: node.line})
         return spec.schema.read(node, path, report)
     if not isinstance(node, YScalar):
         _type_error(path, node, key, kind, report)

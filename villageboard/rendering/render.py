@@ -24,7 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from villageboard.kinds import kiosk
 
@@ -101,6 +101,7 @@ class Renderer:
             page=page, village=village, rendition=rendition,
             out_path=out_path, url=url, today=self.site.today, preview=self.site.preview,
             updated=_updated if not self.site.history.missing else _never, history_missing=self.site.history.missing,
+            updated_note=_updated_note,
             phone_url=village.phone_url(page.path),
             mask_phone=lambda n: mask_phone(n, village.public_phones),
             rooted=lambda html: Markup(str(html).replace(ROOT_MARK, root)),
@@ -113,10 +114,20 @@ class Renderer:
         reads = record.start()
         try:
             html = self.env.get_template(self.outputs[out_path][2]).render(self.context(out_path))
+            if _UPDATED_NOTE in html:
+                html = html.replace(_UPDATED_NOTE, self._updated_note())
         finally:
             record.stop()
         reads.shown = []  # only needed while rendering; histories need not travel back from a worker
         return html, reads
+
+    def _updated_note(self) -> str:
+        """What ``updated_note()`` stood for, now that the whole page has rendered."""
+        missing = self.site.history.missing
+        changed = None if missing else _updated()
+        if changed:
+            return f" · 内容更新于 {chinese_date(changed)}"
+        return f" · {escape(missing)}" if missing else ""
 
     def digest(self, out_path: str, names, templates, exists) -> bytes | None:
         """A digest of what ``out_path`` read when it last rendered, with today's values; None
@@ -197,6 +208,14 @@ def _updated():
 
 def _never():
     return None
+
+
+_UPDATED_NOTE = "\x00updated\x00"
+
+
+def _updated_note() -> Markup:
+    """A place for 内容更新于 in a part of the page that renders before the content it dates."""
+    return Markup(_UPDATED_NOTE)
 
 
 _ABSENT = object()

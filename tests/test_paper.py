@@ -1,0 +1,301 @@
+"""Paper and the wall: printed notices carry their attachments, the board poster, titled attachments
+on the kiosk. Printed to PDF in real Chromium (``page.pdf``) and read back with poppler."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from conftest import DEMO, SCREENSHOTS, TODAY, run_cli, screenshot
+
+PAPER_NOTICE = """---
+title: 村道硬化工程验收公示
+date: 2026-11-10
+category: 项目建设
+attachments:
+  - {file: files/shigong-tu.png, title: 施工平面示意图}
+  - {file: files/gengdi-butie-2026.pdf, title: 耕地地力保护补贴发放名单}
+---
+村道硬化工程已于11月8日通过验收，平面图和补贴名单附后。
+"""
+BROKEN_NOTICE = """---
+title: 附件损坏的公告
+date: 2026-11-09
+attachments:
+  - {file: files/broken.pdf, title: 损坏的名单}
+---
+正文。
+"""
+LONG_NOTICE = """---
+title: 关于开展2026年度农村集体经济组织成员身份确认和股份经济合作社股权量化工作的通知请各户主认真核对
+date: 2026-11-21
+pinned: true
+attachments:
+  - {file: files/changce.pdf, title: 二十一页的名册}
+---
+正文。
+"""
+
+
+def _pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"Pages:\s+(\d+)", info).group(1))
+
+
+def _text(pdf: Path, page: int | None = None) -> str:
+    """The text of ``pdf`` (or of one sheet) without white space, so a line break never hides a phrase."""
+    args = ["pdftotext"] + (["-f", str(page), "-l", str(page)] if page else []) + [str(pdf), "-"]
+    return re.sub(r"\s+", "", subprocess.run(args, capture_output=True, text=True, check=True).stdout)
+
+
+def _print(page, url: str, pdf: Path, paper: str = "A4") -> Path:
+    page.goto(url)
+    page.emulate_media(media="print")
+    page.pdf(path=str(pdf), format=paper, prefer_css_page_size=True)
+    return pdf
+
+
+def _sheets_png(pdf: Path, name: str, dpi: int = 45) -> list[Image.Image]:
+    """Every sheet of ``pdf`` as an image, and side by side under tests/screenshots/ for a person to look at."""
+    folder = pdf.parent / (pdf.stem + "-png")
+    folder.mkdir(exist_ok=True)
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(pdf), str(folder / "p")], check=True)
+    sheets = [Image.open(p).convert("L") for p in sorted(folder.glob("p-*.png"))]
+    strip = Image.new("L", (sum(s.width + 8 for s in sheets), max(s.height for s in sheets)), 128)
+    x = 0
+    for s in sheets:
+        strip.paste(s, (x, 0))
+        x += s.width + 8
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    strip.save(SCREENSHOTS / f"{name}.png")
+    return sheets
+
+
+def _ink(image: Image.Image, box=None) -> float:
+    """Share of dark pixels."""
+    part = image.crop(box) if box else image
+    histogram = part.histogram()
+    return sum(histogram[:128]) / max(1, sum(histogram))
+
+
+@pytest.fixture(scope="module")
+def paper_site(tmp_path_factory):
+    """The demo with three more notices: an image and a PDF attached; a damaged PDF; a pinned notice
+    with a long title and a 21-page PDF."""
+    root = tmp_path_factory.mktemp("paper")
+    content = root / "content"
+    shutil.copytree(DEMO, content)
+    files = content / "affairs" / "files"
+    (content / "affairs" / "2026-yanshou.md").write_text(PAPER_NOTICE, encoding="utf-8")
+    (content / "affairs" / "2026-broken.md").write_text(BROKEN_NOTICE, encoding="utf-8")
+    (files / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n%%truncated by a bad upload")
+    (content / "affairs" / "2026-long.md").write_text(LONG_NOTICE, encoding="utf-8")
+    sheets = [Image.new("L", (105, 148), 255) for _ in range(21)]
+    sheets[0].save(files / "changce.pdf", "PDF", resolution=36.0, save_all=True, append_images=sheets[1:])
+    out = root / "site"
+    done = run_cli("build", "--content", str(content), "--out", str(out), "--today", TODAY)
+    assert done.returncode == 0, done.stderr
+    return out, done.stderr
+
+
+@pytest.fixture(scope="module")
+def page(browser):
+    context = browser.new_context(locale="zh-CN")
+    found = context.new_page()
+    yield found
+    context.close()
+
+
+def test_a_printed_notice_carries_its_picture_and_the_pages_of_its_pdf(paper_site, page, tmp_path):
+    out, _ = paper_site
+    pdf = _print(page, (out / "print/affairs/2026-yanshou.html").as_uri(), tmp_path / "yanshou.pdf")
+    # The notice with its picture on one sheet, then one sheet per page of the two-page list.
+    assert _pages(pdf) == 3
+    first, second, third = _text(pdf, 1), _text(pdf, 2), _text(pdf, 3)
+    assert "村道硬化工程验收公示" in first and "村务监督电话：13905701234" in first
+    assert "施工平面示意图" in first and "耕地地力保护补贴发放名单（PDF，共2页，附后）" in first
+    for number, text in ((1, second), (2, third)):
+        assert "附件2：耕地地力保护补贴发放名单" in text and f"第{number}页，共2页" in text
+        assert "《村道硬化工程验收公示》" in text  # a sheet that comes loose still says what it belongs to
+    images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+    rows = [line.split() for line in images.splitlines()[2:]]
+    assert sorted(int(r[0]) for r in rows) == [1, 2, 3]  # the plan on sheet 1, a page picture on each other sheet
+    assert all(int(r[3]) >= 1000 for r in rows if r[0] in ("2", "3"))  # rendered for paper, not a thumbnail
+    sheets = _sheets_png(pdf, "print-notice-attachments")
+    for sheet in sheets[1:]:  # the table's lines and figures fill the middle of the sheet
+        w, h = sheet.size
+        assert _ink(sheet, (0, h // 4, w, h // 2)) > 0.01, "the PDF page printed blank"
+    # The list's own words are on the sheet: the PDF page made it through as a picture of itself.
+    with Image.open(next((out / "files/affairs/files").glob("gengdi-butie-2026.pdf.*-1.png"))) as rendered:
+        assert rendered.width == 1240 and rendered.mode in ("L", "P")
+
+
+def test_a_short_notice_is_one_sheet_and_its_body_is_16_pt(built_demo, page, tmp_path):
+    for path in ("print/party/2026-q3-dangfei.html", "print/affairs/2026-dibao-q4.html",
+                 "print/affairs/2026-yishiyiyi.html"):
+        pdf = _print(page, (built_demo / path).as_uri(), tmp_path / "short.pdf")
+        assert _pages(pdf) == 1, path
+        assert "手机扫码查看本页" in _text(pdf, 1)
+        sizes = page.evaluate("""[...document.querySelectorAll('.body p, .body li, .summary, .meta, h1')]
+            .map(e => parseFloat(getComputedStyle(e).fontSize))""")
+        assert sizes and min(sizes) >= 16 * 96 / 72 - 0.01, (path, sizes)
+    pdf = _print(page, (built_demo / "print/affairs/2026-gengdi-butie.html").as_uri(), tmp_path / "gengdi.pdf")
+    assert _pages(pdf) == 3  # the notice, and the two pages of its list
+    _sheets_png(pdf, "print-notice-gengdi")
+
+
+def test_the_qr_code_and_phone_never_end_up_alone_on_a_sheet(built_demo, page, tmp_path):
+    """The notice grows a paragraph at a time across two page breaks: the QR code and the supervision
+    phone stay on the first sheet and the last sheet always holds text of the notice."""
+    page.goto((built_demo / "print/party/2026-q3-dangfei.html").as_uri())
+    page.emulate_media(media="print")
+    pdf, seen = tmp_path / "grow.pdf", set()
+    for n in range(45):
+        page.evaluate("""n => { const p = document.createElement('p'); p.textContent = '段落' + n + '：补充说明的文字。';
+                                document.querySelector('.body').append(p); }""", n)
+        page.pdf(path=str(pdf), format="A4", prefer_css_page_size=True)
+        count = _pages(pdf)
+        seen.add(count)
+        first = _text(pdf, 1)
+        assert "手机扫码查看本页" in first and "村务监督电话" in first, n
+        assert re.search(r"段落\d+|修订记录|本公告", _text(pdf, count)), (n, count)
+    assert {1, 2, 3} <= seen
+
+
+def test_kiosk_shows_attachment_titles_and_their_pages(paper_site, browser):
+    out, _ = paper_site
+    context = browser.new_context(viewport={"width": 1080, "height": 1920}, locale="zh-CN")
+    kiosk = context.new_page()
+    requests = []
+    kiosk.on("request", lambda r: requests.append(r.url))
+    kiosk.goto((out / "kiosk/affairs/2026-yanshou.html").as_uri())
+    headings = kiosk.locator(".attachment h3").all_inner_texts()
+    assert headings == ["1. 施工平面示意图", "2. 耕地地力保护补贴发放名单"]
+    pictures = kiosk.locator(".attachment img")
+    assert pictures.count() == 3
+    for i in range(3):
+        picture = pictures.nth(i)
+        picture.scroll_into_view_if_needed()
+        assert picture.evaluate("img => img.complete && img.naturalWidth > 0"), i
+        assert picture.bounding_box()["width"] >= 900  # the width of the screen's column, not a thumbnail
+    assert kiosk.get_by_text("第 2 页，共 2 页").is_visible()
+    # To take it home: a QR code captioned with the title; no link out of the kiosk to the PDF.
+    assert "耕地地力保护补贴发放名单（PDF，2 页）" in kiosk.locator(".kiosk-qr").last.inner_text()
+    assert kiosk.locator("a[href$='.pdf']").count() == 0
+    assert all(u.startswith("file://") for u in requests)  # offline: everything from the disk
+    kiosk.evaluate("window.scrollTo(0, 0)")
+    screenshot(kiosk, "kiosk-attachments")
+    # The list's small print, enlarged with a tap (no script) and panned sideways with a finger.
+    page_one = kiosk.locator(".att-page").nth(1)
+    before = page_one.locator("img").bounding_box()["width"]
+    page_one.get_by_role("checkbox", name="放大这一页").click()
+    assert page_one.locator("img").bounding_box()["width"] >= 2 * before - 1
+    assert page_one.locator(".att-scroll").evaluate("e => e.scrollWidth > e.clientWidth")
+    page_one.locator("figcaption").scroll_into_view_if_needed()
+    kiosk.screenshot(path=str(SCREENSHOTS / "kiosk-attachment-zoomed.png"))
+    context.close()
+    phone = (out / "affairs/2026-yanshou.html").read_text(encoding="utf-8")
+    assert ">施工平面示意图（图片）</a>" in phone and ">耕地地力保护补贴发放名单（PDF，2 页）</a>" in phone
+
+
+def test_a_damaged_pdf_prints_its_title_and_a_qr_code(paper_site, page, tmp_path):
+    out, stderr = paper_site
+    warning = next(line for line in stderr.splitlines() if "W-ATTACHMENT-PDF" in line)
+    assert "2026-broken.md:5:" in warning and "broken.pdf" in warning
+    pdf = _print(page, (out / "print/affairs/2026-broken.html").as_uri(), tmp_path / "broken.pdf")
+    assert _pages(pdf) == 1
+    text = _text(pdf)
+    assert "损坏的名单（PDF，请扫码查看）" in text and "手机扫码查看附件" in text
+    html = (out / "print/affairs/2026-broken.html").read_text(encoding="utf-8")
+    assert 'aria-label="附件二维码：损坏的名单"' in html
+    assert (out / "files/affairs/files/broken.pdf").is_file()  # still published for phones
+
+
+def test_a_long_pdf_shows_its_first_twenty_pages(paper_site):
+    out, stderr = paper_site
+    assert any("W-ATTACHMENT-PAGES" in line and "2026-long.md" in line and "21 页" in line for line in stderr.splitlines())
+    assert len(list((out / "files/affairs/files").glob("changce.pdf.*.png"))) == 20
+    html = (out / "print/affairs/2026-long.html").read_text(encoding="utf-8")
+    assert len(re.findall(r'class="att-sheet[ "]', html)) == 20 and "共 21 页，附后前 20 页" in html
+    assert "这里显示前 20 页，全部 21 页请扫码在手机上查看" in (out / "kiosk/affairs/2026-long.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("paper, path, size", [("A4", "print/poster.html", "(A4)"), ("A3", "print/poster-a3.html", "(A3)")])
+def test_the_board_poster_is_one_sheet(built_demo, page, tmp_path, paper, path, size):
+    import zxingcpp
+
+    pdf = _print(page, (built_demo / path).as_uri(), tmp_path / f"poster-{paper}.pdf", paper)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert _pages(pdf) == 1 and size in info, info
+    text = _text(pdf)
+    for expected in ("青溪村村务公开栏", "置顶公告", "关于召开村民代表会议的通知", "最新公告", "溪边护栏“一事一议”筹资方案征求意见",
+                     "财务公开·2026年第三季度", "104,340.50", "村务监督电话", "13905701234", "手机扫码"):
+        assert expected in text, expected
+    sheet = _sheets_png(pdf, f"poster-{paper.lower()}", dpi=60)[0]
+    codes = zxingcpp.read_barcodes(sheet)
+    assert [c.text for c in codes] == ["https://cunwu.example.org/qingxi/"]  # 一村一码: the site itself
+    # Readable from two metres: the titles and the phone are at least 24 pt on A4 (34 pt on A3).
+    smallest = 24 if paper == "A4" else 34
+    sizes = page.evaluate("""[...document.querySelectorAll('.poster-title, .poster-phone strong, .poster-money dd, h1')]
+        .map(e => parseFloat(getComputedStyle(e).fontSize) * 72 / 96)""")
+    assert min(sizes) >= smallest - 0.1, sizes
+
+
+def test_a_poster_with_a_long_title_still_fits_one_sheet(paper_site, page, tmp_path):
+    out, _ = paper_site
+    pdf = _print(page, (out / "print/poster.html").as_uri(), tmp_path / "poster-long.pdf")
+    assert _pages(pdf) == 1
+    text = _text(pdf)
+    assert "关于开展2026年度农村集体经济组织" in text  # the new pinned notice leads
+    assert "13905701234" in text and "104,340.50" in text  # the phone and the accounts are never pushed off
+    clipped = page.evaluate("""(() => { const room = document.querySelector('.poster-lists').getBoundingClientRect();
+        return [...document.querySelectorAll('.poster-block li')].filter(li => li.getBoundingClientRect().bottom > room.bottom + 1)
+            .map(li => li.innerText) })()""")
+    assert clipped == []  # fewer items rather than half an item
+    _sheets_png(pdf, "poster-a4-long-title", dpi=45)
+
+
+def test_attachment_titles_are_checked_like_any_key(tmp_path, demo_copy):
+    notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
+    text = notice.read_text(encoding="utf-8")
+    notice.write_text(text.replace("{file: files/gengdi-butie-2026.pdf, title: 耕地地力保护补贴发放名单}",
+                                   "{titel: 名单, file: files/gengdi-butie-2026.pdf}\n  - {title: 没有文件}"),
+                      encoding="utf-8")
+    done = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
+    assert done.returncode == 1
+    assert re.search(r"2026-gengdi-butie\.md:7: .*“titel”，是不是 “title”.*\[E-YAML-UNKNOWN-KEY\]", done.stderr), done.stderr
+    assert re.search(r"2026-gengdi-butie\.md:8: .*“file”.*\[E-YAML-MISSING-KEY\]", done.stderr), done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_pdf_pages_are_rendered_once_and_kept_in_the_cache(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(cache))
+    build = lambda out: run_cli("build", "--content", str(DEMO), "--out", str(tmp_path / out), "--today", TODAY)
+    assert build("cold").returncode == 0
+    rendered = {p: p.stat().st_mtime_ns for p in (cache / "pdf-page").rglob("*") if p.is_file()}
+    assert len(rendered) == 3  # two pages of the subsidy list, one of the meeting plan
+    assert build("warm").returncode == 0
+    assert {p: p.stat().st_mtime_ns for p in (cache / "pdf-page").rglob("*") if p.is_file()} == rendered
+    cold = sorted((tmp_path / "cold/files").rglob("*.png"))
+    assert [p.read_bytes() for p in cold] == [(tmp_path / "warm" / p.relative_to(tmp_path / "cold")).read_bytes()
+                                              for p in cold]
+
+
+def test_an_attachment_title_is_text_everywhere(tmp_path, demo_copy):
+    payload = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
+    notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
+    notice.write_text(notice.read_text(encoding="utf-8").replace(
+        "title: 耕地地力保护补贴发放名单}", "title: " + json.dumps(payload, ensure_ascii=False) + "}"), encoding="utf-8")
+    out = tmp_path / "site"
+    done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
+    assert done.returncode == 0, done.stderr
+    for rendition in ("", "kiosk/", "print/"):
+        html = (out / rendition / "affairs/2026-gengdi-butie.html").read_text(encoding="utf-8")
+        assert "&lt;script&gt;alert(1)" in html, rendition  # shown as the clerk wrote it...
+        assert "<script>alert" not in html and "<img src=x" not in html, rendition  # ...and never run
