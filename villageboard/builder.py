@@ -1,4 +1,7 @@
-"""The build: load and check the content, render every page, write the site atomically."""
+"""The build, stage by stage: read and check every source into the typed site
+(``planning/site.py``), plan every output path once (``_check_plan``), render only the
+outputs whose recorded reads changed (``_unchanged_outputs``), publish the whole site at once
+(``publishing/writer.py``)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,17 +13,13 @@ import re
 from pathlib import Path
 
 from villageboard.kinds import feeds, search
-
 from villageboard.reading import privacy
-
 from villageboard.rendering import qr, record
-
 from villageboard.planning import site as site_module
 from villageboard.reading.assets import published_bytes
 from villageboard.reading.diagnostics import Report, display_path
 from villageboard.rendering.render import Renderer
 from villageboard.publishing.writer import MARK, AtomicOutput, OutputRefused, unsafe
-
 
 LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
 SEARCH_INDEX = "搜索索引"

@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from villageboard.kinds import compact, decisions, finance, funds, households, notices, village
-
 from villageboard import scaffold
-
 from villageboard.reading import sources, strictyaml
 from villageboard.reading.diagnostics import Report
 from villageboard.reading.fields import Field, Schema

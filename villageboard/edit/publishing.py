@@ -11,7 +11,6 @@ import subprocess
 from pathlib import Path
 
 from villageboard import builder
-
 from villageboard.reading import privacy
 from villageboard.reading.diagnostics import Report
 from villageboard.edit.saving import EditRefused

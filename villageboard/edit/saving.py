@@ -30,9 +30,7 @@ from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 from villageboard import builder
-
 from villageboard.kinds import decisions, finance
-
 from villageboard.reading import strictyaml
 from villageboard.cache import default_root
 from villageboard.reading.chinese_amounts import capitals, yuan

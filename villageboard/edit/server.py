@@ -26,11 +26,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import jinja2
 
 from villageboard.reading import assets, markup, privacy, sources
-
 from villageboard import builder
-
 from villageboard.kinds import finance, village as village_kind
-
 from villageboard.planning import site as site_module
 from villageboard.reading.diagnostics import Report
 from villageboard.edit import forms, publishing, saving

@@ -22,7 +22,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from villageboard.kinds import charts
-
 from villageboard.reading import markup
 from villageboard.reading.chinese_amounts import capitals, yuan
 from villageboard.kinds.distribution import DISTRIBUTION, Distribution, read_distribution

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from villageboard.kinds import attachments as attachment_files
-
 from villageboard.reading import markup
 from villageboard.kinds.attachments import Attachment
 from villageboard.reading.fields import Field, Schema

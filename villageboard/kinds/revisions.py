@@ -20,7 +20,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from villageboard.kinds import compact, decisions, finance, funds, notices, textdiff
-
 from villageboard.reading import privacy, strictyaml
 from villageboard.reading.diagnostics import Report
 from villageboard.reading.fields import MONEY_RE, Schema

@@ -27,7 +27,6 @@ import jinja2
 from markupsafe import Markup, escape
 
 from villageboard.kinds import kiosk
-
 from villageboard.rendering import qr, record, sharing
 from villageboard.reading.assets import ROOT_MARK, href
 from villageboard.reading.chinese_amounts import yuan
