@@ -15,8 +15,10 @@ def _pages(out: Path) -> dict[str, str]:
             for p in sorted(out.rglob("*")) if p.is_file() and p.name != "version.json"}
 
 
-def _entries(cache: Path) -> dict[Path, int]:
-    return {p: p.stat().st_mtime_ns for p in (cache / "qr").rglob("*") if p.is_file()}
+def _entries(cache: Path) -> dict[str, int]:
+    from villageboard.cache import Cache
+
+    return Cache(cache).entries("qr")
 
 
 def test_a_warm_cache_and_a_deleted_cache_give_the_same_site(tmp_path, monkeypatch):

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from villageboard.cache import Cache
 from conftest import DEMO, SCREENSHOTS, TODAY, run_cli, screenshot
 
 PAPER_NOTICE = """---
@@ -278,10 +279,10 @@ def test_pdf_pages_are_rendered_once_and_kept_in_the_cache(tmp_path, monkeypatch
     monkeypatch.setenv("VILLAGEBOARD_CACHE", str(cache))
     build = lambda out: run_cli("build", "--content", str(DEMO), "--out", str(tmp_path / out), "--today", TODAY)
     assert build("cold").returncode == 0
-    rendered = {p: p.stat().st_mtime_ns for p in (cache / "pdf-page").rglob("*") if p.is_file()}
+    rendered = Cache(cache).entries("pdf-page")
     assert len(rendered) == 3  # two pages of the subsidy list, one of the meeting plan
     assert build("warm").returncode == 0
-    assert {p: p.stat().st_mtime_ns for p in (cache / "pdf-page").rglob("*") if p.is_file()} == rendered
+    assert Cache(cache).entries("pdf-page") == rendered
     cold = sorted((tmp_path / "cold/files").rglob("*.png"))
     assert [p.read_bytes() for p in cold] == [(tmp_path / "warm" / p.relative_to(tmp_path / "cold")).read_bytes()
                                               for p in cold]

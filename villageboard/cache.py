@@ -1,23 +1,29 @@
 """The build cache (构建缓存): results that are slow to make, kept between builds.
 
-Each entry is a file named by a hash of everything that went into it (the input text and
-the versions of this program and of the library that made it), so an entry is either
-right or never looked up: nothing has to be invalidated. The cache lives outside
-``--out`` and outside ``content/``, is safe to delete at any time, and keeps itself out
-of git with its own ``.gitignore``. A cache that cannot be written (read-only disk) is
-simply not used.
+Each entry is named by a hash of everything that went into it (the input text and the
+versions of this program and of the library that made it), so an entry is either right or
+never looked up: nothing has to be invalidated. The entries live in one SQLite file
+(``cache.sqlite3``, Python's own sqlite3): a village makes thousands of small entries (QR
+codes, Markdown bodies, the text of each page), and one file written in transactions costs a
+fraction of a file each. Several builds at once (and the forked render workers) share it
+safely; a killed build leaves it whole. The cache lives outside ``--out`` and outside
+``content/``, is safe to delete at any time, and keeps itself out of git with its own
+``.gitignore``. A cache that cannot be written (read-only disk) or read (damaged) is simply
+not used.
 """
 from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
+import sqlite3
+import time
 from pathlib import Path
 from typing import Callable
 
 from villageboard import __version__
 
 FOLDER = Path(".cache") / "villageboard"
+STORE = "cache.sqlite3"
 
 
 def default_root(content: Path) -> Path:
@@ -30,6 +36,8 @@ class Cache:
     def __init__(self, root: Path | None):
         self.root = root
         self.hits = self.misses = 0
+        self._db: sqlite3.Connection | None = None
+        self._pid = 0
         if root is not None:
             try:
                 root.mkdir(parents=True, exist_ok=True)
@@ -39,9 +47,26 @@ class Cache:
             except OSError:
                 self.root = None
 
-    def _path(self, kind: str, key: str, salt: str) -> Path:
-        digest = hashlib.sha256(f"{__version__}\0{salt}\0{key}".encode()).hexdigest()
-        return self.root / kind / digest[:2] / digest[2:]
+    def _store(self) -> sqlite3.Connection | None:
+        """This process's connection: a forked worker opens its own, never its parent's."""
+        if self.root is None:
+            return None
+        if self._db is None or self._pid != os.getpid():
+            try:
+                db = sqlite3.connect(self.root / STORE, timeout=60, isolation_level=None)
+                db.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
+                db.execute("PRAGMA synchronous=OFF")  # a lost entry after a power cut is only made again
+                db.execute("CREATE TABLE IF NOT EXISTS entries (kind TEXT, digest TEXT, value BLOB, made INTEGER,"
+                           " PRIMARY KEY (kind, digest)) WITHOUT ROWID")
+            except sqlite3.Error:
+                self.root = None
+                return None
+            self._db, self._pid = db, os.getpid()
+        return self._db
+
+    @staticmethod
+    def _digest(key: str, salt: str) -> str:
+        return hashlib.sha256(f"{__version__}\0{salt}\0{key}".encode()).hexdigest()
 
     def text(self, kind: str, key: str, make: Callable[[], str], salt: str = "") -> str:
         """The cached result of ``make()`` for ``key``; made and stored on a miss (an empty
@@ -50,14 +75,16 @@ class Cache:
 
     def data(self, kind: str, key: str, make: Callable[[], bytes], salt: str = "") -> bytes:
         """Like ``text``, for bytes (rendered PDF pages)."""
-        if self.root is None:
-            return make()
-        try:
-            found = self._path(kind, key, salt).read_bytes()
-            self.hits += 1
-            return found
-        except OSError:
-            pass
+        db = self._store()
+        if db is not None:
+            try:
+                row = db.execute("SELECT value FROM entries WHERE kind = ? AND digest = ?",
+                                 (kind, self._digest(key, salt))).fetchone()
+            except sqlite3.Error:
+                row, self.root = None, None
+            if row is not None:
+                self.hits += 1
+                return bytes(row[0])
         self.misses += 1
         result = make()
         if result:
@@ -65,19 +92,22 @@ class Cache:
         return result
 
     def put(self, kind: str, key: str, result: str | bytes, salt: str = "") -> None:
-        if self.root is None:
+        db = self._store()
+        if db is None:
             return
-        path = self._path(kind, key, salt)
+        value = result.encode("utf-8") if isinstance(result, str) else result
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # Written beside and renamed, so a killed build or a second build at the same time
-            # never leaves half an entry behind.
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as f:
-                f.write(result.encode("utf-8") if isinstance(result, str) else result)
-            os.replace(tmp, path)
-        except OSError:
+            db.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)",
+                       (kind, self._digest(key, salt), value, time.time_ns()))
+        except sqlite3.Error:
             pass
+
+    def entries(self, kind: str) -> dict[str, int]:
+        """Each entry of ``kind`` with when it was made (for tests and for looking)."""
+        db = self._store()
+        if db is None:
+            return {}
+        return dict(db.execute("SELECT digest, made FROM entries WHERE kind = ?", (kind,)).fetchall())
 
 
 NONE = Cache(None)
