@@ -377,6 +377,8 @@ def documents(site, phone_pages: list[Page]) -> list[Document]:
     section_titles = {s.url.split("/")[0]: s.title for s in site.sections()}
     found = []
     for page in phone_pages:
+        if "phone" not in page.renditions:  # a sheet made only for paper (the poster) is not a result
+            continue
         doc = _document(page, section_titles.get(page.path.split("/")[0], ""), site.today)
         if doc is not None:
             found.append(doc)

@@ -126,22 +126,23 @@ class Digests:
 
     def of(self, value: Any) -> bytes:
         h = hashlib.blake2b(digest_size=16)
-        self._feed(value, h.update)
+        self.feed(value, h.update)
         return h.digest()
 
-    def _feed(self, v: Any, out) -> None:
+    def feed(self, v: Any, out) -> None:
+        """Write a stable form of ``v`` to ``out`` (a hash's ``update``)."""
         if isinstance(v, _ATOMS):
             out(type(v).__name__.encode() + b":" + str(v).encode("utf-8", "surrogatepass") + b"\0")
         elif isinstance(v, (list, tuple)):
             out(b"[")
             for item in v:
-                self._feed(item, out)
+                self.feed(item, out)
             out(b"]")
         elif isinstance(v, dict):
             out(b"{")
             for key, item in v.items():
-                self._feed(key, out)
-                self._feed(item, out)
+                self.feed(key, out)
+                self.feed(item, out)
             out(b"}")
         elif isinstance(v, (set, frozenset)):
             out(b"(" + b"|".join(sorted(self.of(item) for item in v)) + b")")
@@ -179,7 +180,7 @@ class Digests:
         for f in dataclasses.fields(model):
             if not f.name.startswith("_"):
                 out(f.name.encode() + b"=")
-                self._feed(getattr(model, f.name), out)
+                self.feed(getattr(model, f.name), out)
         out(b")")
 
 

@@ -134,9 +134,14 @@ class Renderer:
         context = self.context(out_path)
         h = hashlib.blake2b(digest_size=16)
         try:
+            feed = self.digests.feed
             for name in sorted(names):
                 value = context[name] if name in context else self.env.globals.get(name, _ABSENT)
-                h.update(name.encode() + b"=" + (b"-" if value is _ABSENT else self.digests.of(value)))
+                h.update(name.encode() + b"=")
+                if value is _ABSENT:
+                    h.update(b"-")
+                else:
+                    feed(value, h.update)
             for name in sorted(templates):
                 h.update(name.encode() + b"=" + self._template_digest(name))
         except (record.Unknown, jinja2.TemplateNotFound):
