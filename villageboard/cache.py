@@ -26,6 +26,21 @@ FOLDER = Path(".cache") / "villageboard"
 STORE = "cache.sqlite3"
 
 
+def program_digest() -> str:
+    """This program's own source: results of another version of it are never trusted."""
+    global _program
+    if _program is None:
+        here = Path(__file__).resolve().parent
+        h = hashlib.sha256(__version__.encode())
+        for source in sorted(here.rglob("*.py")):
+            h.update(source.relative_to(here).as_posix().encode() + b"\0" + source.read_bytes())
+        _program = h.hexdigest()
+    return _program
+
+
+_program: str | None = None
+
+
 def default_root(content: Path) -> Path:
     """``.cache/villageboard`` beside the content folder, i.e. at the village repository's root."""
     override = os.environ.get("VILLAGEBOARD_CACHE")

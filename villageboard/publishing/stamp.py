@@ -11,19 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import os
-from glob import escape as glob_escape
 import pickle
 import subprocess
 import tempfile
 import time
+from glob import escape as glob_escape
 from pathlib import Path
 
-from villageboard import __version__
-from villageboard.cache import default_root
+from villageboard.cache import default_root, program_digest
 from villageboard.reading.diagnostics import Report
-
-PROGRAM = Path(__file__).resolve().parents[1]
-
 
 def _files(folder: Path, skip_dots: bool) -> list[tuple[str, int, int, int]]:
     found = []
@@ -52,10 +48,8 @@ def _git(content: Path) -> bytes:
 
 
 def inputs(content: Path, layouts: Path, today, drafts: bool, preview: bool) -> str:
-    h = hashlib.sha256(f"{__version__}\0{today}\0{drafts}\0{preview}\0{os.environ.get('TZ')}\0"
+    h = hashlib.sha256(f"{program_digest()}\0{today}\0{drafts}\0{preview}\0{os.environ.get('TZ')}\0"
                        f"{time.tzname}\0{layouts.resolve()}\0{content.resolve()}".encode())
-    for source in sorted(PROGRAM.rglob("*.py")):
-        h.update(source.read_bytes())
     h.update(repr(_files(content, skip_dots=True)).encode())
     h.update(repr(_files(layouts, skip_dots=False)).encode())
     h.update(_git(content))

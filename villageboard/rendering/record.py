@@ -25,7 +25,7 @@ from typing import Any
 import jinja2
 from jinja2.runtime import Context
 
-from villageboard import __version__
+from villageboard import cache
 
 
 @dataclasses.dataclass
@@ -121,7 +121,7 @@ class Digests:
     """
 
     def __init__(self):
-        self.models: dict[int, bytes] = {}
+        self.models: dict[int, tuple[Any, bytes]] = {}
         self._walk: dict[int, int] | None = None  # models met on the current walk -> their order
 
     def of(self, value: Any) -> bytes:
@@ -157,7 +157,7 @@ class Digests:
     def _model(self, model: Any, out) -> None:
         key = id(model)
         if key in self.models:
-            out(self.models[key])
+            out(self.models[key][1])
             return
         if self._walk is not None:
             if key in self._walk:
@@ -170,10 +170,11 @@ class Digests:
         try:
             h = hashlib.blake2b(digest_size=16)
             self._fields(model, h.update)
-            self.models[key] = h.digest()
+            # The model is kept with its digest, so its id cannot pass to a new object this build.
+            self.models[key] = (model, h.digest())
         finally:
             self._walk = None
-        out(self.models[key])
+        out(self.models[key][1])
 
     def _fields(self, model: Any, out) -> None:
         out(type(model).__qualname__.encode() + b"(")
@@ -206,11 +207,7 @@ def file_stat(path: Path) -> tuple[int, int, int] | None:
 
 def program_digest(layouts: Path) -> str:
     """The program itself and where its templates are: a change to either starts afresh."""
-    h = hashlib.sha256(f"{__version__}\0{layouts.resolve()}".encode())
-    here = Path(__file__).resolve().parent.parent
-    for source in sorted(here.rglob("*.py")):
-        h.update(source.relative_to(here).as_posix().encode() + b"\0" + source.read_bytes())
-    return h.hexdigest()
+    return hashlib.sha256(f"{cache.program_digest()}\0{layouts.resolve()}".encode()).hexdigest()
 
 
 class Database:
