@@ -116,9 +116,10 @@ def _describe(page) -> str:
 def _write(out: Path, site, renderer: Renderer, others, today: dt.date, jobs: int, db: record.Database) -> None:
     report = site.report
     planned = sorted(renderer.outputs)
-    kept, stale = _unchanged_outputs(out, renderer, db, planned)
     shas: dict[str, bytes] = {}
     with AtomicOutput(out) as output:
+        # Under the lock: another build cannot publish between this look at --out and the links to it.
+        kept, stale = _unchanged_outputs(out, renderer, db, planned)
         for out_path in kept:
             if output.keep(out_path):
                 db.entries[out_path] = db.published[out_path]
