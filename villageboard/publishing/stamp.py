@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
+import json
 import subprocess
 import tempfile
 import time
@@ -63,14 +63,11 @@ def _where(content: Path, out: Path) -> Path:
 def unchanged(content: Path, out: Path, stamp: str) -> tuple[Report, int] | None:
     """The last build's report and page count when nothing it read (``stamp``) or wrote has changed."""
     try:
-        with open(_where(content, out), "rb") as f:
-            stored = pickle.load(f)
-        if stored["inputs"] == stamp and stored["site"] == _files(out, skip_dots=False) and not _leftovers(out):
-            report = stored["report"]
-            report.rewritten = []
-            report.rendered = 0
-            return report, stored["count"]
-    except Exception:  # no stamp, an older one, a damaged one: build
+        stored = json.loads(_where(content, out).read_text(encoding="utf-8"))
+        if (stored["inputs"] == stamp and stored["site"] == [list(f) for f in _files(out, skip_dots=False)]
+                and not _leftovers(out)):
+            return Report.from_json(stored["report"]), int(stored["count"])
+    except (OSError, ValueError, KeyError, TypeError):  # no stamp, an older one, a damaged one: build
         pass
     return None
 
@@ -88,8 +85,10 @@ def save(content: Path, out: Path, report: Report, count: int, stamp: str) -> No
     try:
         where.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=where.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump({"inputs": stamp, "site": _files(out, skip_dots=False), "report": report, "count": count}, f)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            # JSON, not pickle: a cache folder copied from elsewhere can hold wrong data, never code.
+            json.dump({"inputs": stamp, "site": _files(out, skip_dots=False), "report": report.to_json(),
+                       "count": count}, f, ensure_ascii=False)
         os.replace(tmp, where)
     except OSError:
         pass

@@ -77,6 +77,17 @@ class Report:
         day = min(d for d, _ in self.changes)
         return day, sorted({w for d, w in self.changes if d == day})
 
+    def to_json(self) -> dict:
+        """What a later build repeats when nothing changed (the stamp): diagnostics, drafts, changes."""
+        return {"items": [[d.path, d.line, d.code, d.message] for d in self.items], "drafts": self.drafts,
+                "changes": [[day.isoformat(), what] for day, what in self.changes]}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Report":
+        return cls(items=[Diagnostic(path, int(line), code, message) for path, line, code, message in data["items"]],
+                   drafts=[str(d) for d in data["drafts"]],
+                   changes=[(dt.date.fromisoformat(day), str(what)) for day, what in data["changes"]])
+
     def mark(self) -> int:
         return len(self.items)
 

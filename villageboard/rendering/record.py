@@ -16,7 +16,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import os
-import pickle
+import json
 import tempfile
 from decimal import Decimal
 from pathlib import Path, PurePath
@@ -196,6 +196,15 @@ class Entry:
     sha: bytes  # of the output's bytes, for the build id
     stat: tuple[int, int, int]  # size, mtime_ns, inode of the published file
 
+    def to_json(self) -> list:
+        return [list(self.names), list(self.templates), self.exists, self.digest.hex(), self.sha.hex(), list(self.stat)]
+
+    @classmethod
+    def from_json(cls, data: list) -> "Entry":
+        names, templates, exists, digest, sha, stat = data
+        return cls(tuple(names), tuple(templates), {str(k): bool(v) for k, v in exists.items()},
+                   bytes.fromhex(digest), bytes.fromhex(sha), tuple(int(n) for n in stat))
+
 
 def file_stat(path: Path) -> tuple[int, int, int] | None:
     try:
@@ -229,11 +238,10 @@ class Database:
         if self.path is None:
             return
         try:
-            with open(self.path, "rb") as f:
-                stored = pickle.load(f)
+            stored = json.loads(self.path.read_text(encoding="utf-8"))
             if stored.get("program") == program and stored.get("setting") == setting:
-                self.published = stored["entries"]
-        except Exception:  # missing, from an older program, damaged: render everything
+                self.published = {rel: Entry.from_json(e) for rel, e in stored["entries"].items()}
+        except (OSError, ValueError, KeyError, TypeError):  # missing, from an older program, damaged: render everything
             self.published = {}
 
     def save(self, out: Path) -> None:
@@ -244,9 +252,10 @@ class Database:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump({"program": self.program, "setting": self.setting, "entries": self.entries}, f,
-                            protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                # JSON, not pickle: a cache folder copied from elsewhere can hold wrong data, never code.
+                json.dump({"program": self.program, "setting": self.setting,
+                           "entries": {rel: e.to_json() for rel, e in self.entries.items()}}, f, ensure_ascii=False)
             os.replace(tmp, self.path)
         except OSError:
             pass
