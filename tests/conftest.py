@@ -65,6 +65,15 @@ def git_repo(folder: Path):
     return git
 
 
+def committed(folder: Path, message: str = "发布", when: str = "2026-06-01T10:00:00+08:00"):
+    """``folder`` made a git repository with everything in it committed; returns its git helper."""
+    git = git_repo(folder)
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", message, when=when)
+    return git
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass

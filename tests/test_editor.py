@@ -15,7 +15,7 @@ import threading
 import pytest
 from PIL import Image
 
-from conftest import DEMO, ROOT, git_repo, run_cli
+from conftest import DEMO, ROOT, committed, run_cli
 from villageboard.edit import forms, saving
 from villageboard.edit.server import MAX_JSON, MAX_UPLOAD, make_server
 from villageboard.reading.diagnostics import Report
@@ -30,10 +30,7 @@ def make_village(tmp_path, monkeypatch):
     root = tmp_path / "qingxi"
     shutil.copytree(DEMO, root / "content")
     shutil.copytree(ROOT / "schemas", root / "schemas")
-    git = git_repo(root)
-    git("init", "-q")
-    git("add", "-A")
-    git("commit", "-qm", "青溪村公开栏内容")
+    git = committed(root, "青溪村公开栏内容")
     for key in ("AUTHOR", "COMMITTER"):
         monkeypatch.setenv(f"GIT_{key}_NAME", "村文书")
         monkeypatch.setenv(f"GIT_{key}_EMAIL", "wenshu@example.org")

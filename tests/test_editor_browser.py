@@ -13,7 +13,7 @@ import threading
 import pytest
 from playwright.sync_api import expect
 
-from conftest import DEMO, ROOT, git_repo, run_cli, screenshot
+from conftest import DEMO, ROOT, committed, run_cli, screenshot
 from villageboard.edit.server import make_server
 
 TODAY = dt.date(2026, 11, 23)
@@ -25,10 +25,7 @@ def village(tmp_path_factory):
     root = tmp_path_factory.mktemp("editor") / "qingxi"
     shutil.copytree(DEMO, root / "content")
     shutil.copytree(ROOT / "schemas", root / "schemas")
-    git = git_repo(root)
-    git("init", "-q")
-    git("add", "-A")
-    git("commit", "-qm", "青溪村公开栏内容")
+    committed(root, "青溪村公开栏内容")
     with pytest.MonkeyPatch.context() as env:
         for key in ("AUTHOR", "COMMITTER"):
             env.setenv(f"GIT_{key}_NAME", "村文书")

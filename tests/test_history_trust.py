@@ -7,14 +7,11 @@ import shutil
 import subprocess
 import sys
 
-from conftest import ROOT, TODAY, git_repo, run_cli
+from conftest import ROOT, TODAY, committed, run_cli
 
 
 def _committed(content):
-    git = git_repo(content)
-    git("init", "-q")
-    git("add", "-A")
-    git("commit", "-qm", "发布", when="2026-10-12T10:00:00+08:00")
+    git = committed(content, "发布", when="2026-10-12T10:00:00+08:00")
     return git
 
 
@@ -95,10 +92,7 @@ def _short(content, rev="HEAD"):
 
 
 def test_a_number_in_an_older_or_a_withdrawal_message_names_a_place_the_clerk_can_open(demo_copy, tmp_path):
-    git = git_repo(demo_copy)
-    git("init", "-q")
-    git("add", "-A")
-    git("commit", "-qm", "初始导入，经办人 13900002222", when="2026-10-12T10:00:00+08:00")
+    git = committed(demo_copy, "初始导入，经办人 13900002222", when="2026-10-12T10:00:00+08:00")
     root = _short(demo_copy)
     (demo_copy / "party" / "2026-fazhan-gongshi.md").unlink()
     git("commit", "-qam", "撤下：有疑问打 13800001234", when="2026-11-01T09:00:00+08:00")

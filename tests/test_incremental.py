@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT, TODAY, git_repo, run_cli
+from conftest import ROOT, TODAY, committed, run_cli
 
 
 def _files(out: Path) -> dict[str, tuple[int, int]]:
@@ -112,10 +112,7 @@ def test_random_histories_of_edits_end_as_a_clean_build_would(demo_copy, tmp_pat
     seed = int(os.environ.get("INCREMENTAL_SEED", "2026"))
     rng = random.Random(seed)
     program = _program_copy(tmp_path)
-    git = git_repo(demo_copy)
-    git("init", "-q")
-    git("add", "-A")
-    git("commit", "-qm", "初始内容")
+    git = committed(demo_copy, "初始内容")
     out = tmp_path / "incremental"
     env = {**os.environ, "VILLAGEBOARD_CACHE": str(tmp_path / "cache")}
 

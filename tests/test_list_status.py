@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TODAY, git_repo, run_cli
+from conftest import TODAY, committed, run_cli
 from villageboard.planning import site as site_module
 from villageboard.kinds.status import EXPIRED, FAILED, REVISED, WITHDRAWN, Status
 
@@ -39,10 +39,7 @@ def village(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("status")
     content = root / "content"
     shutil.copytree(DEMO, content)
-    git = git_repo(content)
-    git("init", "-q")
-    git("add", "-A")
-    git("commit", "-qm", "发布", when="2026-09-20T10:00:00+08:00")
+    git = committed(content, "发布", when="2026-09-20T10:00:00+08:00")
     notice = content / "affairs" / "2026-gengdi-butie.md"
     notice.write_text(notice.read_text(encoding="utf-8").replace("79 户享受补贴", "80 户享受补贴"), encoding="utf-8")
     git("commit", "-qam", "更正享受补贴户数", when="2026-10-02T09:00:00+08:00")

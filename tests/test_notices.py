@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 from urllib.parse import unquote
 
-from conftest import TODAY, git_repo, run_cli
+from conftest import TODAY, committed, run_cli
 
 
 def build(content: Path, out: Path, today: str = TODAY) -> str:
@@ -125,10 +125,7 @@ def test_grid_pages(built_demo):
 
 
 def test_revision_history_from_git(tmp_path, demo_copy):
-    git = git_repo(demo_copy)
-    git("init", "-q")
-    git("add", "-A")
-    git("commit", "-qm", "发布")
+    git = committed(demo_copy, "发布")
     notice = demo_copy / "affairs" / "2026-zhaijidi.md"
     notice.write_text(text(notice).replace("110 平方米", "120 平方米"), encoding="utf-8")
     git("commit", "-qam", "更正占地面积", when="2026-06-05T09:30:00+08:00")
@@ -183,10 +180,7 @@ def test_windows_style_attachment_paths_work(tmp_path, demo_copy):
 
 
 def test_a_removed_notice_keeps_its_address_and_says_why(tmp_path, demo_copy):
-    git = git_repo(demo_copy)
-    git("init", "-q")
-    git("add", "-A")
-    git("commit", "-qm", "发布")
+    git = committed(demo_copy, "发布")
     git("rm", "-q", "affairs/2026-zhaijidi.md")
     git("commit", "-qm", "撤下：申请人已撤回翻建申请", when="2026-06-08T16:00:00+08:00")
     git("mv", "party/2025-dongxun.md", "party/2025-12-dongxun.md")
@@ -207,10 +201,7 @@ def test_a_removed_notice_keeps_its_address_and_says_why(tmp_path, demo_copy):
 
 
 def test_a_draft_removed_before_publication_leaves_no_trace(tmp_path, demo_copy):
-    git = git_repo(demo_copy)
-    git("init", "-q")
-    git("add", "-A")
-    git("commit", "-qm", "初稿")
+    git = committed(demo_copy, "初稿")
     git("rm", "-q", "party/caogao-dangke.md", "party/2026-12-zuzhishenghuohui.md")
     git("commit", "-qm", "删去草稿")
     build(demo_copy, tmp_path / "site")

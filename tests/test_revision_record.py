@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import DEMO, SCREENSHOTS, TODAY, git_repo, run_cli
+from conftest import DEMO, SCREENSHOTS, TODAY, committed, run_cli
 from test_page_quality import AXE, AXE_TAGS, VNU
 
 ID_NUMBER = "330824198001011234"
@@ -48,10 +48,7 @@ def village(tmp_path_factory):
     root = tmp_path_factory.mktemp("git-village")
     content = root / "content"
     shutil.copytree(DEMO, content)
-    git = git_repo(content)
-    git("init", "-q")
-    git("add", "-A")
-    git("commit", "-qm", "发布第三季度公开内容", when="2026-10-12T10:00:00+08:00")
+    git = committed(content, "发布第三季度公开内容", when="2026-10-12T10:00:00+08:00")
     notice = content / f"{NOTICE}.md"
     _edit(notice, ("每亩 118.50 元", "每亩 120.00 元"), ("**118.50 元**", "**120.00 元**"),
           ("分户明细见附件", f"申请人王某（身份证号 {ID_NUMBER}）面积有误，已更正。\n\n分户明细见附件"))

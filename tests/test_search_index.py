@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from conftest import DEMO, ROOT, TODAY
+from conftest import DEMO, ROOT, TODAY, committed
 from villageboard import builder
 from villageboard.kinds import search
 from villageboard.planning import site as site_module
@@ -104,12 +104,9 @@ def test_nothing_unpublished_is_indexed(demo):
 
 
 def test_a_withdrawn_notice_is_not_indexed(tmp_path, demo_copy):
-    from conftest import git_repo, run_cli
+    from conftest import run_cli
 
-    git = git_repo(demo_copy)
-    git("init", "-q")
-    git("add", "-A")
-    git("commit", "-qm", "发布", when="2026-10-12T10:00:00+08:00")
+    git = committed(demo_copy, "发布", when="2026-10-12T10:00:00+08:00")
     git("rm", "-q", "affairs/2026-zhaijidi.md")
     git("commit", "-qm", "撤下：申请人已撤回申请", when="2026-10-20T15:00:00+08:00")
     out = tmp_path / "site"

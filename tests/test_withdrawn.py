@@ -1,14 +1,11 @@
 """Published items removed from content/ do not vanish: their address says when and why."""
 from __future__ import annotations
 
-from conftest import TODAY, git_repo, run_cli
+from conftest import TODAY, committed, run_cli
 
 
 def test_a_removed_ledger_keeps_its_address_and_shows_in_the_calendar(tmp_path, demo_copy):
-    git = git_repo(demo_copy)
-    git("init", "-q")
-    git("add", "-A")
-    git("commit", "-qm", "发布", when="2026-10-12T10:00:00+08:00")
+    git = committed(demo_copy, "发布", when="2026-10-12T10:00:00+08:00")
     git("rm", "-q", "finance/2026-Q2.yaml")
     git("commit", "-qm", "撤下：两笔支出记错，核对后重新公开", when="2026-10-20T15:00:00+08:00")
     out = tmp_path / "site"
@@ -26,10 +23,7 @@ def test_a_removed_ledger_keeps_its_address_and_shows_in_the_calendar(tmp_path, 
 
 
 def test_a_removed_decision_and_compact_version_keep_their_addresses(tmp_path, demo_copy):
-    git = git_repo(demo_copy)
-    git("init", "-q")
-    git("add", "-A")
-    git("commit", "-qm", "发布", when="2026-10-12T10:00:00+08:00")
+    git = committed(demo_copy, "发布", when="2026-10-12T10:00:00+08:00")
     git("rm", "-q", "affairs/decisions/2026-houshan-linzu.yaml", "compact/2019.md")
     git("commit", "-qm", "撤下：按镇里要求重新整理档案", when="2026-11-02T09:00:00+08:00")
     done = run_cli("build", "--today", TODAY, cwd=demo_copy.parent)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from villageboard.kinds import feeds, search
 from villageboard.reading import privacy
-from villageboard.rendering import qr, record
+from villageboard.rendering import record
 from villageboard.planning import site as site_module
 from villageboard.reading.assets import published_bytes
 from villageboard.reading.diagnostics import Report, display_path
@@ -47,7 +47,6 @@ def build(content: Path, out: Path, today: dt.date, layouts: Path = LAYOUTS, job
     report = site.report
     if report.errors:
         return report, 0
-    qr.use_cache(site.cache)
     renderer = Renderer(layouts, site, site.pages())
     others = _other_outputs(site, renderer, layouts)
     _check_plan(site, renderer, others)
@@ -179,11 +178,14 @@ def _sha(data: str | bytes) -> bytes:
 def _manifest(site, renderer: Renderer, db: record.Database, planned: list[str]) -> str:
     """Per output: the content files it was made from and the templates it really loaded."""
     manifest = {}
+    named: dict[Path, str] = {}  # a source shows in many outputs: its relative name is made once
     for out_path in planned:
         entry = db.entries.get(out_path)
+        for s in renderer.outputs[out_path][0].sources:
+            if s not in named:
+                named[s] = Path(os.path.relpath(s, site.content)).as_posix()
         manifest[out_path] = {
-            "sources": sorted({Path(os.path.relpath(s, site.content)).as_posix()
-                               for s in renderer.outputs[out_path][0].sources}),
+            "sources": sorted({named[s] for s in renderer.outputs[out_path][0].sources}),
             "templates": list(entry.templates) if entry else None,
         }
     return json.dumps(manifest, ensure_ascii=False, indent=1)

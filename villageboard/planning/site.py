@@ -18,6 +18,7 @@ from pathlib import Path
 
 from villageboard.cache import NONE, Cache, default_root
 from villageboard.reading import markup, privacy
+from villageboard.rendering import qr
 from villageboard.kinds import (compact, decisions, feeds, finance, grids, home, households, kiosk, notices, poster,
                                 revisions, search, village as village_kind)
 from villageboard.reading.assets import Assets
@@ -77,8 +78,8 @@ class Site:
 def load(content: Path, today: dt.date, drafts: bool = False) -> Site:
     """Read and check all of ``content``; look at ``site.report`` for what is wrong."""
     site = Site(content=content, today=today, report=Report(), drafts=drafts, cache=Cache(default_root(content)))
-    markup.use_cache(site.cache)
-    search.use_cache(site.cache)
+    for step in (markup, search, qr):  # every slow step keeps its results in this village's cache
+        step.use_cache(site.cache)
     if not content.is_dir():
         site.report.error(content, 1, "E-CONTENT-MISSING", "找不到内容文件夹")
         return site

@@ -64,6 +64,7 @@ class Renderer:
         self.layouts = layouts
         self._template_digests: dict[str, bytes] = {}
         self.digests = record.Digests()
+        self._contexts: dict[str, dict] = {}
         self.outputs: dict[str, tuple[Page, str, str]] = {}  # out path -> (page, rendition, template)
         self.collisions: list[tuple[str, Page, Page]] = []  # (out path, page kept, page refused)
         for page in pages:
@@ -77,7 +78,14 @@ class Renderer:
                 self.outputs[out_path] = (page, rendition, template)
 
     def context(self, out_path: str) -> dict:
-        """The names a template of ``out_path`` can look up, beside the environment's globals."""
+        """The names a template of ``out_path`` can look up, beside the environment's globals
+        (made once per output: both the digest and the render ask for it)."""
+        found = self._contexts.get(out_path)
+        if found is None:
+            found = self._contexts[out_path] = self._context(out_path)
+        return found
+
+    def _context(self, out_path: str) -> dict:
         page, rendition, template = self.outputs[out_path]
         here = posixpath.dirname(out_path) or "."
         prefix = RENDITIONS[rendition]
