@@ -60,6 +60,22 @@ def test_a_page_removed_or_changed_in_the_published_site_is_put_back(demo_copy, 
     assert _digest(out) == clean
 
 
+def test_a_same_size_edit_that_keeps_the_file_time_is_still_seen(demo_copy, tmp_path):
+    """A USB stick keeps file times to two seconds: a quick edit of one digit can leave size and
+    time as they were. The build must look at the bytes, not only at the times."""
+    out = tmp_path / "site"
+    _build(demo_copy, out)
+    notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
+    before = notice.stat()
+    text = notice.read_text(encoding="utf-8")
+    assert "79 户" in text
+    notice.write_text(text.replace("79 户", "78 户", 1), encoding="utf-8")
+    os.utime(notice, ns=(before.st_atime_ns, before.st_mtime_ns))
+    done = _build(demo_copy, out)
+    assert "没有改写任何文件" not in done.stdout
+    assert "78 户" in (out / "affairs" / "2026-gengdi-butie.html").read_text(encoding="utf-8")
+
+
 def test_an_edited_notice_rewrites_only_its_own_pages(demo_copy, tmp_path):
     out = tmp_path / "site"
     _build(demo_copy, out)

@@ -21,7 +21,13 @@ from pathlib import Path
 from villageboard.cache import default_root, program_digest
 from villageboard.reading.diagnostics import Report
 
-def _files(folder: Path, skip_dots: bool) -> list[tuple[str, int, int, int]]:
+HASHED_BYTES = 2 * 1024 * 1024  # the largest source file a build reads
+
+
+def _files(folder: Path, skip_dots: bool, hashed: bool = False) -> list[tuple]:
+    """Each file under ``folder`` by size, time and inode; with ``hashed``, text-sized files by
+    their bytes too: a file system that keeps times to two seconds (a USB stick) can hide a
+    quick same-size edit. Photos and PDFs are not read again: a new one has another size."""
     found = []
     for top, dirs, files in os.walk(folder):
         if skip_dots:
@@ -32,7 +38,14 @@ def _files(folder: Path, skip_dots: bool) -> list[tuple[str, int, int, int]]:
                 st = os.stat(path)
             except OSError:
                 continue
-            found.append((os.path.relpath(path, folder), st.st_size, st.st_mtime_ns, st.st_ino))
+            entry = (os.path.relpath(path, folder), st.st_size, st.st_mtime_ns, st.st_ino)
+            if hashed and st.st_size <= HASHED_BYTES:
+                try:
+                    with open(path, "rb") as f:
+                        entry += (hashlib.sha256(f.read()).hexdigest(),)
+                except OSError:
+                    continue
+            found.append(entry)
     return sorted(found)
 
 
@@ -50,8 +63,8 @@ def _git(content: Path) -> bytes:
 def inputs(content: Path, layouts: Path, today, drafts: bool, preview: bool) -> str:
     h = hashlib.sha256(f"{program_digest()}\0{today}\0{drafts}\0{preview}\0{os.environ.get('TZ')}\0"
                        f"{time.tzname}\0{layouts.resolve()}\0{content.resolve()}".encode())
-    h.update(repr(_files(content, skip_dots=True)).encode())
-    h.update(repr(_files(layouts, skip_dots=False)).encode())
+    h.update(repr(_files(content, skip_dots=True, hashed=True)).encode())
+    h.update(repr(_files(layouts, skip_dots=False, hashed=True)).encode())
     h.update(_git(content))
     return h.hexdigest()
 
