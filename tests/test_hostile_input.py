@@ -84,3 +84,20 @@ def test_an_amount_beyond_ten_thousand_billion_is_written_in_capitals(demo_copy,
 def test_an_impossible_build_day_is_a_chinese_error(day):
     done = run_cli("check", "--today", day)
     assert done.returncode == 1 and "内部错误" not in done.stderr and "不在 2000 到 2099 年之间" in done.stderr
+
+
+@pytest.mark.parametrize("hidden", ["\u202e", "\u200b", "\u0007"])
+def test_a_file_name_with_characters_nobody_sees_is_refused(demo_copy, hidden):
+    """A right-to-left override makes a name read backwards; a zero-width space or a control
+    character makes an address that differs from the name shown. Notice files and the files they
+    link are both refused, each at its place."""
+    (demo_copy / "party" / f"2026-tongzhi{hidden}.md").write_text(
+        "---\ntitle: 通知\ndate: 2026-11-01\n---\n正文。\n", encoding="utf-8")
+    notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
+    (notice.parent / "files" / f"名单{hidden}.pdf").write_bytes((notice.parent / "files" / "gengdi-butie-2026.pdf").read_bytes())
+    notice.write_text(notice.read_text(encoding="utf-8") + f"\n见[名单](files/名单{hidden}.pdf)。\n", encoding="utf-8")
+    done = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
+    assert done.returncode == 1
+    assert re.search(r"2026-tongzhi.*\.md:1: 错误：文件名里有看不见的字符.*\[E-NOTICE-FILENAME\]", done.stderr), done.stderr
+    assert re.search(r"2026-gengdi-butie\.md:\d+: 错误：链接的文件的文件名里有看不见的字符.*\[E-ASSET-NAME\]", done.stderr), done.stderr
+    assert "Traceback" not in done.stderr

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from villageboard.reading import images
 from villageboard.reading.diagnostics import Report
+from villageboard.reading.sources import hidden_characters
 
 PICTURE_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
 ATTACHMENT_TYPES = {".pdf", ".jpg", ".jpeg", ".png"}
@@ -62,6 +63,10 @@ class Assets:
             allowed: set[str] = ATTACHMENT_TYPES, what: str = "附件") -> str | None:
         """Register ``target`` (relative to ``source``'s folder); return its site path."""
         target = target.replace("\\", "/")  # a clerk on Windows may write files\名单.pdf
+        if hidden_characters(target):
+            report.error(source, line, "E-ASSET-NAME", f"{what}的文件名里有看不见的字符（多半是从别处复制来的），"
+                                                       "网址和显示的名字会不一样；请把文件改名，重新输入文件名")
+            return None
         resolved = (source.parent / target).resolve()
         try:
             rel = resolved.relative_to(self.content_root)

@@ -6,6 +6,7 @@ accepted; GBK gets a warning because the next editor may not guess it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,9 +128,19 @@ def split_front_matter(source: SourceText, report: Report) -> FrontMatterDocumen
 ADDRESS_RE = re.compile(r"^[^\s/\\?#%&<>\"':|*`]+$")  # also nothing Windows refuses in a name
 
 
+def hidden_characters(name: str) -> bool:
+    """Whether ``name`` holds characters nobody sees: control and format characters (the
+    right-to-left override makes ``x‮fdp.exe`` read as ``xexe.pdf``), private-use and unassigned ones."""
+    return any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cn", "Zl", "Zp") for ch in name)
+
+
 def check_address(path: Path, report: Report, code: str, names: tuple = (), prefixes: tuple = ()) -> bool:
     """True if the file's name can be its page's address; else an error with ``code``."""
     stem = path.stem
+    if hidden_characters(path.name):
+        report.error(path, 1, code, "文件名里有看不见的字符（多半是从别处复制来的），网址会和看到的不一样；"
+                                    "请把文件名删掉重新输入")
+        return False
     if ADDRESS_RE.match(stem) and stem not in names and not stem.startswith(prefixes or ("\0",)):
         return True
     reserved = [f"叫 {n}" for n in names] + [f"以 {p} 开头" for p in prefixes]
