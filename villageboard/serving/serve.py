@@ -103,9 +103,9 @@ def serve(content: Path, out: Path | None, host: str, port: int, drafts: bool = 
     if host in ("0.0.0.0", "::"):
         lan = _lan_address()
         if lan:
-            import segno
+            from villageboard.rendering import qr
             address = f"http://{lan}:{chosen}/"
             print(f"同一局域网的手机或触摸屏请打开 {address} ，或扫下面的二维码：")
-            segno.make(address, error="m").terminal(compact=True)
+            print(qr.terminal(address))
     server.serve(host=host, port=chosen, root=str(out), open_url_delay=None)
     return 0
