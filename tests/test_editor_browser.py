@@ -72,7 +72,7 @@ def test_a_notice_made_only_through_the_form(page, village):
     page.locator("#body").fill("冬季天干物燥，\n上山不带火种。\n\n有火情请拨打 119。")
     expect(page.locator("#filename")).to_have_value("2026-11-20-关于冬季防火的通知")
     page.locator("#filename").fill("2026-11-20-dongji-fanghuo")
-    expect(page.locator("#preview p").first).to_contain_text("冬季天干物燥，")
+    expect(page.locator("#preview p").first).to_contain_text("冬季天干物燥，", timeout=20000)  # after a round trip
     expect(page.locator("#preview p br")).to_have_count(1)  # the verse keeps its line break
     expect(page.locator("#status")).to_contain_text("可以保存", timeout=20000)
     screenshot(page, "editor-notice-new")

@@ -65,7 +65,7 @@ def test_search_finds_notices_and_households(browser, built_demo):
     page.get_by_role("link", name="搜索").click()
     page.get_by_label("输入要找的字").fill("低保")
     results = page.locator("#search-results a")
-    expect(results.filter(has_text="2026年第四季度最低生活保障对象公示")).to_have_count(1)  # waits for the search
+    expect(results.filter(has_text="2026年第四季度最低生活保障对象公示")).to_have_count(1, timeout=15000)  # waits for the search
     expect(page.locator("#search-status")).to_contain_text("找到")
     page.get_by_label("输入要找的字").fill("姚锡飞")
     expect(results.first).to_contain_text("姚锡飞")

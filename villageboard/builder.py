@@ -92,12 +92,14 @@ def _favicon(icon: Path) -> bytes:
 
 def _check_plan(site, renderer: Renderer, others) -> None:
     """Every output path is claimed once: a notice named index.md must not silently replace a listing."""
-    claimed: dict[str, str] = {path: _describe(page) for path, (page, _, _) in renderer.outputs.items()}
+    # What claims each path, described only where two claim one (most sites: nowhere).
+    claimed: dict[str, object] = {path: page for path, (page, _, _) in renderer.outputs.items()}
     pairs = {(id(first), id(second)): (path, first, second) for path, first, second in reversed(renderer.collisions)}
     clashes = [(path, _describe(first), _describe(second), second) for path, first, second in pairs.values()]
     for rel, _, who in others + [(name, None, "本程序") for name in RESERVED]:
         if rel in claimed:
-            clashes.append((rel, claimed[rel], who, None))
+            first = claimed[rel]
+            clashes.append((rel, first if isinstance(first, str) else _describe(first), who, None))
         claimed.setdefault(rel, who)
     for path, first, second, page in clashes:
         where = page.sources[0] if page is not None and len(page.sources) == 1 else site.content
@@ -178,17 +180,23 @@ def _sha(data: str | bytes) -> bytes:
 def _manifest(site, renderer: Renderer, db: record.Database, planned: list[str]) -> str:
     """Per output: the content files it was made from and the templates it really loaded."""
     manifest = {}
-    named: dict[Path, str] = {}  # a source shows in many outputs: its relative name is made once
+    inside = os.path.join(site.content, "")
+
+    def name(source: Path) -> str:
+        source = str(source)
+        rel = source[len(inside):] if source.startswith(inside) else os.path.relpath(source, site.content)
+        return rel.replace(os.sep, "/")
+
+    sources: dict[int, list[str]] = {}  # a page's renditions share its sources: named once per page
     for out_path in planned:
+        page = renderer.outputs[out_path][0]
+        if id(page) not in sources:
+            sources[id(page)] = sorted({name(s) for s in page.sources})
         entry = db.entries.get(out_path)
-        for s in renderer.outputs[out_path][0].sources:
-            if s not in named:
-                named[s] = Path(os.path.relpath(s, site.content)).as_posix()
-        manifest[out_path] = {
-            "sources": sorted({named[s] for s in renderer.outputs[out_path][0].sources}),
-            "templates": list(entry.templates) if entry else None,
-        }
-    return json.dumps(manifest, ensure_ascii=False, indent=1)
+        manifest[out_path] = {"sources": sources[id(page)], "templates": list(entry.templates) if entry else None}
+    # One output a line, readable in a text editor; without ``indent`` json uses its fast C encoder.
+    return "{\n" + ",\n".join(f"{json.dumps(path, ensure_ascii=False)}: {json.dumps(made, ensure_ascii=False)}"
+                              for path, made in manifest.items()) + "\n}"
 
 
 # A QR code's drawing (segno's path data) is all digits but never text: the scan skips it.

@@ -121,6 +121,8 @@ def contain(html: str, out_path: str, outputs, village) -> Markup:
         return _qr_card(inner, caption, phone, what)
 
     html = str(html)
+    if "<a" not in html and "<A" not in html:  # no link at all (a tag's name follows its "<" at once)
+        return Markup(html)
     pieces, done = [], 0
     for start, inner_start, inner_end, end, attrs, text in _Links(html).found:
         pieces += [html[done:start], rewrite(attrs, html[inner_start:inner_end], text)]

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import operator
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -85,24 +86,27 @@ def fold_char(ch: str) -> str:
     return folded if len(folded) == 1 else ch
 
 
-_FOLD: dict[str, str] = {}
+class _FoldTable(dict):
+    """``str.translate``'s table, filled in as characters are first seen."""
+
+    def __missing__(self, ch: int) -> str:
+        self[ch] = folded = fold_char(chr(ch))
+        return folded
+
+
+_FOLD = _FoldTable()
 
 
 def fold(text: str) -> str:
-    out = []
-    for ch in text:
-        f = _FOLD.get(ch)
-        if f is None:
-            f = _FOLD[ch] = fold_char(ch)
-        out.append(f)
-    return "".join(out)
+    return text.translate(_FOLD)
 
 
 def bigrams(text: str) -> Counter:
     """How often each pair of neighbouring characters stands in ``text`` (folded); none spans a space."""
-    text = fold(text)
-    found = Counter(a + b for a, b in zip(text, text[1:]))
-    return Counter({k: v for k, v in found.items() if not k[0].isspace() and not k[1].isspace()})
+    found = Counter()
+    for word in fold(text).split():
+        found.update(map(operator.add, word, word[1:]))
+    return found
 
 
 def lookup_keys(term: str) -> list[str]:
@@ -130,12 +134,21 @@ MORE = "ABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_"
 
 
 def encode_number(n: int) -> str:
+    if n < len(_SMALL):
+        return _SMALL[n]
+    return _encode(n)
+
+
+def _encode(n: int) -> str:
     digits = [TERMINAL[n & 31]]
     n >>= 5
     while n:
         digits.append(MORE[n & 31])
         n >>= 5
     return "".join(reversed(digits))
+
+
+_SMALL = [_encode(n) for n in range(4096)]  # nearly every posting's numbers: looked up, not worked out
 
 
 def decode_numbers(text: str) -> list[int]:
@@ -165,14 +178,22 @@ class Index:
         self.documents = documents
         postings: dict[str, list[str]] = {}
         last: dict[str, int] = {}
+        small, body_scale = _SMALL, TITLE_CAP + 1
+        # The innermost loop of a build (a posting per bigram per document): kept to plain dict work.
         for number, doc in enumerate(documents):
-            title, body = bigrams(doc.title), bigrams(doc.text)
-            for key in sorted(title.keys() | body.keys()):
-                weight = min(title[key], TITLE_CAP) + (TITLE_CAP + 1) * min(body[key], BODY_CAP)
+            weights = {key: body_scale * min(n, BODY_CAP) for key, n in bigrams(doc.text).items()}
+            for key, n in bigrams(doc.title).items():
+                weights[key] = weights.get(key, 0) + min(n, TITLE_CAP)
+            for key, weight in weights.items():
                 # Deltas minus one: consecutive documents, the common case in a long list, cost one digit.
-                postings.setdefault(key, []).append(encode_number(number - last.get(key, -1) - 1)
-                                                    + encode_number(weight))
+                gap = number - last.get(key, -1) - 1
                 last[key] = number
+                posting = (small[gap] if gap < len(small) else _encode(gap)) + small[weight]
+                found = postings.get(key)
+                if found is None:
+                    postings[key] = [posting]
+                else:
+                    found.append(posting)
         self.postings = {key: "".join(parts) for key, parts in postings.items()}
         size = sum(len(k.encode()) + len(v) + 6 for k, v in self.postings.items())
         self.shards = 1

@@ -17,7 +17,7 @@ from pathlib import Path
 
 
 from villageboard.cache import NONE, Cache, default_root
-from villageboard.reading import markup, privacy
+from villageboard.reading import markup, privacy, sources
 from villageboard.rendering import qr
 from villageboard.kinds import (compact, decisions, feeds, finance, grids, home, households, kiosk, notices, poster,
                                 revisions, search, village as village_kind)
@@ -78,6 +78,7 @@ class Site:
 def load(content: Path, today: dt.date, drafts: bool = False) -> Site:
     """Read and check all of ``content``; look at ``site.report`` for what is wrong."""
     site = Site(content=content, today=today, report=Report(), drafts=drafts, cache=Cache(default_root(content)))
+    sources.forget_folders()
     for step in (markup, search, qr):  # every slow step keeps its results in this village's cache
         step.use_cache(site.cache)
     if not content.is_dir():

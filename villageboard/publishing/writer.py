@@ -132,6 +132,7 @@ class AtomicOutput:
         self.written = 0
         self.changed: list[str] = []  # files whose bytes differ from the published ones, or are new
         self.inside = False  # staging inside --out (a mount point) rather than beside it
+        self._folders: set[str] = set()  # folders made in the staging folder so far
         # The lock lives in the temporary folder, not beside --out where it would show in the village's git.
         key = hashlib.sha256(os.fsencode(self.out)).hexdigest()[:16]
         self.lock = _Lock(Path(tempfile.gettempdir()) / f"villageboard-{key}.lock")
@@ -168,30 +169,35 @@ class AtomicOutput:
             for old in self.out.glob(".villageboard-*"):
                 shutil.rmtree(old, ignore_errors=True)
 
-    def _target(self, rel: str) -> Path:
-        target = self.tmp / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return target
+    def _target(self, rel: str) -> str:
+        folder = os.path.dirname(rel)
+        if folder not in self._folders:  # a site has thousands of files in a few dozen folders
+            os.makedirs(os.path.join(self.tmp, folder), exist_ok=True)
+            self._folders.add(folder)
+        return os.path.join(self.tmp, rel)
 
     def write(self, rel: str, data: str | bytes) -> None:
         """Stage ``rel``; a file whose bytes are already published is linked, not written again."""
         data = data.encode("utf-8") if isinstance(data, str) else data
-        target, published = self._target(rel), self.out / rel
+        target, published = self._target(rel), os.path.join(self.out, rel)
         self.written += 1
         try:
-            if published.stat().st_size == len(data) and published.read_bytes() == data:
-                os.link(published, target)  # the same file in both sites: its time and inode stay
-                return
+            if os.stat(published).st_size == len(data):
+                with open(published, "rb") as old:
+                    if old.read() == data:
+                        os.link(published, target)  # the same file in both sites: its time and inode stay
+                        return
         except OSError:
             pass
-        target.write_bytes(data)
+        with open(target, "wb") as new:
+            new.write(data)
         self.changed.append(rel)
 
     def keep(self, rel: str) -> bool:
         """Stage the published ``rel`` as it is (the build database knows it would come out the
         same); False when it is no longer there to keep."""
         try:
-            os.link(self.out / rel, self._target(rel))
+            os.link(os.path.join(self.out, rel), self._target(rel))
         except OSError:
             return False
         self.written += 1

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from villageboard.reading import privacy
+from villageboard.reading.sources import real_path
 from villageboard.reading.diagnostics import Report
 
 
@@ -128,7 +129,7 @@ class History:
                 # ":100644 100644 <old blob> <new blob> M"
                 _, _, old_blob, new_blob, status = (raw.split() + [""] * 5)[:5]
                 status = status[:1]
-                path = (root / name).resolve()
+                path = real_path(root / name)
                 touched.append(path)
                 self.files.setdefault(path, []).insert(0, rev)
                 self.changes.setdefault(path, []).insert(0, Change(rev, status, old_blob, new_blob))
@@ -140,7 +141,7 @@ class History:
         status = _git(["status", "-z", "--no-renames", "--porcelain", "--untracked-files=all", "--", "."],
                       self.content) or ""
         for line in filter(None, status.split("\0")):
-            path = (root / line[3:]).resolve()
+            path = real_path(root / line[3:])
             self.dirty.add(path)
             if path in self.files and path.suffix.lower() in SOURCE_SUFFIXES:
                 if path.exists():
@@ -184,7 +185,7 @@ class History:
         return found
 
     def _read(self, path: Path) -> FileHistory:
-        path = path.resolve()
+        path = real_path(path)
         try:
             modified = dt.datetime.fromtimestamp(path.stat().st_mtime).astimezone()
         except OSError:

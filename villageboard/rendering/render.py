@@ -50,6 +50,19 @@ def money(value: Decimal | None) -> str:
     return yuan(value)
 
 
+def relative(target: str, folders: list[str]) -> str:
+    """The link to the site path ``target`` from a page in ``folders`` (both inside the site,
+    without ``.`` or ``..``): ``posixpath.relpath`` without its system calls, for every link of
+    every page."""
+    parts = target.split("/")
+    if ".." in parts or "." in parts or "" in parts or parts == folders[:len(parts)]:
+        return posixpath.relpath(target, "/".join(folders) or ".")  # a folder, or a path not in normal form
+    shared = 0
+    while shared < len(folders) and shared < len(parts) - 1 and folders[shared] == parts[shared]:
+        shared += 1
+    return "../" * (len(folders) - shared) + "/".join(parts[shared:])
+
+
 class Renderer:
     def __init__(self, layouts: Path, site, pages: list[Page]):
         self.site = site
@@ -87,7 +100,7 @@ class Renderer:
 
     def _context(self, out_path: str) -> dict:
         page, rendition, template = self.outputs[out_path]
-        here = posixpath.dirname(out_path) or "."
+        folders = out_path.split("/")[:-1]
         prefix = RENDITIONS[rendition]
 
         def url(target: str) -> str:
@@ -98,10 +111,9 @@ class Renderer:
                 fragment = "#" + fragment
             if prefix and record.exists(prefix + target, self.outputs):
                 target = prefix + target
-            return href(posixpath.relpath(target, here)) + fragment
+            return href(relative(target, folders)) + fragment
 
-        root = posixpath.relpath(".", here)
-        root = "" if root == "." else root + "/"
+        root = "../" * len(folders)
         village = self.site.village
         context = dict(page.context)
         context.update(
