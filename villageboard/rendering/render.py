@@ -12,9 +12,11 @@ whether it would come out the same (``Renderer.digest``) without rendering it.
 """
 from __future__ import annotations
 
+import collections
 import ctypes
 import datetime as dt
 import hashlib
+import itertools
 import multiprocessing
 import os
 import posixpath
@@ -190,10 +192,18 @@ class Renderer:
                 yield (out_path, *self.render(out_path))
             return
         _active = self
-        chunks = [out_paths[i:i + CHUNK] for i in range(0, len(out_paths), CHUNK)]
+        chunks = iter([out_paths[i:i + CHUNK] for i in range(0, len(out_paths), CHUNK)])
         try:
             with multiprocessing.get_context("fork").Pool(jobs, initializer=_die_with_parent) as pool:
-                for rendered in pool.imap(_render_chunk, chunks):
+                # A few chunks in flight per worker, no more: workers render faster than this process
+                # scans and writes, and finished pages waiting here would grow with the village.
+                waiting = collections.deque(pool.apply_async(_render_chunk, (chunk,))
+                                            for chunk in itertools.islice(chunks, 2 * jobs))
+                while waiting:
+                    rendered = waiting.popleft().get()
+                    following = next(chunks, None)
+                    if following is not None:
+                        waiting.append(pool.apply_async(_render_chunk, (following,)))
                     yield from rendered
         finally:
             _active = None
