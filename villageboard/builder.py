@@ -18,7 +18,7 @@ from villageboard.rendering import record
 from villageboard.planning import site as site_module
 from villageboard.reading.assets import published_bytes
 from villageboard.reading.diagnostics import Report, display_path
-from villageboard.rendering.render import Renderer
+from villageboard.rendering.render import Renderer, in_background
 from villageboard.publishing.writer import MARK, AtomicOutput, OutputRefused, unsafe
 
 LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
@@ -48,13 +48,17 @@ def build(content: Path, out: Path, today: dt.date, layouts: Path = LAYOUTS, job
     if report.errors:
         return report, 0
     renderer = Renderer(layouts, site, site.pages())
-    others = _other_outputs(site, renderer, layouts)
+    db = record.Database(site.cache.root, out, record.program_digest(layouts), f"preview={preview}")
+    # The other outputs (the search index above all) are made on a second core while this one
+    # works out which pages would come out as published; both only read the loaded site.
+    others_later = in_background(_other_outputs, site, renderer, layouts) if jobs > 1 else None
+    same = _same_digests(renderer, db)
+    others = others_later.result() if others_later else _other_outputs(site, renderer, layouts)
     _check_plan(site, renderer, others)
     if report.errors:
         return report, 0
     try:
-        db = record.Database(site.cache.root, out, record.program_digest(layouts), f"preview={preview}")
-        _write(out, site, renderer, others, today, jobs, db)
+        _write(out, site, renderer, others, today, jobs, db, same)
     except _Abort:
         pass
     except OutputRefused as refusal:
@@ -114,13 +118,14 @@ def _describe(page) -> str:
     return f"“{page.title}”列表页"
 
 
-def _write(out: Path, site, renderer: Renderer, others, today: dt.date, jobs: int, db: record.Database) -> None:
+def _write(out: Path, site, renderer: Renderer, others, today: dt.date, jobs: int, db: record.Database,
+           same: set[str]) -> None:
     report = site.report
     planned = sorted(renderer.outputs)
     shas: dict[str, bytes] = {}
     with AtomicOutput(out) as output:
         # Under the lock: another build cannot publish between this look at --out and the links to it.
-        kept, stale = _unchanged_outputs(out, renderer, db, planned)
+        kept, stale = _unchanged_outputs(out, db, planned, same)
         for out_path in kept:
             if output.keep(out_path):
                 db.entries[out_path] = db.published[out_path]
@@ -160,16 +165,24 @@ def _write(out: Path, site, renderer: Renderer, others, today: dt.date, jobs: in
     report.rewritten = output.changed
     report.rendered = len(stale)
     db.save(out)
+    output.finish()
 
 
-def _unchanged_outputs(out: Path, renderer: Renderer, db: record.Database, planned: list[str]):
-    """Split the plan into outputs that would come out as published (kept) and the rest."""
+def _same_digests(renderer: Renderer, db: record.Database) -> set[str]:
+    """Outputs whose recorded reads have the same digest as when they were published."""
+    return {out_path for out_path in renderer.outputs
+            if (entry := db.published.get(out_path)) is not None
+            and renderer.digest(out_path, entry.names, entry.templates, entry.exists) == entry.digest}
+
+
+def _unchanged_outputs(out: Path, db: record.Database, planned: list[str], same: set[str]):
+    """Split the plan into outputs that would come out as published (kept) and the rest: the
+    same reads, and the published file as it was left."""
     kept, stale = [], []
+    folder = os.path.join(out, "")
     for out_path in planned:
-        entry = db.published.get(out_path)
-        same = (entry is not None and record.file_stat(out / out_path) == entry.stat
-                and renderer.digest(out_path, entry.names, entry.templates, entry.exists) == entry.digest)
-        (kept if same else stale).append(out_path)
+        fine = out_path in same and record.file_stat(folder + out_path) == db.published[out_path].stat
+        (kept if fine else stale).append(out_path)
     return kept, stale
 
 
@@ -199,7 +212,7 @@ def _manifest(site, renderer: Renderer, db: record.Database, planned: list[str])
                               for path, made in manifest.items()) + "\n}"
 
 
-# A QR code's drawing (segno's path data) is all digits but never text: the scan skips it.
+# A QR code's drawing (its SVG path data) is all digits but never text: the scan skips it.
 _DRAWING = re.compile(r' d="[^"\n]*"')
 RESERVED = (MARK, "build-manifest.json")
 

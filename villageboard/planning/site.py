@@ -78,7 +78,7 @@ class Site:
 def load(content: Path, today: dt.date, drafts: bool = False) -> Site:
     """Read and check all of ``content``; look at ``site.report`` for what is wrong."""
     site = Site(content=content, today=today, report=Report(), drafts=drafts, cache=Cache(default_root(content)))
-    sources.forget_folders()
+    sources.forget_paths()
     for step in (markup, search, qr):  # every slow step keeps its results in this village's cache
         step.use_cache(site.cache)
     if not content.is_dir():

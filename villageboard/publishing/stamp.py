@@ -29,6 +29,7 @@ def _files(folder: Path, skip_dots: bool, hashed: bool = False) -> list[tuple]:
     their bytes too: a file system that keeps times to two seconds (a USB stick) can hide a
     quick same-size edit. Photos and PDFs are not read again: a new one has another size."""
     found = []
+    start = len(os.path.join(folder, ""))  # every path os.walk gives begins with the folder's own
     for top, dirs, files in os.walk(folder):
         if skip_dots:
             dirs[:] = [d for d in dirs if d != ".git"]
@@ -38,7 +39,7 @@ def _files(folder: Path, skip_dots: bool, hashed: bool = False) -> list[tuple]:
                 st = os.stat(path)
             except OSError:
                 continue
-            entry = (os.path.relpath(path, folder), st.st_size, st.st_mtime_ns, st.st_ino)
+            entry = (path[start:], st.st_size, st.st_mtime_ns, st.st_ino)
             if hashed and st.st_size <= HASHED_BYTES:
                 try:
                     with open(path, "rb") as f:

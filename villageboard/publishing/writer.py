@@ -24,6 +24,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -133,6 +134,7 @@ class AtomicOutput:
         self.changed: list[str] = []  # files whose bytes differ from the published ones, or are new
         self.inside = False  # staging inside --out (a mount point) rather than beside it
         self._folders: set[str] = set()  # folders made in the staging folder so far
+        self._removing: threading.Thread | None = None
         # The lock lives in the temporary folder, not beside --out where it would show in the village's git.
         key = hashlib.sha256(os.fsencode(self.out)).hexdigest()[:16]
         self.lock = _Lock(Path(tempfile.gettempdir()) / f"villageboard-{key}.lock")
@@ -227,12 +229,21 @@ class AtomicOutput:
         elif not self.out.exists():
             os.replace(self.tmp, self.out)
         elif _exchange(self.tmp, self.out):
-            shutil.rmtree(self.tmp, ignore_errors=True)  # now the old site
+            # Now the old site: removed beside the build's last steps (unlinking waits on the disk,
+            # not the interpreter), and always before the build returns (``finish``).
+            self._removing = threading.Thread(target=shutil.rmtree, args=(self.tmp,), kwargs={"ignore_errors": True})
+            self._removing.start()
         else:  # two renames: a killed build may leave no --out for a moment; the old site stays beside it
             old = Path(tempfile.mkdtemp(prefix=self.prefix, dir=self.out.parent))
             os.replace(self.out, old / "site")
             os.replace(self.tmp, self.out)
             shutil.rmtree(old, ignore_errors=True)
+
+    def finish(self) -> None:
+        """Wait until the old site is gone."""
+        if self._removing is not None:
+            self._removing.join()
+            self._removing = None
 
     def _move_entries_in(self) -> None:
         """Swap the contents of a mount point: each entry replaced in one step, stale ones removed."""

@@ -35,16 +35,19 @@ class FrontMatterDocument:
 MAX_SOURCE_BYTES = 2 * 1024 * 1024  # a year of notices is a few hundred KB; more is a mistake, and slow
 
 
+@functools.lru_cache(maxsize=None)
 def real_path(path: Path) -> Path:
-    """``path.resolve()``, with each folder resolved once: a village has thousands of files in a
-    handful of folders, and resolving walks every part of the path with a system call."""
+    """``path.resolve()``, worked out once per build, with each folder resolved once: a village
+    has thousands of files in a handful of folders, each asked about by several steps, and
+    resolving walks every part of the path with a system call."""
     if os.path.islink(path):
         return path.resolve()
     return _real_folder(path.parent) / path.name
 
 
-def forget_folders() -> None:
-    """A new build: a folder may have been moved or replaced by a link since the last one."""
+def forget_paths() -> None:
+    """A new build: a file or folder may have been moved or replaced by a link since the last one."""
+    real_path.cache_clear()
     _real_folder.cache_clear()
 
 

@@ -244,9 +244,9 @@ class Entry:
                    bytes.fromhex(digest), bytes.fromhex(sha), tuple(int(n) for n in stat))
 
 
-def file_stat(path: Path) -> tuple[int, int, int] | None:
+def file_stat(path: str | Path) -> tuple[int, int, int] | None:
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return None
     return st.st_size, st.st_mtime_ns, st.st_ino
@@ -286,8 +286,9 @@ class Database:
     def save(self, out: Path) -> None:
         if self.path is None:
             return
+        folder = os.path.join(out, "")
         for rel, entry in self.entries.items():
-            entry.stat = file_stat(out / rel) or (0, 0, 0)
+            entry.stat = file_stat(folder + rel) or (0, 0, 0)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")

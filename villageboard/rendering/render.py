@@ -82,10 +82,13 @@ class Renderer:
         self._contexts: dict[str, dict] = {}
         self.outputs: dict[str, tuple[Page, str, str]] = {}  # out path -> (page, rendition, template)
         self.collisions: list[tuple[str, Page, Page]] = []  # (out path, page kept, page refused)
+        overrides: dict[str, bool] = {}  # rendition/template -> a file of its own (asked once, not per page)
         for page in pages:
             for rendition in page.renditions:
                 special = f"{rendition}/{page.template}"
-                template = special if (layouts / special).is_file() else page.template
+                if special not in overrides:
+                    overrides[special] = (layouts / special).is_file()
+                template = special if overrides[special] else page.template
                 out_path = RENDITIONS[rendition] + page.path
                 if out_path in self.outputs:
                     self.collisions.append((out_path, self.outputs[out_path][0], page))
@@ -210,6 +213,41 @@ class Renderer:
 
 
 _active: Renderer | None = None  # the renderer a forked worker inherited
+
+
+class in_background:
+    """``work(*args)`` in a forked process, beside what this one does next; ``result()`` waits for
+    it (and raises what it raised). Where processes cannot be forked, it runs here and now."""
+
+    def __init__(self, work, *args):
+        global _task
+        self._pool = self._value = None
+        if "fork" not in multiprocessing.get_all_start_methods():
+            self._value = work(*args)
+            return
+        _task = (work, args)  # the fork inherits it: nothing is sent to the process
+        try:
+            self._pool = multiprocessing.get_context("fork").Pool(1, initializer=_die_with_parent)
+            self._pending = self._pool.apply_async(_run_task)
+        finally:
+            _task = None
+
+    def result(self):
+        if self._pool is None:
+            return self._value
+        try:
+            return self._pending.get()
+        finally:
+            self._pool.terminate()
+            self._pool.join()
+
+
+_task = None
+
+
+def _run_task():
+    work, args = _task
+    return work(*args)
 
 
 def _die_with_parent() -> None:
