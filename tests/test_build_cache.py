@@ -78,3 +78,45 @@ def test_the_site_is_the_same_whatever_the_number_of_jobs(tmp_path):
 def test_jobs_must_be_a_positive_number(tmp_path):
     done = run_cli("build", "--content", str(DEMO), "--out", str(tmp_path / "out"), "--jobs", "0")
     assert done.returncode == 1 and "--jobs 应是 1 或更大的整数" in done.stderr and "Traceback" not in done.stderr
+
+
+def _pictures(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.suffix in (".jpg", ".png", ".webp") and p.is_file()}
+
+
+def test_pictures_are_worked_on_once_and_again_when_the_file_changes(demo_copy, tmp_path, monkeypatch):
+    """A village has hundreds of camera photos: decoding and encoding each on every build would
+    make every rebuild slow. They come from the cache, unless the file is replaced."""
+    import datetime as dt
+
+    from PIL import Image
+
+    from villageboard import builder
+    from villageboard.reading import images
+
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "cache"))
+    today = dt.date.fromisoformat(TODAY)
+    report, _ = builder.build(demo_copy, tmp_path / "first", today, jobs=1)
+    assert not report.errors
+    first = _pictures(tmp_path / "first")
+    assert "photos/households/yao-320.webp" in first and "files/affairs/files/gaizao-qian.jpg" in first
+
+    decoded: list[str] = []
+    real = images.read_pixels
+    monkeypatch.setattr(images, "read_pixels", lambda source: decoded.append(source.name) or real(source))
+    report, _ = builder.build(demo_copy, tmp_path / "second", today, jobs=1)
+    assert not report.errors
+    assert decoded == []  # every picture checked, re-encoded and resized before: nothing decoded
+    assert _pictures(tmp_path / "second") == first
+
+    # The clerk replaces a family's photo with another one under the same name.
+    Image.new("RGB", (900, 600), (200, 30, 30)).save(demo_copy / "households" / "yao.jpg", "JPEG")
+    report, _ = builder.build(demo_copy, tmp_path / "third", today, jobs=1)
+    assert not report.errors
+    assert "yao.jpg" in decoded and "zhou.jpg" not in decoded
+    third = _pictures(tmp_path / "third")
+    assert third["photos/households/yao-320.jpg"] != first["photos/households/yao-320.jpg"]
+    with Image.open(io.BytesIO(third["photos/households/yao-320.jpg"])) as shown:
+        assert shown.size == (320, 213) and shown.getpixel((10, 10))[0] > 150  # the new, red photo
+    assert third["photos/households/zhou-320.jpg"] == first["photos/households/zhou-320.jpg"]

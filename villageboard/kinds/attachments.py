@@ -96,8 +96,7 @@ def load(site, file: str, title: str | None, source: Path, line: int) -> Attachm
     resolved = site.assets.files[url]
     shown = title.strip() if title and title.strip() else Path(file.replace("\\", "/")).name
     if resolved.suffix.lower() != ".pdf":
-        _, clean = images.read_pixels(resolved)  # already decoded once by the gate: it reads
-        width, height = clean.size
+        _, width, height = images.probe(resolved)  # already checked by the gate: it reads
         return Attachment(file, shown, url, "image", [PageImage(url, 1, width, height, 1)], 1, bool(title))
     attachment = Attachment(file, shown, url, "pdf", titled=bool(title))
     pages = site.attachment_pages

@@ -17,7 +17,7 @@ from pathlib import Path
 
 
 from villageboard.cache import NONE, Cache, default_root
-from villageboard.reading import markup, privacy, sources
+from villageboard.reading import images, markup, privacy, sources
 from villageboard.rendering import qr
 from villageboard.kinds import (compact, decisions, feeds, finance, grids, home, households, kiosk, notices, poster,
                                 revisions, search, village as village_kind)
@@ -79,7 +79,7 @@ def load(content: Path, today: dt.date, drafts: bool = False) -> Site:
     """Read and check all of ``content``; look at ``site.report`` for what is wrong."""
     site = Site(content=content, today=today, report=Report(), drafts=drafts, cache=Cache(default_root(content)))
     sources.forget_paths()
-    for step in (markup, search, qr):  # every slow step keeps its results in this village's cache
+    for step in (markup, search, qr, images):  # every slow step keeps its results in this village's cache
         step.use_cache(site.cache)
     if not content.is_dir():
         site.report.error(content, 1, "E-CONTENT-MISSING", "找不到内容文件夹")

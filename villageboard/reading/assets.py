@@ -33,7 +33,7 @@ def content_problem(source: Path) -> str | None:
         with open(source, "rb") as f:
             return None if f.read(5) == b"%PDF-" else "不是 PDF 文件（也许是改了扩展名的别的文件）；请用原文件重新导出"
     try:
-        found, _ = images.read_pixels(source)
+        found, _, _ = images.probe(source)
     except images.PhotoError as exc:
         return str(exc)
     if found != PICTURE_FORMATS[suffix]:
@@ -46,12 +46,16 @@ def published_bytes(source: Path) -> bytes:
     suffix = source.suffix.lower()
     if suffix == ".pdf":
         return source.read_bytes()
-    _, clean = images.read_pixels(source)
-    if PICTURE_FORMATS[suffix] == "JPEG" and clean.mode == "RGBA":
-        clean = clean.convert("RGB")
-    buffer = io.BytesIO()
-    clean.save(buffer, PICTURE_FORMATS[suffix], **({"quality": 90} if suffix != ".png" else {}))
-    return buffer.getvalue()
+
+    def encode() -> bytes:
+        _, clean = images.read_pixels(source)
+        if PICTURE_FORMATS[suffix] == "JPEG" and clean.mode == "RGBA":
+            clean = clean.convert("RGB")
+        buffer = io.BytesIO()
+        clean.save(buffer, PICTURE_FORMATS[suffix], **({"quality": 90} if suffix != ".png" else {}))
+        return buffer.getvalue()
+
+    return images.cached("picture", source, suffix, encode)
 
 
 class Assets:

@@ -8,18 +8,61 @@ WebP variants for ``srcset``.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
+import PIL
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from villageboard.cache import NONE, Cache
 
 PHOTO_TYPES = {".jpg", ".jpeg", ".png", ".webp"}
 WIDTHS = (320, 640, 1080)  # phones at 1x/2x, and the kiosk
 JPEG_QUALITY = 80
 WEBP_QUALITY = 75
 MAX_PIXELS = 60_000_000  # larger than any camera; guards against decompression bombs
+
+# Decoding a camera photo and encoding its variants takes a good part of a second: each result is
+# kept in the build cache under the hash of the file's bytes, so a photo is worked on once, not
+# on every build. A failure is never kept: the clerk sees it again until the file is replaced.
+_SALT = f"pillow {PIL.__version__} " + hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+_cache: Cache = NONE
+
+
+def use_cache(cache: Cache) -> None:
+    global _cache
+    _cache = cache
+    _fingerprints.clear()
+
+
+def fingerprint(source: Path) -> str:
+    """The hash of the file's bytes, read once per build (a photo is asked about several times)."""
+    st = source.stat()
+    seen = (str(source), st.st_size, st.st_mtime_ns, st.st_ino)
+    if seen not in _fingerprints:
+        _fingerprints[seen] = hashlib.sha256(source.read_bytes()).hexdigest()
+    return _fingerprints[seen]
+
+
+_fingerprints: dict[tuple, str] = {}
+
+
+def cached(kind: str, source: Path, detail: str, make: Callable[[], bytes]) -> bytes:
+    """``make()`` for this file's bytes (and ``detail``), from the build cache when it was made before."""
+    return _cache.data(kind, f"{fingerprint(source)}\0{detail}", make, salt=_SALT)
+
+
+def probe(source: Path) -> tuple[str, int, int]:
+    """The format Pillow finds in ``source`` and the size of its upright pixels (``PhotoError`` if none)."""
+    def make() -> bytes:
+        found, pixels = read_pixels(source)
+        return f"{found} {pixels.width} {pixels.height}".encode()
+    found, width, height = cached("picture-probe", source, "", make).decode().split()
+    return found, int(width), int(height)
 
 
 class PhotoError(Exception):
@@ -42,7 +85,7 @@ class Photo:
     width: int  # of the upright original
     height: int
     alt: str
-    _image: Image.Image | None = field(default=None, repr=False)
+    _source: Path | None = field(default=None, repr=False)
     variants: list[Variant] = field(default_factory=list)
 
     def of(self, fmt: str) -> list[Variant]:
@@ -62,18 +105,23 @@ class Photo:
         return self.of("jpeg")[-1]
 
     def files(self) -> list[tuple[str, bytes]]:
-        """Encode every variant; the camera original is never among them."""
-        out = []
-        for v in self.variants:
-            img = self._image if v.width == self.width else self._image.resize((v.width, v.height), Image.LANCZOS)
+        """Encode every variant (or take it from the build cache); the camera original is never among them."""
+        upright: list[Image.Image] = []  # decoded only if some variant is not in the cache
+
+        def encode(v: Variant) -> bytes:
+            if not upright:
+                upright.append(_flat(read_pixels(self._source)[1]))
+            img = upright[0] if v.width == self.width else upright[0].resize((v.width, v.height), Image.LANCZOS)
             buffer = io.BytesIO()
             if v.format == "jpeg":
                 # No exif=, no icc_profile=: nothing but pixels is written.
                 img.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
             else:
                 img.save(buffer, "WEBP", quality=WEBP_QUALITY, method=4)
-            out.append((v.path, buffer.getvalue()))
-        return out
+            return buffer.getvalue()
+
+        return [(v.path, cached("photo-variant", self._source, f"{v.width} {v.height} {v.format}",
+                                lambda v=v: encode(v))) for v in self.variants]
 
 
 def read_pixels(source: Path) -> tuple[str, Image.Image]:
@@ -104,15 +152,18 @@ def read_pixels(source: Path) -> tuple[str, Image.Image]:
     return found, Image.frombytes(mode, pixels.size, pixels.tobytes())
 
 
-def open_photo(source: Path, base: str, alt: str) -> Photo:
-    """Read ``source`` and plan its variants under the site path ``base``."""
-    _, clean = read_pixels(source)
+def _flat(clean: Image.Image) -> Image.Image:
     if clean.mode == "RGBA":  # JPEG has no transparency: a see-through background turns white
         flat = Image.new("RGB", clean.size, (255, 255, 255))
         flat.paste(clean, mask=clean.getchannel("A"))
-        clean = flat
-    width, height = clean.size
-    photo = Photo(base, width, height, alt, clean)
+        return flat
+    return clean
+
+
+def open_photo(source: Path, base: str, alt: str) -> Photo:
+    """Check ``source`` and plan its variants under the site path ``base``."""
+    _, width, height = probe(source)
+    photo = Photo(base, width, height, alt, source)
     widths = sorted({w for w in WIDTHS if w < width} | {min(width, WIDTHS[-1])})
     for w in widths:
         h = max(1, round(height * w / width))
