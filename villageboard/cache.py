@@ -47,6 +47,14 @@ def default_root(content: Path) -> Path:
     return Path(override) if override else content.resolve().parent / FOLDER
 
 
+def connect(root: Path) -> sqlite3.Connection:
+    """The cache's SQLite file, as every part of the build opens it."""
+    db = sqlite3.connect(root / STORE, timeout=60, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
+    db.execute("PRAGMA synchronous=OFF")  # a lost entry after a power cut is only made again
+    return db
+
+
 class Cache:
     def __init__(self, root: Path | None):
         self.root = root
@@ -68,9 +76,7 @@ class Cache:
             return None
         if self._db is None or self._pid != os.getpid():
             try:
-                db = sqlite3.connect(self.root / STORE, timeout=60, isolation_level=None)
-                db.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
-                db.execute("PRAGMA synchronous=OFF")  # a lost entry after a power cut is only made again
+                db = connect(self.root)
                 db.execute("CREATE TABLE IF NOT EXISTS entries (kind TEXT, digest TEXT, value BLOB, made INTEGER,"
                            " PRIMARY KEY (kind, digest)) WITHOUT ROWID")
             except sqlite3.Error:

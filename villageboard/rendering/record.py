@@ -17,7 +17,7 @@ import datetime as dt
 import hashlib
 import os
 import json
-import tempfile
+import sqlite3
 from decimal import Decimal
 from pathlib import Path, PurePath
 from typing import Any
@@ -230,19 +230,6 @@ class Entry:
     sha: bytes  # of the output's bytes, for the build id
     stat: tuple[int, int, int]  # size, mtime_ns, inode of the published file
 
-    def to_json(self, shapes: dict[tuple, int]) -> list:
-        """Stored with its names and templates as a number into ``shapes``: a few dozen templates
-        make every output's pair, so the database is a quarter of the size and reads as fast."""
-        shape = shapes.setdefault((self.names, self.templates), len(shapes))
-        return [shape, self.exists, self.digest.hex(), self.sha.hex(), list(self.stat)]
-
-    @classmethod
-    def from_json(cls, data: list, shapes: list[tuple[tuple[str, ...], tuple[str, ...]]]) -> "Entry":
-        shape, exists, digest, sha, stat = data
-        names, templates = shapes[shape]
-        return cls(names, templates, {str(k): bool(v) for k, v in exists.items()},
-                   bytes.fromhex(digest), bytes.fromhex(sha), tuple(int(n) for n in stat))
-
 
 def file_stat(path: str | Path) -> tuple[int, int, int] | None:
     try:
@@ -260,45 +247,80 @@ def program_digest(layouts: Path) -> str:
 class Database:
     """Per ``--out``: the entries of the site published there, saved after each publish.
 
-    It lives in the build cache (safe to delete: the next build renders everything) and is
-    trusted only for files whose size, time and inode are still as published.
+    It lives in the build cache's SQLite file, one row per output (safe to delete: the next
+    build renders everything), so that a build that renders a handful of pages writes a
+    handful of rows. A row is trusted only for a file whose size, time and inode are still
+    as published: whichever build wrote it last, it describes exactly that file or none.
     """
 
     def __init__(self, cache_root: Path | None, out: Path, program: str, setting: str):
-        self.path = None
-        if cache_root is not None:
-            key = hashlib.sha256(os.fsencode(out.resolve())).hexdigest()[:16]
-            self.path = cache_root / "builds" / key
+        self.site = hashlib.sha256(os.fsencode(out.resolve())).hexdigest()[:16]
         self.program = program
         self.setting = setting  # what every page depends on (e.g. preview or not)
         self.entries: dict[str, Entry] = {}
         self.published: dict[str, Entry] = {}
-        if self.path is None:
+        self._db: sqlite3.Connection | None = None
+        self._shapes: dict[tuple, int] = {}  # (names, templates) -> row id: a few dozen serve every output
+        self._current = False  # the stored rows were made by this program with these settings
+        if cache_root is None:
             return
         try:
-            stored = json.loads(self.path.read_text(encoding="utf-8"))
-            if stored.get("program") == program and stored.get("setting") == setting:
-                shapes = [(tuple(map(str, names)), tuple(map(str, templates))) for names, templates in stored["shapes"]]
-                self.published = {rel: Entry.from_json(e, shapes) for rel, e in stored["entries"].items()}
-        except (OSError, ValueError, KeyError, TypeError, IndexError):  # missing, from an older program, damaged: render everything
-            self.published = {}
+            self._db = cache.connect(cache_root)
+            self._db.executescript(_TABLES)
+            self._current = self._db.execute("SELECT program, setting FROM sites WHERE site = ?",
+                                             (self.site,)).fetchone() == (program, setting)
+            shapes = {}
+            for number, names, templates in self._db.execute("SELECT id, names, templates FROM shapes"):
+                shapes[number] = (tuple(map(str, json.loads(names))), tuple(map(str, json.loads(templates))))
+                self._shapes[shapes[number]] = number
+            if self._current:
+                for rel, shape, exists, digest, sha, size, mtime, inode in self._db.execute(
+                        "SELECT rel, shape, present, digest, sha, size, mtime, inode FROM outputs WHERE site = ?",
+                        (self.site,)):
+                    names, templates = shapes[shape]
+                    found = {} if exists == "{}" else {str(k): bool(v) for k, v in json.loads(exists).items()}
+                    self.published[rel] = Entry(names, templates, found, bytes(digest), bytes(sha), (size, mtime, inode))
+        except (sqlite3.Error, ValueError, KeyError, TypeError):  # damaged, or an older layout: render everything
+            self.published, self._current = {}, False
 
     def save(self, out: Path) -> None:
-        if self.path is None:
+        """Write the rows of outputs rendered this time (a kept one is the same file as before) and
+        drop the rows of outputs that are gone."""
+        if self._db is None:
             return
         folder = os.path.join(out, "")
-        for rel, entry in self.entries.items():
+        fresh = [(rel, e) for rel, e in self.entries.items() if self.published.get(rel) is not e or not self._current]
+        for rel, entry in fresh:
             entry.stat = file_stat(folder + rel) or (0, 0, 0)
+        db = self._db
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                # JSON, not pickle: a cache folder copied from elsewhere can hold wrong data, never code.
-                shapes: dict[tuple, int] = {}
-                entries = {rel: e.to_json(shapes) for rel, e in self.entries.items()}
-                json.dump({"program": self.program, "setting": self.setting,
-                           "shapes": [list(map(list, shape)) for shape in shapes], "entries": entries},
-                          f, ensure_ascii=False, separators=(",", ":"))
-            os.replace(tmp, self.path)
-        except OSError:
-            pass
+            db.execute("BEGIN IMMEDIATE")
+            if not self._current:
+                db.execute("DELETE FROM outputs WHERE site = ?", (self.site,))
+                db.execute("INSERT OR REPLACE INTO sites VALUES (?, ?, ?)", (self.site, self.program, self.setting))
+            rows = []
+            for rel, e in fresh:
+                shape = self._shapes.get((e.names, e.templates))
+                if shape is None:
+                    shape = self._shapes[(e.names, e.templates)] = db.execute(
+                        "INSERT INTO shapes (names, templates) VALUES (?, ?)",
+                        (json.dumps(e.names), json.dumps(e.templates))).lastrowid
+                rows.append((self.site, rel, shape, json.dumps(e.exists, ensure_ascii=False), e.digest, e.sha, *e.stat))
+            db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            db.executemany("DELETE FROM outputs WHERE site = ? AND rel = ?",
+                           [(self.site, rel) for rel in self.published if rel not in self.entries])
+            db.execute("COMMIT")
+        except sqlite3.Error:
+            try:
+                db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+
+
+# Data only (never pickle): a cache copied from elsewhere can hold wrong rows, never code.
+_TABLES = """
+CREATE TABLE IF NOT EXISTS sites (site TEXT PRIMARY KEY, program TEXT, setting TEXT);
+CREATE TABLE IF NOT EXISTS shapes (id INTEGER PRIMARY KEY, names TEXT, templates TEXT);
+CREATE TABLE IF NOT EXISTS outputs (site TEXT, rel TEXT, shape INTEGER, present TEXT, digest BLOB, sha BLOB,
+                                    size INTEGER, mtime INTEGER, inode INTEGER, PRIMARY KEY (site, rel)) WITHOUT ROWID;
+"""
