@@ -79,7 +79,6 @@ class Renderer:
         self.layouts = layouts
         self._template_digests: dict[str, bytes] = {}
         self.digests = record.Digests()
-        self._contexts: dict[str, dict] = {}
         self.outputs: dict[str, tuple[Page, str, str]] = {}  # out path -> (page, rendition, template)
         self.collisions: list[tuple[str, Page, Page]] = []  # (out path, page kept, page refused)
         overrides: dict[str, bool] = {}  # rendition/template -> a file of its own (asked once, not per page)
@@ -95,16 +94,23 @@ class Renderer:
                     continue
                 self.outputs[out_path] = (page, rendition, template)
 
-    def context(self, out_path: str) -> dict:
-        """The names a template of ``out_path`` can look up, beside the environment's globals
-        (made once per output: both the digest and the render ask for it)."""
-        found = self._contexts.get(out_path)
-        if found is None:
-            found = self._contexts[out_path] = self._context(out_path)
+    def values(self, out_path: str) -> dict:
+        """What a template of ``out_path`` can look up, beside the environment's globals and the
+        helpers (``HELPERS``): all that its digest needs."""
+        page, rendition, _ = self.outputs[out_path]
+        village = self.site.village
+        found = dict(page.context)
+        found.update(
+            page=page, village=village, rendition=rendition, out_path=out_path, today=self.site.today,
+            preview=self.site.preview, history_missing=self.site.history.missing,
+            updated=_updated if not self.site.history.missing else _never, updated_note=_updated_note,
+            phone_url=village.phone_url(page.path),
+        )
         return found
 
-    def _context(self, out_path: str) -> dict:
-        page, rendition, template = self.outputs[out_path]
+    def context(self, out_path: str) -> dict:
+        """The values and the helpers, for rendering ``out_path``."""
+        page, rendition, _ = self.outputs[out_path]
         folders = out_path.split("/")[:-1]
         prefix = RENDITIONS[rendition]
 
@@ -120,13 +126,9 @@ class Renderer:
 
         root = "../" * len(folders)
         village = self.site.village
-        context = dict(page.context)
+        context = self.values(out_path)
         context.update(
-            page=page, village=village, rendition=rendition,
-            out_path=out_path, url=url, today=self.site.today, preview=self.site.preview,
-            updated=_updated if not self.site.history.missing else _never, history_missing=self.site.history.missing,
-            updated_note=_updated_note,
-            phone_url=village.phone_url(page.path),
+            url=url,
             mask_phone=lambda n: mask_phone(n, village.public_phones),
             rooted=lambda html: Markup(str(html).replace(ROOT_MARK, root)),
             share=lambda p: sharing.card(p, self.site),  # description and Open Graph card
@@ -156,17 +158,20 @@ class Renderer:
     def digest(self, out_path: str, names, templates, exists) -> bytes | None:
         """A digest of what ``out_path`` read when it last rendered, with today's values; None
         where a value has no stable digest (the output then always renders)."""
-        context = self.context(out_path)
+        values = self.values(out_path)
         h = hashlib.blake2b(digest_size=16)
         try:
             feed = self.digests.feed
             for name in sorted(names):
-                value = context[name] if name in context else self.env.globals.get(name, _ABSENT)
                 h.update(name.encode() + b"=")
-                if value is _ABSENT:
-                    h.update(b"-")
+                if name in values:
+                    feed(values[name], h.update)
+                elif name in HELPERS:  # what a helper gives depends only on the output's other reads
+                    h.update(b"helper")
+                elif name in self.env.globals:
+                    feed(self.env.globals[name], h.update)
                 else:
-                    feed(value, h.update)
+                    h.update(b"-")
             for name in sorted(templates):
                 h.update(name.encode() + b"=" + self._template_digest(name))
         except (record.Unknown, jinja2.TemplateNotFound):
@@ -290,7 +295,9 @@ def _updated_note() -> Markup:
     return Markup(_UPDATED_NOTE)
 
 
-_ABSENT = object()
+# The page's helpers, made per output in ``context``: each is a function of the output (its place,
+# the village) and of the values it is given, all of which the output's digest covers.
+HELPERS = frozenset({"url", "mask_phone", "rooted", "share"})
 
 
 def default_jobs() -> int:
