@@ -36,7 +36,7 @@ def check(content: Path, today: dt.date) -> site_module.Site:
 
 def build(content: Path, out: Path, today: dt.date, layouts: Path = LAYOUTS, jobs: int = 1,
           preview: bool = False, drafts: bool = False) -> tuple[Report, int]:
-    """Build ``content`` into ``out``; returns the report and the number of pages written."""
+    """Build ``content`` into ``out``; returns the report and the number of pages planned."""
     refused = unsafe(out, content)
     if refused:
         report = Report()
@@ -50,13 +50,9 @@ def build(content: Path, out: Path, today: dt.date, layouts: Path = LAYOUTS, job
     renderer = Renderer(layouts, site, site.pages())
     db = record.Database(site.cache.root, out, record.program_digest(layouts), f"preview={preview}")
     # The other outputs (the search index above all) are made on a second core while this one
-    # works out which pages would come out as published; both only read the loaded site.
-    others_later = in_background(_other_outputs, site, renderer, layouts) if jobs > 1 else None
+    # works out which pages would come out as published and stages them; both only read the site.
+    others = in_background(_other_outputs, (site, renderer, layouts), here=jobs <= 1)
     same = _same_digests(renderer, db)
-    others = others_later.result() if others_later else _other_outputs(site, renderer, layouts)
-    _check_plan(site, renderer, others)
-    if report.errors:
-        return report, 0
     try:
         _write(out, site, renderer, others, today, jobs, db, same)
     except _Abort:
@@ -141,6 +137,11 @@ def _write(out: Path, site, renderer: Renderer, others, today: dt.date, jobs: in
             if digest is not None:
                 db.entries[out_path] = record.Entry(tuple(sorted(reads.names)), tuple(sorted(reads.templates)),
                                                     reads.exists, digest, shas[out_path], (0, 0, 0))
+        # Staged, not published: a path claimed twice still stops the build before anything is swapped in.
+        others = others.result()
+        _check_plan(site, renderer, others)
+        if report.errors:
+            raise _Abort()
         # The build id covers every file, style sheets and scripts included, so a kiosk reloads for a style fix.
         build_id = hashlib.sha256()
         for out_path in planned:

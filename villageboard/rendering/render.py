@@ -222,12 +222,13 @@ _active: Renderer | None = None  # the renderer a forked worker inherited
 
 class in_background:
     """``work(*args)`` in a forked process, beside what this one does next; ``result()`` waits for
-    it (and raises what it raised). Where processes cannot be forked, it runs here and now."""
+    it (and raises what it raised). With ``here``, or where processes cannot be forked, it runs
+    here and now."""
 
-    def __init__(self, work, *args):
+    def __init__(self, work, args: tuple, here: bool = False):
         global _task
         self._pool = self._value = None
-        if "fork" not in multiprocessing.get_all_start_methods():
+        if here or "fork" not in multiprocessing.get_all_start_methods():
             self._value = work(*args)
             return
         _task = (work, args)  # the fork inherits it: nothing is sent to the process
