@@ -59,6 +59,8 @@ def build(content: Path, out: Path, today: dt.date, layouts: Path = LAYOUTS, job
         pass
     except OutputRefused as refusal:
         report.error(out, 1, refusal.code, str(refusal))
+    finally:
+        others.close()
     return report, len(renderer.outputs)
 
 

@@ -242,10 +242,17 @@ class in_background:
         if self._pool is None:
             return self._value
         try:
-            return self._pending.get()
+            self._value = self._pending.get()
+            return self._value
         finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the process (when the build ended before asking for the result)."""
+        if self._pool is not None:
             self._pool.terminate()
             self._pool.join()
+            self._pool = None
 
 
 _task = None
