@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import random
 import shutil
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from villageboard.publishing.writer import AtomicOutput
 from conftest import DEMO, ROOT, TODAY, run_cli, tree_digest
 
 
@@ -97,6 +99,7 @@ def test_two_builds_at_once_wait_for_each_other(tmp_path):
     results = [(p.wait(timeout=300), p.stderr.read()) for p in both]
     assert [code for code, _ in results] == [0, 0], results
     assert not [p.name for p in tmp_path.iterdir() if p.name != "site"]  # no staging folder left behind
+    assert not AtomicOutput(out).lock.path.exists()  # nor a lock file in the temporary folder
     reference = tmp_path.parent / f"{tmp_path.name}-reference"
     assert subprocess.run(_build_command(DEMO, reference)).returncode == 0
     assert _site_digest(out) == _site_digest(reference)
@@ -182,3 +185,28 @@ def test_an_out_that_is_a_mount_point_is_refreshed_in_place(tmp_path, monkeypatc
     assert not (out / "party" / "stale.html").exists() and not (out / "party" / "2026-sanhuiyike.html").exists()
     assert (out / "index.html").is_file() and (out / "version.json").is_file()
     assert not list(out.glob(".villageboard-*"))
+
+
+def _hold_the_lock_often(lock_path: str, inside: str, rounds: int) -> int:
+    """Take and let go of the lock ``rounds`` times; inside, be the only one (O_EXCL would fail)."""
+    from villageboard.publishing.writer import _Lock
+
+    for _ in range(rounds):
+        lock = _Lock(Path(lock_path))
+        lock.acquire()
+        try:
+            os.close(os.open(inside, os.O_CREAT | os.O_EXCL | os.O_WRONLY))  # FileExistsError: two inside
+            os.remove(inside)
+        finally:
+            lock.release()
+    return rounds
+
+
+def test_the_lock_keeps_builds_apart_though_its_file_is_removed_each_time(tmp_path):
+    """The lock file goes when a build ends; a build waiting on the removed file must not get in
+    beside the one that made the file anew."""
+    lock_path, inside = str(tmp_path / "villageboard-test.lock"), str(tmp_path / "inside")
+    with multiprocessing.get_context("fork").Pool(6) as pool:
+        done = pool.starmap(_hold_the_lock_often, [(lock_path, inside, 150)] * 6)
+    assert done == [150] * 6
+    assert not Path(lock_path).exists() and not Path(inside).exists()

@@ -72,22 +72,33 @@ def unsafe(out: Path, content: Path) -> str | None:
 
 
 class _Lock:
-    """One build per ``--out``. The lock is the operating system's, so a killed build frees it."""
+    """One build per ``--out``. The lock is the operating system's, so a killed build frees it.
+
+    The lock file is removed when the lock is let go, so the temporary folder does not fill up
+    with them. A build that was waiting may then hold the lock of a file that no longer has its
+    name; it checks, and takes the lock again under the name (POSIX; Windows cannot remove a
+    file another build holds open, so there it stays)."""
 
     def __init__(self, path: Path):
         self.path = path
         self.file = None
 
     def acquire(self) -> None:
-        self.file = open(self.path, "a+b")
         waited = False
         deadline = time.monotonic() + LOCK_WAIT
-        while not self._try():
+        while True:
+            self.file = open(self.path, "a+b")
+            if self._try():
+                if self._still_named():
+                    return
+                self.file.close()  # its last holder has removed it: lock the file now under the name
+                continue
+            self.file.close()
             if not waited:
                 print("另一个生成正在写入同一个输出文件夹，等它结束……", file=sys.stderr)
                 waited = True
             if time.monotonic() > deadline:
-                self.file.close()
+                self.file = None
                 raise OutputRefused("E-OUT-LOCKED", f"另一个生成占用输出文件夹超过 {LOCK_WAIT} 秒，没有生成；请稍后再试")
             time.sleep(0.2)
 
@@ -105,8 +116,21 @@ class _Lock:
         except OSError:
             return False
 
+    def _still_named(self) -> bool:
+        if os.name == "nt":
+            return True
+        try:
+            return os.fstat(self.file.fileno()).st_ino == os.stat(self.path).st_ino
+        except OSError:
+            return False
+
     def release(self) -> None:
         if self.file:
+            if os.name != "nt":
+                try:
+                    os.unlink(self.path)  # while still locked: no build can hold it under this name
+                except OSError:
+                    pass
             self.file.close()  # closing releases both kinds of lock
             self.file = None
 
