@@ -12,6 +12,7 @@ the build and kept in the build cache for the next one.
 from __future__ import annotations
 
 import functools
+import re
 from importlib.metadata import version
 
 import zxingcpp
@@ -42,6 +43,7 @@ def matrix(data: str) -> list[bytes]:
 
 
 _DARK = bytes(1 if value < 128 else 0 for value in range(256))  # the image is black modules on white
+_DARK_RUN = re.compile(rb"\x01+")
 
 
 def _draw(data: str) -> str:
@@ -51,16 +53,11 @@ def _draw(data: str) -> str:
     # each move is relative to where the last stroke ended, which keeps the drawing short.
     strokes, pen = [], None
     for y, row in enumerate(rows):
-        x = 0
-        while x < len(row):
-            if row[x]:
-                start = x
-                while x < len(row) and row[x]:
-                    x += 1
-                strokes.append(f"M{start + BORDER} {y + BORDER}.5h{x - start}" if pen is None
-                               else f"m{start - pen[0]} {y - pen[1]}h{x - start}")
-                pen = (x, y)
-            x += 1
+        for run in _DARK_RUN.finditer(row):
+            start, end = run.span()
+            strokes.append(f"M{start + BORDER} {y + BORDER}.5h{end - start}" if pen is None
+                           else f"m{start - pen[0]} {y - pen[1]}h{end - start}")
+            pen = (end, y)
     return (f'<svg viewBox="0 0 {side} {side}" class="qr"><path fill="#fff" d="M0 0h{side}v{side}h-{side}z"/>'
             f'<path stroke="#000" d="{"".join(strokes)}"/></svg>')
 
