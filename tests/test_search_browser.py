@@ -160,3 +160,22 @@ def test_without_javascript_the_page_says_so_and_offers_the_sections(browser, se
     page.locator(".search-browse").get_by_role("link", name="村务公开").click()
     expect(page.locator("h1")).to_contain_text("村务公开")
     context.close()
+
+
+def test_words_typed_before_the_search_script_arrives_are_kept_and_searched(browser, served):
+    """On 2G the search box shows while its script is still coming; what a villager types then
+    must not be wiped when the script starts."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
+    page = context.new_page()
+    held = []
+    page.route(lambda url: url.split("?")[0].endswith("/static/search.js"), lambda route: held.append(route))
+    with page.expect_request(lambda request: request.url.split("?")[0].endswith("/static/search.js")):
+        page.goto(served + "search.html", wait_until="commit")
+    box = page.get_by_label("输入要找的字")
+    box.fill("低保")
+    assert len(held) == 1  # the script is still on its way
+    held[0].continue_()
+    expect(page.locator("#search-results a").filter(has_text="2026年第四季度最低生活保障对象公示")).to_have_count(
+        1, timeout=15000)
+    expect(box).to_have_value("低保")
+    context.close()

@@ -273,8 +273,10 @@
   var input = document.getElementById("q");
   if (form && input) {
     var timer = null;
-    input.value = initial;
-    search(initial);
+    // On a slow phone the box shows before this script arrives, and a villager may have typed
+    // already (or the browser put the last words back): what is in the box is kept and searched.
+    if (!input.value) input.value = initial;
+    search(input.value);
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       clearTimeout(timer);
