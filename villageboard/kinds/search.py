@@ -134,12 +134,6 @@ MORE = "ABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_"
 
 
 def encode_number(n: int) -> str:
-    if n < len(_SMALL):
-        return _SMALL[n]
-    return _encode(n)
-
-
-def _encode(n: int) -> str:
     digits = [TERMINAL[n & 31]]
     n >>= 5
     while n:
@@ -148,7 +142,7 @@ def _encode(n: int) -> str:
     return "".join(reversed(digits))
 
 
-_SMALL = [_encode(n) for n in range(4096)]  # nearly every posting's numbers: looked up, not worked out
+_SMALL = [encode_number(n) for n in range(4096)]  # nearly every posting's numbers: looked up, not worked out
 
 
 def decode_numbers(text: str) -> list[int]:
@@ -188,7 +182,7 @@ class Index:
                 # Deltas minus one: consecutive documents, the common case in a long list, cost one digit.
                 gap = number - last.get(key, -1) - 1
                 last[key] = number
-                posting = (small[gap] if gap < len(small) else _encode(gap)) + small[weight]
+                posting = (small[gap] if gap < len(small) else encode_number(gap)) + small[weight]
                 found = postings.get(key)
                 if found is None:
                     postings[key] = [posting]
