@@ -7,7 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
-from conftest import DEMO, TODAY, run_cli
+from conftest import DEMO, TODAY, run_cli, tree_digest
 
 
 def _pages(out: Path) -> dict[str, str]:
@@ -56,14 +56,19 @@ def test_the_kiosk_take_home_code_scans_to_the_phone_page(built_demo, browser):
     assert [r.text for r in found] == ["https://cunwu.example.org/qingxi/affairs/2026-dibao-q4.html"]
 
 
+def _add_notices(content: Path, count: int = 150) -> None:
+    """Enough pages that the work is really shared between processes."""
+    for i in range(count):
+        (content / "affairs" / f"gen-{i:03}.md").write_text(
+            f"---\ntitle: 第{i}号公示\ndate: 2026-{i % 9 + 1:02}-{i % 27 + 1:02}\ncategory: 公示\n---\n"
+            f"正文第{i}号。\n\n| 户主 | 金额 |\n|---|---:|\n| 王某 | {i}.50 |\n", encoding="utf-8")
+
+
 def test_the_site_is_the_same_whatever_the_number_of_jobs(tmp_path):
     """--jobs N renders over N processes; the published bytes must not depend on it."""
     content = tmp_path / "content"
     shutil.copytree(DEMO, content)
-    for i in range(150):  # enough pages that the work is really shared between processes
-        (content / "affairs" / f"gen-{i:03}.md").write_text(
-            f"---\ntitle: 第{i}号公示\ndate: 2026-{i % 9 + 1:02}-{i % 27 + 1:02}\ncategory: 公示\n---\n"
-            f"正文第{i}号。\n\n| 户主 | 金额 |\n|---|---:|\n| 王某 | {i}.50 |\n", encoding="utf-8")
+    _add_notices(content)
     sites = {}
     for jobs in ("1", "2"):
         done = run_cli("build", "--content", str(content), "--out", str(tmp_path / jobs), "--today", TODAY,
@@ -73,6 +78,42 @@ def test_the_site_is_the_same_whatever_the_number_of_jobs(tmp_path):
     assert len(sites["1"]) > 500 and sites["1"] == sites["2"]
     version = [json.loads((tmp_path / j / "version.json").read_text(encoding="utf-8"))["build"] for j in sites]
     assert version[0] == version[1]
+
+
+def test_a_worker_that_dies_stops_the_build_and_leaves_the_site(demo_copy, tmp_path, monkeypatch):
+    """The system's out-of-memory killer can end a render worker. The build must stop with a
+    clear error instead of waiting for ever for the dead worker's pages, and publish nothing."""
+    import datetime as dt
+    import os
+    import signal
+    import threading
+
+    from villageboard import builder
+    from villageboard.rendering.render import Renderer
+
+    out = tmp_path / "site"
+    _add_notices(demo_copy)
+    assert run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY).returncode == 0
+    before = tree_digest(out)
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "empty-cache"))  # nothing kept: every page renders
+    builder_process, real_render = os.getpid(), Renderer.render
+
+    def render(self, out_path):
+        if os.getpid() != builder_process:  # in a worker: killed as the system kills it, without a word
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real_render(self, out_path)
+
+    monkeypatch.setattr(Renderer, "render", render)
+    ended = {}
+    build = threading.Thread(daemon=True, target=lambda: ended.update(
+        result=builder.build(demo_copy, out, dt.date.fromisoformat(TODAY), jobs=2)))
+    build.start()
+    build.join(timeout=180)
+    assert not build.is_alive(), "the build still waits for the dead worker"
+    report, _ = ended["result"]
+    assert [d.code for d in report.errors] == ["E-BUILD-WORKER"]
+    assert "内存不足" in report.errors[0].message and "--jobs 1" in report.errors[0].message
+    assert tree_digest(out) == before
 
 
 def test_jobs_must_be_a_positive_number(tmp_path):

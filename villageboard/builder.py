@@ -5,6 +5,7 @@ outputs whose recorded reads changed (``_unchanged_outputs``), publish the whole
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
@@ -18,7 +19,8 @@ from villageboard.rendering import record
 from villageboard.planning import site as site_module
 from villageboard.reading.assets import published_bytes
 from villageboard.reading.diagnostics import Report, display_path
-from villageboard.rendering.render import Renderer, in_background
+from villageboard.rendering.render import Renderer
+from villageboard.rendering.workers import WorkerLost, each, in_background
 from villageboard.publishing.writer import MARK, AtomicOutput, OutputRefused, unsafe
 
 LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
@@ -59,6 +61,10 @@ def build(content: Path, out: Path, today: dt.date, layouts: Path = LAYOUTS, job
         pass
     except OutputRefused as refusal:
         report.error(out, 1, refusal.code, str(refusal))
+    except WorkerLost:
+        report.error(out, 1, "E-BUILD-WORKER",
+                     "生成网页的一个子进程意外退出了（常见原因是电脑内存不足），网站保持原样没有更新；"
+                     "请关掉其他程序后再生成一次，或加上 --jobs 1 只用一个进程生成")
     finally:
         others.close()
     return report, len(renderer.outputs)
@@ -130,15 +136,12 @@ def _write(out: Path, site, renderer: Renderer, others, today: dt.date, jobs: in
                 shas[out_path] = db.entries[out_path].sha
             else:  # gone from --out since it was published: render it after all
                 stale.append(out_path)
-        for out_path, html, reads in renderer.render_all(sorted(stale), jobs):
-            # Last line of defence: a template must never print an unmasked number.
-            privacy.scan(out / out_path, _DRAWING.sub(' d=""', html), report, site.village.public_phones)
-            output.write(out_path, html)
-            shas[out_path] = _sha(html)
-            digest = renderer.digest(out_path, reads.names, reads.templates, reads.exists)
-            if digest is not None:
-                db.entries[out_path] = record.Entry(tuple(sorted(reads.names)), tuple(sorted(reads.templates)),
-                                                    reads.exists, digest, shas[out_path], (0, 0, 0))
+        for out_path, data, sha, findings, entry in each(functools.partial(_made, renderer, out), sorted(stale), jobs):
+            report.items += findings
+            output.write(out_path, data)
+            shas[out_path] = sha
+            if entry is not None:
+                db.entries[out_path] = entry
         # Staged, not published: a path claimed twice still stops the build before anything is swapped in.
         others = others.result()
         _check_plan(site, renderer, others)
@@ -169,6 +172,21 @@ def _write(out: Path, site, renderer: Renderer, others, today: dt.date, jobs: in
     report.rendered = len(stale)
     db.save(out)
     output.finish()
+
+
+def _made(renderer: Renderer, out: Path, out_path: str):
+    """One output rendered and checked, in whichever process renders it: (path, bytes, their
+    digest, what the privacy scan found, the build database's entry or None)."""
+    html, reads = renderer.render(out_path)
+    findings = Report()
+    # Last line of defence: a template must never print an unmasked number.
+    privacy.scan(out / out_path, _DRAWING.sub(' d=""', html), findings, renderer.site.village.public_phones)
+    data = html.encode("utf-8")
+    sha = _sha(data)
+    digest = renderer.digest(out_path, reads.names, reads.templates, reads.exists)
+    entry = None if digest is None else record.Entry(tuple(sorted(reads.names)), tuple(sorted(reads.templates)),
+                                                     reads.exists, digest, sha, (0, 0, 0))
+    return out_path, data, sha, findings.items, entry
 
 
 def _same_digests(renderer: Renderer, db: record.Database) -> set[str]:

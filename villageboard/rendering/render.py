@@ -12,16 +12,9 @@ whether it would come out the same (``Renderer.digest``) without rendering it.
 """
 from __future__ import annotations
 
-import collections
-import ctypes
 import datetime as dt
 import hashlib
-import itertools
-import multiprocessing
-import os
 import posixpath
-import signal
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -36,7 +29,6 @@ from villageboard.planning.pages import Page
 from villageboard.reading.privacy import mask_phone
 
 RENDITIONS = {"phone": "", "kiosk": "kiosk/", "print": "print/"}
-CHUNK = 64  # pages a worker renders per task: large enough that sending them back is cheap
 
 
 def chinese_date(value: dt.date | dt.datetime | None) -> str:
@@ -186,95 +178,6 @@ class Renderer:
             self._template_digests[name] = hashlib.blake2b(source.encode(), digest_size=16).digest()
         return self._template_digests[name]
 
-    def render_all(self, out_paths: list[str], jobs: int):
-        """Yield (out path, html, reads) in the order given, rendered by ``jobs`` processes.
-
-        Workers are forked, so they start with this renderer and the loaded site already in
-        memory and nothing has to be sent to them; a page's html depends only on the site,
-        so the output is the same whatever ``jobs`` is. Where processes cannot be forked
-        (Windows), or there is too little to share, pages are rendered here.
-        """
-        global _active
-        if jobs <= 1 or len(out_paths) < 2 * CHUNK or "fork" not in multiprocessing.get_all_start_methods():
-            for out_path in out_paths:
-                yield (out_path, *self.render(out_path))
-            return
-        _active = self
-        chunks = iter([out_paths[i:i + CHUNK] for i in range(0, len(out_paths), CHUNK)])
-        try:
-            with multiprocessing.get_context("fork").Pool(jobs, initializer=_die_with_parent) as pool:
-                # A few chunks in flight per worker, no more: workers render faster than this process
-                # scans and writes, and finished pages waiting here would grow with the village.
-                waiting = collections.deque(pool.apply_async(_render_chunk, (chunk,))
-                                            for chunk in itertools.islice(chunks, 2 * jobs))
-                while waiting:
-                    rendered = waiting.popleft().get()
-                    following = next(chunks, None)
-                    if following is not None:
-                        waiting.append(pool.apply_async(_render_chunk, (following,)))
-                    yield from rendered
-        finally:
-            _active = None
-
-
-_active: Renderer | None = None  # the renderer a forked worker inherited
-
-
-class in_background:
-    """``work(*args)`` in a forked process, beside what this one does next; ``result()`` waits for
-    it (and raises what it raised). With ``here``, or where processes cannot be forked, it runs
-    here and now."""
-
-    def __init__(self, work, args: tuple, here: bool = False):
-        global _task
-        self._pool = self._value = None
-        if here or "fork" not in multiprocessing.get_all_start_methods():
-            self._value = work(*args)
-            return
-        _task = (work, args)  # the fork inherits it: nothing is sent to the process
-        try:
-            self._pool = multiprocessing.get_context("fork").Pool(1, initializer=_die_with_parent)
-            self._pending = self._pool.apply_async(_run_task)
-        finally:
-            _task = None
-
-    def result(self):
-        if self._pool is None:
-            return self._value
-        try:
-            self._value = self._pending.get()
-            return self._value
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        """Stop the process (when the build ended before asking for the result)."""
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
-
-
-_task = None
-
-
-def _run_task():
-    work, args = _task
-    return work(*args)
-
-
-def _die_with_parent() -> None:
-    """A worker must not outlive a killed build (Linux: the parent's death kills it)."""
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-
-
-def _render_chunk(out_paths: list[str]) -> list[tuple[str, str, record.Reads]]:
-    return [(out_path, *_active.render(out_path)) for out_path in out_paths]
-
 
 class _Planned:
     """The planned outputs as ``kiosk.contain`` asks about them: each question is recorded."""
@@ -306,7 +209,3 @@ def _updated_note() -> Markup:
 # The page's helpers, made per output in ``context``: each is a function of the output (its place,
 # the village) and of the values it is given, all of which the output's digest covers.
 HELPERS = frozenset({"url", "mask_phone", "rooted", "share"})
-
-
-def default_jobs() -> int:
-    return os.cpu_count() or 1
