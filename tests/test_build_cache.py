@@ -161,3 +161,44 @@ def test_pictures_are_worked_on_once_and_again_when_the_file_changes(demo_copy, 
     with Image.open(io.BytesIO(third["photos/households/yao-320.jpg"])) as shown:
         assert shown.size == (320, 213) and shown.getpixel((10, 10))[0] > 150  # the new, red photo
     assert third["photos/households/zhou-320.jpg"] == first["photos/households/zhou-320.jpg"]
+
+
+def test_a_cache_from_elsewhere_never_reaches_the_site(demo_copy, tmp_path, monkeypatch):
+    """A cache restored from another branch's CI run or copied on a USB stick may have been
+    tampered with: a script in a body's HTML or a QR code, a photo carrying its GPS position.
+    Without this computer's key its entries are not used, only made again."""
+    import sqlite3
+
+    from PIL import Image
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(cache))
+    build = lambda out: run_cli("build", "--content", str(demo_copy), "--out", str(tmp_path / out), "--today", TODAY)
+    assert build("first").returncode == 0
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (29.0, 30.0, 0.0)}  # GPS: where the family lives
+    located = io.BytesIO()
+    Image.new("RGB", (640, 480), "red").save(located, "JPEG", exif=exif)
+    db = sqlite3.connect(cache / "cache.sqlite3")
+    forged = {"markdown": 0, "qr": 0, "photo-variant": 0}
+    for kind, digest, value in db.execute("SELECT kind, digest, value FROM entries").fetchall():
+        seal, value = value[:16], bytes(value[16:])
+        if kind == "markdown":
+            html, links = json.loads(value)
+            value = json.dumps(["<script>alert('篡改')</script>" + html, links], ensure_ascii=False).encode()
+        elif kind == "qr":
+            value = value.replace(b"<path ", b"<script>alert(1)</script><path ", 1)
+        elif kind == "photo-variant" and value[:2] == b"\xff\xd8":
+            value = located.getvalue()
+        else:
+            continue
+        forged[kind] += 1
+        db.execute("UPDATE entries SET value = ? WHERE kind = ? AND digest = ?", (seal + value, kind, digest))
+    db.commit()
+    db.close()
+    assert all(forged.values()), forged  # the demo's bodies, codes and household photos were all in the cache
+
+    assert build("second").returncode == 0
+    assert _pages(tmp_path / "second") == _pages(tmp_path / "first")
+    for photo in (tmp_path / "second").rglob("*.jpg"):
+        assert b"GPS" not in photo.read_bytes() and Image.open(photo).getexif().get_ifd(0x8825) == {}

@@ -10,12 +10,22 @@ safely; a killed build leaves it whole. The cache lives outside ``--out`` and ou
 ``content/``, is safe to delete at any time, and keeps itself out of git with its own
 ``.gitignore``. A cache that cannot be written (read-only disk) or read (damaged) is simply
 not used.
+
+Entries end up in the pages (a Markdown body's HTML, a QR code's SVG) and as the published
+pictures, so each is sealed with a key that stays on this computer, outside the cache (the
+user's settings folder, ``seal_key_path``). A cache copied from elsewhere (a CI cache restored
+from another branch, a folder shared on a USB stick) is then not used at all: its script or
+a photo's GPS position can never reach the site; the entries are only made again.
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
+import secrets
 import sqlite3
+import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Callable
@@ -55,12 +65,49 @@ def connect(root: Path) -> sqlite3.Connection:
     return db
 
 
+def seal_key_path() -> Path:
+    """Where this computer's key for sealing cache entries is kept: the user's settings folder."""
+    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "villageboard" / "cache-key"
+    config = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+    return Path(config) / "villageboard" / "cache-key"
+
+
+def _seal_key() -> bytes | None:
+    """The key, made on first use; None (no cache) where the settings folder cannot be written."""
+    path = seal_key_path()
+    try:
+        if path.is_file():
+            return _whole(path.read_bytes())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written whole under another name, then linked: a build starting at the same moment reads
+        # either no key or the whole key, and the first key made is the one every build keeps.
+        fd, draft = tempfile.mkstemp(dir=path.parent)  # readable by this user only
+        try:
+            os.write(fd, secrets.token_bytes(32))
+            os.close(fd)
+            try:
+                os.link(draft, path)
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(draft)
+        return _whole(path.read_bytes())
+    except OSError:
+        return None
+
+
+def _whole(key: bytes) -> bytes | None:
+    return key if len(key) == 32 else None  # anything else was not written by this program
+
+
 class Cache:
     def __init__(self, root: Path | None):
         self.root = root
         self.hits = self.misses = 0
         self._db: sqlite3.Connection | None = None
         self._pid = 0
+        self._key: bytes | None = None
         if root is not None:
             try:
                 root.mkdir(parents=True, exist_ok=True)
@@ -69,6 +116,12 @@ class Cache:
                     ignore.write_text("# 构建缓存，可随时删除，不要提交\n*\n", encoding="utf-8")
             except OSError:
                 self.root = None
+            self._key = _seal_key()
+            if self._key is None:
+                self.root = None
+
+    def _seal(self, kind: str, digest: str, value: bytes) -> bytes:
+        return hashlib.blake2b(f"{kind}\0{digest}\0".encode() + value, key=self._key, digest_size=16).digest()
 
     def _store(self) -> sqlite3.Connection | None:
         """This process's connection: a forked worker opens its own, never its parent's."""
@@ -98,14 +151,16 @@ class Cache:
         """Like ``text``, for bytes (rendered PDF pages)."""
         db = self._store()
         if db is not None:
+            digest = self._digest(key, salt)
             try:
-                row = db.execute("SELECT value FROM entries WHERE kind = ? AND digest = ?",
-                                 (kind, self._digest(key, salt))).fetchone()
+                row = db.execute("SELECT value FROM entries WHERE kind = ? AND digest = ?", (kind, digest)).fetchone()
             except sqlite3.Error:
                 row, self.root = None, None
             if row is not None:
-                self.hits += 1
-                return bytes(row[0])
+                seal, value = bytes(row[0][:16]), bytes(row[0][16:])
+                if hmac.compare_digest(seal, self._seal(kind, digest, value)):
+                    self.hits += 1
+                    return value
         self.misses += 1
         result = make()
         if result:
@@ -117,9 +172,10 @@ class Cache:
         if db is None:
             return
         value = result.encode("utf-8") if isinstance(result, str) else result
+        digest = self._digest(key, salt)
         try:
             db.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)",
-                       (kind, self._digest(key, salt), value, time.time_ns()))
+                       (kind, digest, self._seal(kind, digest, value) + value, time.time_ns()))
         except sqlite3.Error:
             pass
 
