@@ -140,7 +140,8 @@ class Cache:
 
     @staticmethod
     def _digest(key: str, salt: str) -> str:
-        return hashlib.sha256(f"{__version__}\0{salt}\0{key}".encode()).hexdigest()
+        # "sealed": entries of versions that did not seal them are other entries, never misread.
+        return hashlib.sha256(f"{__version__}\0sealed\0{salt}\0{key}".encode()).hexdigest()
 
     def text(self, kind: str, key: str, make: Callable[[], str], salt: str = "") -> str:
         """The cached result of ``make()`` for ``key``; made and stored on a miss (an empty

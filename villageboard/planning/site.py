@@ -12,6 +12,7 @@ its module to ``KINDS`` and, if others read its models, a typed field here.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,27 +92,30 @@ def load(content: Path, today: dt.date, drafts: bool = False) -> Site:
     site.history = History(content, site.report, site.village.public_phones)
     for kind in KINDS:
         kind.load(site)
-    _report_unread(site)
-    _scan_file_names(site)
+    _check_every_file(site)
     return site
 
 
-def _scan_file_names(site: Site) -> None:
-    """A file's name becomes an address on the site and in build-manifest.json: no personal numbers in it."""
-    for path in sorted(site.content.rglob("*")):
-        rel = path.relative_to(site.content)
-        if not any(part.startswith(".") for part in rel.parts):
-            privacy.scan(path, path.name, site.report, site.village.public_phones, where="文件名里")
-
-
-def _report_unread(site: Site) -> None:
-    """Nothing may silently disappear: a source file that no kind read is in the wrong place."""
+def _check_every_file(site: Site) -> None:
+    """One walk over all of ``content/``: a file's name becomes an address on the site and in
+    build-manifest.json, so no personal numbers in it; and nothing may silently disappear, so a
+    source file that no kind read is in the wrong place."""
+    found = []  # (path inside content/, whether a file)
+    top = os.path.join(site.content, "")
+    for folder, folders, files in os.walk(top):
+        folders[:] = [name for name in folders if not name.startswith(".")]  # git's, an editor's: never published
+        inside = folder[len(top):]
+        found += [(os.path.join(inside, name), False) for name in folders]
+        found += [(os.path.join(inside, name), True) for name in files if not name.startswith(".")]
     read = {str(p) for p in site.report.read}
-    root = site.content.resolve()
-    for path in sorted(root.rglob("*")):
-        if path.suffix.lower() in SOURCE_SUFFIXES and str(path) not in read and path.is_file() \
-                and path.resolve() not in site.report.read \
-                and not any(part.startswith(".") for part in path.relative_to(root).parts):
-            site.report.warning(path, 1, "W-CONTENT-UNREAD",
-                                "这个文件没有被读取，不会发布：请检查它放的文件夹和扩展名"
-                                "（例如公告应直接放在 party/ 或 affairs/ 下，扩展名 .md）")
+    root = os.path.join(site.content.resolve(), "")
+    for name, is_file in sorted(found):
+        if privacy.CANDIDATE_RE.search(os.path.basename(name)):  # most names hold no number at all
+            privacy.scan(site.content / name, os.path.basename(name), site.report, site.village.public_phones,
+                         where="文件名里")
+        if is_file and os.path.splitext(name)[1].lower() in SOURCE_SUFFIXES:
+            real = root + name
+            if real not in read and os.path.isfile(real) and Path(real).resolve() not in site.report.read:
+                site.report.warning(real, 1, "W-CONTENT-UNREAD",
+                                    "这个文件没有被读取，不会发布：请检查它放的文件夹和扩展名"
+                                    "（例如公告应直接放在 party/ 或 affairs/ 下，扩展名 .md）")
