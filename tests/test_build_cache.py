@@ -202,3 +202,23 @@ def test_a_cache_from_elsewhere_never_reaches_the_site(demo_copy, tmp_path, monk
     assert _pages(tmp_path / "second") == _pages(tmp_path / "first")
     for photo in (tmp_path / "second").rglob("*.jpg"):
         assert b"GPS" not in photo.read_bytes() and Image.open(photo).getexif().get_ifd(0x8825) == {}
+
+
+def test_a_template_edited_while_serve_runs_shows_at_the_next_build(tmp_path):
+    """``serve`` builds again and again in one process and keeps the compiled templates: a
+    template edited in between must be compiled again, not served from memory."""
+    import datetime as dt
+
+    from villageboard import builder
+
+    layouts = tmp_path / "layouts"
+    shutil.copytree(builder.LAYOUTS, layouts)
+    out, today = tmp_path / "preview", dt.date.fromisoformat(TODAY)
+    assert not builder.build(DEMO, out, today, layouts=layouts, preview=True)[0].errors
+    page = out / "affairs" / "2026-dibao-q4.html"
+    assert "模板改过了" not in page.read_text(encoding="utf-8")
+    template = layouts / "notice.html"
+    template.write_text(template.read_text(encoding="utf-8").replace(
+        "{% block main %}", "{% block main %}<p>模板改过了</p>", 1), encoding="utf-8")
+    assert not builder.build(DEMO, out, today, layouts=layouts, preview=True)[0].errors
+    assert "模板改过了" in page.read_text(encoding="utf-8")

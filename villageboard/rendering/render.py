@@ -57,11 +57,30 @@ def relative(target: str, folders: list[str]) -> str:
     return "../" * (len(folders) - shared) + "/".join(parts[shared:])
 
 
+class _Compiled(jinja2.BytecodeCache):
+    """Templates compiled once for the life of the process, as ``serve`` builds again and again:
+    compiling is most of the time of a build that renders a handful of pages. Kept by the
+    template's file and a hash of its text, so an edited template is compiled again; in memory
+    only, never on disk, where a tampered file would be code run by the build."""
+
+    def __init__(self):
+        self.code: dict[tuple[str, str], object] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        bucket.code = self.code.get((bucket.key, bucket.checksum))
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[(bucket.key, bucket.checksum)] = bucket.code
+
+
+_COMPILED = _Compiled()
+
+
 class Renderer:
     def __init__(self, layouts: Path, site, pages: list[Page]):
         self.site = site
         self.env = record.RecordingEnvironment(
-            loader=jinja2.FileSystemLoader(layouts), autoescape=True,
+            loader=jinja2.FileSystemLoader(layouts), autoescape=True, bytecode_cache=_COMPILED,
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
         self.env.filters.update(date=chinese_date, money=money)
         # The kiosk base wraps its page in `contain`, so no kind's template can link out of the kiosk.

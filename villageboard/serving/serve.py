@@ -23,6 +23,7 @@ from villageboard.cache import default_root
 from villageboard.cli import print_report
 from villageboard.reading.diagnostics import Report
 from villageboard.publishing.writer import MARK, unsafe
+from villageboard.rendering.workers import default_jobs
 
 WAITING_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>预览还没有生成</title></head>
@@ -77,7 +78,8 @@ def serve(content: Path, out: Path | None, host: str, port: int, drafts: bool = 
         print(f"端口 {port} 已被别的程序占用，改用 {chosen}")
 
     def rebuild() -> None:
-        report, count = builder.build(content, out, today or dt.date.today(), preview=True, drafts=drafts)
+        report, count = builder.build(content, out, today or dt.date.today(), preview=True, drafts=drafts,
+                                      jobs=default_jobs())
         print_report(report)
         errors = [d.format() for d in report.sorted() if d.is_error]
         if errors:
