@@ -64,13 +64,16 @@ def _add_notices(content: Path, count: int = 150) -> None:
             f"正文第{i}号。\n\n| 户主 | 金额 |\n|---|---:|\n| 王某 | {i}.50 |\n", encoding="utf-8")
 
 
-def test_the_site_is_the_same_whatever_the_number_of_jobs(tmp_path):
-    """--jobs N renders over N processes; the published bytes must not depend on it."""
+def test_the_site_is_the_same_whatever_the_number_of_jobs(tmp_path, monkeypatch):
+    """--jobs N reads and renders over N processes; the published bytes must not depend on it.
+    Each build starts with an empty cache, as a first build does: then the Markdown bodies are
+    converted by the workers too."""
     content = tmp_path / "content"
     shutil.copytree(DEMO, content)
     _add_notices(content)
     sites = {}
     for jobs in ("1", "2"):
+        monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / f"cache-{jobs}"))
         done = run_cli("build", "--content", str(content), "--out", str(tmp_path / jobs), "--today", TODAY,
                        "--jobs", jobs)
         assert done.returncode == 0, done.stderr

@@ -20,7 +20,7 @@ from villageboard.planning import site as site_module
 from villageboard.reading.assets import published_bytes
 from villageboard.reading.diagnostics import Report, display_path
 from villageboard.rendering.render import Renderer
-from villageboard.rendering.workers import WorkerLost, each, in_background
+from villageboard.workers import WorkerLost, each, in_background
 from villageboard.publishing.writer import MARK, AtomicOutput, OutputRefused, unsafe
 
 LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
@@ -44,7 +44,7 @@ def build(content: Path, out: Path, today: dt.date, layouts: Path = LAYOUTS, job
         report = Report()
         report.error(out, 1, "E-OUT-UNSAFE", refused)
         return report, 0
-    site = site_module.load(content, today, drafts=drafts)
+    site = site_module.load(content, today, drafts=drafts, jobs=jobs)
     site.preview = preview
     report = site.report
     if report.errors:
@@ -136,9 +136,10 @@ def _write(out: Path, site, renderer: Renderer, others, today: dt.date, jobs: in
                 shas[out_path] = db.entries[out_path].sha
             else:  # gone from --out since it was published: render it after all
                 stale.append(out_path)
-        for out_path, data, sha, findings, entry in each(functools.partial(_made, renderer, out), sorted(stale), jobs):
+        for out_path, changed, sha, findings, entry in each(functools.partial(_made, renderer, out, output),
+                                                            sorted(stale), jobs):
             report.items += findings
-            output.write(out_path, data)
+            output.staged(out_path, changed)
             shas[out_path] = sha
             if entry is not None:
                 db.entries[out_path] = entry
@@ -174,19 +175,21 @@ def _write(out: Path, site, renderer: Renderer, others, today: dt.date, jobs: in
     output.finish()
 
 
-def _made(renderer: Renderer, out: Path, out_path: str):
-    """One output rendered and checked, in whichever process renders it: (path, bytes, their
-    digest, what the privacy scan found, the build database's entry or None)."""
+def _made(renderer: Renderer, out: Path, output: AtomicOutput, out_path: str):
+    """One output rendered, checked and staged, in whichever process renders it: (path, whether
+    its bytes are new, their digest, what the privacy scan found, the build database's entry or None).
+    A page with a personal number is staged all the same: the error throws the staging away."""
     html, reads = renderer.render(out_path)
     findings = Report()
     # Last line of defence: a template must never print an unmasked number.
     privacy.scan(out / out_path, _DRAWING.sub(' d=""', html), findings, renderer.site.village.public_phones)
     data = html.encode("utf-8")
+    changed = output.stage(out_path, data)
     sha = _sha(data)
     digest = renderer.digest(out_path, reads.names, reads.templates, reads.exists)
     entry = None if digest is None else record.Entry(tuple(sorted(reads.names)), tuple(sorted(reads.templates)),
                                                      reads.exists, digest, sha, (0, 0, 0))
-    return out_path, data, sha, findings.items, entry
+    return out_path, changed, sha, findings.items, entry
 
 
 def _same_digests(renderer: Renderer, db: record.Database) -> set[str]:

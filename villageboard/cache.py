@@ -180,6 +180,14 @@ class Cache:
         except sqlite3.Error:
             pass
 
+    def count(self, kind: str) -> int:
+        """How many entries of ``kind`` there are (of any program version, sealed or not)."""
+        db = self._store()
+        try:
+            return db.execute("SELECT count(*) FROM entries WHERE kind = ?", (kind,)).fetchone()[0] if db else 0
+        except sqlite3.Error:
+            return 0
+
     def entries(self, kind: str) -> dict[str, int]:
         """Each entry of ``kind`` with when it was made (for tests and for looking)."""
         db = self._store()

@@ -144,7 +144,7 @@ def _build(args, today: dt.date) -> tuple[Report, int]:
         if found:
             return found
     from villageboard import builder
-    from villageboard.rendering.workers import default_jobs
+    from villageboard.workers import default_jobs
 
     report, count = builder.build(args.content, args.out, today, layouts, jobs=args.jobs or default_jobs())
     if taken and not report.errors:

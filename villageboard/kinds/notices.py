@@ -150,8 +150,10 @@ def _newest_first(items: list[Notice]) -> list[Notice]:
 
 def load(site) -> None:
     found: dict[str, list[Notice]] = {}
+    files = {section: list_sources(site.content / section, (".md",), site) for section in SECTIONS}
+    markup.prepare([p for paths in files.values() for p in paths], site)
     for section in SECTIONS:
-        notices = [_read(p, section, site) for p in list_sources(site.content / section, (".md",), site)]
+        notices = [_read(p, section, site) for p in files[section]]
         found[section] = [n for n in notices if n and n.is_public(site.today)]
     site.notices = found
     site.withdrawn_notices = {

@@ -44,6 +44,7 @@ class Site:
     history: History | None = None
     drafts: bool = False  # `serve --drafts`: drafts are shown, marked 草稿; never for `build`
     preview: bool = False  # `serve`: pages carry the preview script (errors shown, reload on a new build)
+    jobs: int = 1  # processes reading may use (--jobs)
     cache: Cache = NONE  # the build cache (构建缓存) beside the content
     # What each kind read, as typed models (filled in the order of KINDS; later kinds link to earlier ones).
     notices: dict[str, list[notices.Notice]] = field(default_factory=dict)  # section -> public notices
@@ -76,9 +77,10 @@ class Site:
         return [f for kind in KINDS for f in getattr(kind, "files", lambda site: [])(self)]
 
 
-def load(content: Path, today: dt.date, drafts: bool = False) -> Site:
+def load(content: Path, today: dt.date, drafts: bool = False, jobs: int = 1) -> Site:
     """Read and check all of ``content``; look at ``site.report`` for what is wrong."""
-    site = Site(content=content, today=today, report=Report(), drafts=drafts, cache=Cache(default_root(content)))
+    site = Site(content=content, today=today, report=Report(), drafts=drafts, jobs=jobs,
+                cache=Cache(default_root(content)))
     sources.forget_paths()
     for step in (markup, search, qr, images):  # every slow step keeps its results in this village's cache
         step.use_cache(site.cache)

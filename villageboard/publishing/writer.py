@@ -204,20 +204,30 @@ class AtomicOutput:
 
     def write(self, rel: str, data: str | bytes) -> None:
         """Stage ``rel``; a file whose bytes are already published is linked, not written again."""
+        self.staged(rel, self.stage(rel, data))
+
+    def stage(self, rel: str, data: str | bytes) -> bool:
+        """``write`` without the counting, for any process: render workers stage the pages they
+        make themselves, as creating thousands of files costs the system more than rendering
+        them. True when the bytes are new; then ``staged`` must count them in this process."""
         data = data.encode("utf-8") if isinstance(data, str) else data
         target, published = self._target(rel), os.path.join(self.out, rel)
-        self.written += 1
         try:
             if os.stat(published).st_size == len(data):
                 with open(published, "rb") as old:
                     if old.read() == data:
                         os.link(published, target)  # the same file in both sites: its time and inode stay
-                        return
+                        return False
         except OSError:
             pass
         with open(target, "wb") as new:
             new.write(data)
-        self.changed.append(rel)
+        return True
+
+    def staged(self, rel: str, changed: bool) -> None:
+        self.written += 1
+        if changed:
+            self.changed.append(rel)
 
     def keep(self, rel: str) -> bool:
         """Stage the published ``rel`` as it is (the build database knows it would come out the

@@ -7,6 +7,7 @@ Relative links and images must point at files inside ``content/``; they are copi
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -16,9 +17,11 @@ from urllib.parse import unquote, urlsplit
 import markdown
 import nh3
 
+from villageboard import workers
 from villageboard.reading.assets import ATTACHMENT_TYPES, IMAGE_TYPES, ROOT_MARK, Assets, href
 from villageboard.cache import NONE, Cache
 from villageboard.reading.diagnostics import Report
+from villageboard.reading.sources import read_markdown
 from villageboard.reading.tables import label_cells
 
 TAGS = {
@@ -79,6 +82,23 @@ def render(text: str, source: Path, first_line: int, assets: Assets, report: Rep
     if report.mark() == before:
         _cache.put("markdown", key, json.dumps([html, links], ensure_ascii=False), _SALT)
     return html
+
+
+def prepare(paths: list[Path], site) -> None:
+    """Convert the bodies of ``paths`` on every core, when the cache does not hold most of them yet
+    (a first build): with an empty cache, Markdown is the largest part of reading a village, and
+    reading is done file by file in one process. The workers only fill the build cache; reading
+    then finds each body there and does all the rest (diagnostics, linked files) as on any build."""
+    if site.jobs <= 1 or len(paths) < 2 * workers.CHUNK or 2 * _cache.count("markdown") > len(paths):
+        return
+    for _ in workers.each(functools.partial(_prepare, site), paths, site.jobs):
+        pass
+
+
+def _prepare(site, path: Path) -> None:
+    read = read_markdown(path, site)  # in a worker: what it says to the worker's report is not kept
+    if read:
+        render(read[0].body, path, read[0].body_line, site.assets, site.report)
 
 
 class _Noting:

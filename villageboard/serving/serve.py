@@ -23,7 +23,7 @@ from villageboard.cache import default_root
 from villageboard.cli import print_report
 from villageboard.reading.diagnostics import Report
 from villageboard.publishing.writer import MARK, unsafe
-from villageboard.rendering.workers import default_jobs
+from villageboard.workers import default_jobs
 
 WAITING_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>预览还没有生成</title></head>
