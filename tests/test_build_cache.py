@@ -119,6 +119,30 @@ def test_a_worker_that_dies_stops_the_build_and_leaves_the_site(demo_copy, tmp_p
     assert tree_digest(out) == before
 
 
+def test_a_worker_lost_while_converting_bodies_only_slows_the_first_build(demo_copy, tmp_path, monkeypatch):
+    """On a first build the workers convert the Markdown bodies ahead of reading: that is only a
+    head start, so losing one there must not fail the build or lose a notice."""
+    import datetime as dt
+    import os
+    import signal
+
+    from villageboard import builder
+    from villageboard.reading import markup
+
+    _add_notices(demo_copy)
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "empty-cache"))
+    builder_process = os.getpid()
+
+    def killed(site, path):
+        if os.getpid() != builder_process:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    monkeypatch.setattr(markup, "_prepare", killed)
+    report, _ = builder.build(demo_copy, tmp_path / "site", dt.date.fromisoformat(TODAY), jobs=2)
+    assert report.errors == []
+    assert "正文第149号" in (tmp_path / "site" / "affairs" / "gen-149.html").read_text(encoding="utf-8")
+
+
 def test_jobs_must_be_a_positive_number(tmp_path):
     done = run_cli("build", "--content", str(DEMO), "--out", str(tmp_path / "out"), "--jobs", "0")
     assert done.returncode == 1 and "--jobs 应是 1 或更大的整数" in done.stderr and "Traceback" not in done.stderr

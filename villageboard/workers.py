@@ -1,8 +1,9 @@
-"""The other cores: outputs made in forked worker processes (子进程).
+"""The other cores: pages rendered (and, on a first build, Markdown bodies converted) in forked
+worker processes (子进程).
 
 Workers are forked, so they start with the loaded site and the renderer in memory and are
-sent nothing but the paths of the outputs to make; what an output comes out as depends
-only on the site, so the result is the same whatever the number of workers. Where
+sent nothing but the paths of what to make; what comes out depends only on the site, so the
+result is the same whatever the number of workers. Where
 processes cannot be forked (Windows) everything is made in this process.
 
 ``concurrent.futures`` and not ``multiprocessing.Pool``: when a worker dies (the system's

@@ -91,8 +91,11 @@ def prepare(paths: list[Path], site) -> None:
     then finds each body there and does all the rest (diagnostics, linked files) as on any build."""
     if site.jobs <= 1 or len(paths) < 2 * workers.CHUNK or 2 * _cache.count("markdown") > len(paths):
         return
-    for _ in workers.each(functools.partial(_prepare, site), paths, site.jobs):
-        pass
+    try:
+        for _ in workers.each(functools.partial(_prepare, site), paths, site.jobs):
+            pass
+    except workers.WorkerLost:
+        pass  # only a head start: reading converts what is not in the cache yet
 
 
 def _prepare(site, path: Path) -> None:
