@@ -216,7 +216,6 @@ def _sha(data: str | bytes) -> bytes:
 
 def _manifest(site, renderer: Renderer, db: record.Database, planned: list[str]) -> str:
     """Per output: the content files it was made from and the templates it really loaded."""
-    manifest = {}
     inside = os.path.join(site.content, "")
 
     def name(source: Path) -> str:
@@ -224,16 +223,27 @@ def _manifest(site, renderer: Renderer, db: record.Database, planned: list[str])
         rel = source[len(inside):] if source.startswith(inside) else os.path.relpath(source, site.content)
         return rel.replace(os.sep, "/")
 
-    sources: dict[int, list[str]] = {}  # a page's renditions share its sources: named once per page
+    # One output a line, readable in a text editor. Each part is written once: a page's renditions
+    # share its sources, and a few dozen sets of templates serve every output.
+    sources: dict[int, str] = {}
+    templates: dict[tuple | None, str] = {}
+    lines = []
     for out_path in planned:
         page = renderer.outputs[out_path][0]
-        if id(page) not in sources:
-            sources[id(page)] = sorted({name(s) for s in page.sources})
+        shown = sources.get(id(page))
+        if shown is None:
+            shown = sources[id(page)] = _json(sorted({name(s) for s in page.sources}))
         entry = db.entries.get(out_path)
-        manifest[out_path] = {"sources": sources[id(page)], "templates": list(entry.templates) if entry else None}
-    # One output a line, readable in a text editor; without ``indent`` json uses its fast C encoder.
-    return "{\n" + ",\n".join(f"{json.dumps(path, ensure_ascii=False)}: {json.dumps(made, ensure_ascii=False)}"
-                              for path, made in manifest.items()) + "\n}"
+        used = entry.templates if entry else None
+        loaded = templates.get(used)
+        if loaded is None:
+            loaded = templates[used] = _json(list(used) if used is not None else None)
+        lines.append(f'{_json(out_path)}: {{"sources": {shown}, "templates": {loaded}}}')
+    return "{\n" + ",\n".join(lines) + "\n}"
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 # A QR code's drawing (its SVG path data) is all digits but never text: the scan skips it.
