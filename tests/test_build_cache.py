@@ -249,3 +249,27 @@ def test_a_template_edited_while_serve_runs_shows_at_the_next_build(tmp_path):
         "{% block main %}", "{% block main %}<p>模板改过了</p>", 1), encoding="utf-8")
     assert not builder.build(DEMO, out, today, layouts=layouts, preview=True)[0].errors
     assert "模板改过了" in page.read_text(encoding="utf-8")
+
+
+def test_a_template_saved_during_a_build_does_not_hide_the_page_rendered_from_the_old_one(tmp_path):
+    """While ``serve`` builds, the clerk may save a template. The page rendered from the old text
+    must be recorded with the old text's digest, so that the next build renders it again."""
+    import datetime as dt
+
+    from villageboard import builder
+    from villageboard.planning import site as site_module
+    from villageboard.rendering.render import Renderer
+
+    layouts = tmp_path / "layouts"
+    shutil.copytree(builder.LAYOUTS, layouts)
+    site = site_module.load(DEMO, dt.date.fromisoformat(TODAY))
+    during = Renderer(layouts, site, site.pages())
+    out_path = "affairs/2026-dibao-q4.html"
+    html, reads = during.render(out_path)
+    template = layouts / "notice.html"
+    template.write_text(template.read_text(encoding="utf-8").replace(
+        "{% block main %}", "{% block main %}<p>新的一段</p>", 1), encoding="utf-8")
+    recorded = during.digest(out_path, reads.names, reads.templates, reads.exists)  # as the build records it
+    after = Renderer(layouts, site, site.pages())  # the next build
+    assert "新的一段" not in html
+    assert after.digest(out_path, reads.names, reads.templates, reads.exists) != recorded

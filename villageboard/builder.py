@@ -4,6 +4,7 @@ outputs whose recorded reads changed (``_unchanged_outputs``), publish the whole
 (``publishing/writer.py``)."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -136,13 +137,14 @@ def _write(out: Path, site, renderer: Renderer, others, today: dt.date, jobs: in
                 shas[out_path] = db.entries[out_path].sha
             else:  # gone from --out since it was published: render it after all
                 stale.append(out_path)
-        for out_path, changed, sha, findings, entry in each(functools.partial(_made, renderer, out, output),
-                                                            sorted(stale), jobs):
-            report.items += findings
-            output.staged(out_path, changed)
-            shas[out_path] = sha
-            if entry is not None:
-                db.entries[out_path] = entry
+        # Closed on the way out whatever happens: no worker may still be staging when the staging is thrown away.
+        with contextlib.closing(each(functools.partial(_made, renderer, out, output), sorted(stale), jobs)) as made:
+            for out_path, changed, sha, findings, entry in made:
+                report.items += findings
+                output.staged(out_path, changed)
+                shas[out_path] = sha
+                if entry is not None:
+                    db.entries[out_path] = entry
         # Staged, not published: a path claimed twice still stops the build before anything is swapped in.
         others = others.result()
         _check_plan(site, renderer, others)

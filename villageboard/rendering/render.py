@@ -76,11 +76,26 @@ class _Compiled(jinja2.BytecodeCache):
 _COMPILED = _Compiled()
 
 
+class _OnceABuild(jinja2.FileSystemLoader):
+    """Each template's text read once per build, and the same text compiled and digested: a
+    template saved while a build runs (``serve``) must not leave a page rendered from the old
+    text under the digest of the new one, where the next build would keep it."""
+
+    def __init__(self, folder: Path):
+        super().__init__(folder)
+        self.read: dict[str, tuple] = {}
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple:
+        if template not in self.read:
+            self.read[template] = super().get_source(environment, template)
+        return self.read[template]
+
+
 class Renderer:
     def __init__(self, layouts: Path, site, pages: list[Page]):
         self.site = site
         self.env = record.RecordingEnvironment(
-            loader=jinja2.FileSystemLoader(layouts), autoescape=True, bytecode_cache=_COMPILED,
+            loader=_OnceABuild(layouts), auto_reload=False, autoescape=True, bytecode_cache=_COMPILED,
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
         self.env.filters.update(date=chinese_date, money=money)
         # The kiosk base wraps its page in `contain`, so no kind's template can link out of the kiosk.
