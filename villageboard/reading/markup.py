@@ -89,7 +89,8 @@ def prepare(paths: list[Path], site) -> None:
     (a first build): with an empty cache, Markdown is the largest part of reading a village, and
     reading is done file by file in one process. The workers only fill the build cache; reading
     then finds each body there and does all the rest (diagnostics, linked files) as on any build."""
-    if site.jobs <= 1 or len(paths) < 2 * workers.CHUNK or 2 * _cache.count("markdown") > len(paths):
+    if site.jobs <= 1 or not workers.can_fork() or len(paths) < 2 * workers.CHUNK \
+            or 2 * _cache.count("markdown") > len(paths):
         return
     try:
         for _ in workers.each(functools.partial(_prepare, site), paths, site.jobs):
