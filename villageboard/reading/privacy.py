@@ -119,9 +119,17 @@ def scan(path: Path, text: str, report: Report, public_phones: frozenset[str],
     if not CANDIDATE_RE.search(text):
         return
     public_digits = {digits(p) for p in public_phones}
-    for offset, raw in enumerate(text.split("\n")):
-        if not CANDIDATE_RE.search(raw):
+    # Only the lines holding a candidate are looked at closely (a candidate never spans two lines):
+    # a rendered page has a hundred lines, and is scanned once per page.
+    offset, at, last = 0, 0, -1
+    for candidate in CANDIDATE_RE.finditer(text):
+        offset += text.count("\n", at, candidate.start())
+        at = candidate.start()
+        if offset == last:
             continue
+        last = offset
+        end = text.find("\n", at)
+        raw = text[text.rfind("\n", 0, at) + 1:end if end >= 0 else len(text)]
         lineno = first_line + offset
         phone_field = bool(allow_phone_field and PHONE_FIELD_RE.match(raw))
         for f in find(normalise(raw), public_digits, phone_field):
