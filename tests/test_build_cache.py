@@ -273,3 +273,21 @@ def test_a_template_saved_during_a_build_does_not_hide_the_page_rendered_from_th
     after = Renderer(layouts, site, site.pages())  # the next build
     assert "新的一段" not in html
     assert after.digest(out_path, reads.names, reads.templates, reads.exists) != recorded
+
+
+def test_the_seal_key_is_made_once_private_and_shared_by_builds_starting_together(tmp_path, monkeypatch):
+    """Two builds (or a build and its workers) starting at once must agree on one key, or each
+    would take the other's entries for forgeries; no other user of the computer may read it."""
+    import multiprocessing
+    import stat
+
+    from villageboard import cache
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    with multiprocessing.get_context("fork").Pool(6) as pool:
+        keys = pool.starmap(cache._seal_key, [()] * 12, chunksize=1)
+    assert len(set(keys)) == 1 and len(keys[0]) == 32
+    key_file = cache.seal_key_path()
+    assert key_file.read_bytes() == keys[0] and cache._seal_key() == keys[0]
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert [p.name for p in key_file.parent.iterdir()] == ["cache-key"]  # no draft left behind

@@ -75,8 +75,8 @@ def seal_key_path() -> Path:
 
 def _seal_key() -> bytes | None:
     """The key, made on first use; None (no cache) where the settings folder cannot be written."""
-    path = seal_key_path()
     try:
+        path = seal_key_path()
         if path.is_file():
             return _whole(path.read_bytes())
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -90,10 +90,13 @@ def _seal_key() -> bytes | None:
                 os.link(draft, path)
             except FileExistsError:
                 pass
+            except OSError:  # a disk without hard links: the last key written wins, which is as good
+                os.replace(draft, path)
         finally:
-            os.unlink(draft)
+            if os.path.exists(draft):
+                os.unlink(draft)
         return _whole(path.read_bytes())
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: no home folder to be found
         return None
 
 
