@@ -3,6 +3,7 @@ error (or is read the same on every system), never 内部错误."""
 from __future__ import annotations
 
 import os
+import shutil
 import re
 from decimal import Decimal
 
@@ -52,6 +53,37 @@ def test_a_link_out_of_the_content_folder_is_not_published(demo_copy, tmp_path):
     secret.write_text("---\ntitle: 不该公开\ndate: 2026-01-01\n---\n机密。\n", encoding="utf-8")
     os.symlink(secret, demo_copy / "party" / "2026-link.md")
     _fails_at(demo_copy, "party/2026-link.md", 1, "E-SOURCE-OUTSIDE")
+
+
+def test_a_folder_linked_out_of_the_content_folder_is_not_published(demo_copy, tmp_path):
+    """Not only a file: a whole folder linked elsewhere would publish everything in it."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "2026-secret.md").write_text("---\ntitle: 不该公开\ndate: 2026-01-01\n---\n机密。\n",
+                                               encoding="utf-8")
+    shutil.rmtree(demo_copy / "party")
+    os.symlink(elsewhere, demo_copy / "party")
+    _fails_at(demo_copy, "party", 1, "E-SOURCE-OUTSIDE")
+
+
+@pytest.mark.parametrize("case", ["a folder linked to itself", "two links that lead to each other",
+                                  "a notice linked to a file since deleted"])
+def test_a_link_that_loops_or_leads_nowhere_is_named_not_an_internal_error(demo_copy, case):
+    """A link (快捷方式) copied from another computer, or left behind by a deleted file: the
+    build used to end in 内部错误 (a loop) or leave the notice out without a word (a dead link)."""
+    party = demo_copy / "party"
+    if case == "a folder linked to itself":
+        shutil.rmtree(party)
+        os.symlink("party", party)
+        where = "party"
+    elif case == "two links that lead to each other":
+        os.symlink("2026-b.md", party / "2026-a.md")
+        os.symlink("2026-a.md", party / "2026-b.md")
+        where = "party/2026-a.md"
+    else:
+        os.symlink(demo_copy / "gone.md", party / "2026-gone.md")
+        where = "party/2026-gone.md"
+    _fails_at(demo_copy, where, 1, "E-SOURCE-LINK")
 
 
 def test_dot_files_are_never_published_and_upper_case_suffixes_are_read(demo_copy, tmp_path):

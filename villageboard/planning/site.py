@@ -87,6 +87,9 @@ def load(content: Path, today: dt.date, drafts: bool = False, jobs: int = 1) -> 
     if not content.is_dir():
         site.report.error(content, 1, "E-CONTENT-MISSING", "找不到内容文件夹")
         return site
+    found = _every_file(site)
+    if site.report.errors:  # a link no step can follow: nothing is read through it
+        return site
     site.village = village_kind.load(content, site.report)
     if site.village is None:
         return site
@@ -94,24 +97,55 @@ def load(content: Path, today: dt.date, drafts: bool = False, jobs: int = 1) -> 
     site.history = History(content, site.report, site.village.public_phones)
     for kind in KINDS:
         kind.load(site)
-    _check_every_file(site)
+    _check_every_file(site, found)
     return site
 
 
-def _check_every_file(site: Site) -> None:
-    """One walk over all of ``content/``: a file's name becomes an address on the site and in
-    build-manifest.json, so no personal numbers in it; and nothing may silently disappear, so a
-    source file that no kind read is in the wrong place."""
-    found = []  # (path inside content/, whether a file)
-    top = os.path.join(site.content, "")
-    for folder, folders, files in os.walk(top):
-        folders[:] = [name for name in folders if not name.startswith(".")]  # git's, an editor's: never published
-        inside = folder[len(top):]
-        found += [(os.path.join(inside, name), False) for name in folders]
-        found += [(os.path.join(inside, name), True) for name in files if not name.startswith(".")]
+def _every_file(site: Site) -> list[tuple[str, bool]]:
+    """Every entry of ``content/`` as (its path inside, whether a file), in order; dot files (git's,
+    an editor's) are never published and left out. Every link (快捷方式) is checked here, before
+    any step follows it: one that loops or leads nowhere would end the build in 内部错误 or
+    silently drop what it names, and one that leads out of ``content/`` (a folder too) would
+    publish what is not the village's to publish."""
+    found, waiting = [], [""]
+    top, root = os.path.join(site.content, ""), site.content.resolve()
+    while waiting:
+        inside = waiting.pop()
+        try:
+            listing = list(os.scandir(top + inside))
+        except OSError:  # a folder that cannot be listed: as os.walk, passed over here
+            continue
+        for entry in listing:
+            if entry.name.startswith("."):
+                continue
+            name = inside + entry.name
+            if entry.is_symlink():
+                try:
+                    target = Path(entry.path).resolve(strict=True)
+                except (OSError, RuntimeError):  # RuntimeError: a loop
+                    site.report.error(entry.path, 1, "E-SOURCE-LINK",
+                                      "这是一个链接（快捷方式），它指向的文件或文件夹不存在，或者绕回了它自己，什么也读不出来；"
+                                      "请删掉它，把文件本身放进来")
+                    continue
+                if not target.is_relative_to(root):
+                    site.report.error(entry.path, 1, "E-SOURCE-OUTSIDE",
+                                      "这个文件是指向 content 文件夹之外的链接（快捷方式），不能发布；请把文件本身放进来")
+                    continue
+            if entry.is_dir(follow_symlinks=False):
+                waiting.append(name + os.sep)
+                found.append((name, False))
+            else:
+                found.append((name, entry.is_file()))
+    return sorted(found)
+
+
+def _check_every_file(site: Site, found: list[tuple[str, bool]]) -> None:
+    """A file's name becomes an address on the site and in build-manifest.json, so no personal
+    numbers in it; and nothing may silently disappear, so a source file that no kind read is in
+    the wrong place."""
     read = {str(p) for p in site.report.read}
     root = os.path.join(site.content.resolve(), "")
-    for name, is_file in sorted(found):
+    for name, is_file in found:
         if privacy.CANDIDATE_RE.search(os.path.basename(name)):  # most names hold no number at all
             privacy.scan(site.content / name, os.path.basename(name), site.report, site.village.public_phones,
                          where="文件名里")

@@ -177,24 +177,20 @@ def list_sources(folder: Path, suffixes: tuple[str, ...], site) -> list[Path]:
 
     The suffix is matched without regard to case (Windows does, so ``.MD`` must not be
     read there and dropped here); dot files are a editor's or git's, never published; a
-    folder named like a source and a link that leads out of ``content/`` are errors
-    rather than silently skipped or published.
+    folder named like a source is an error rather than silently skipped. Links were checked
+    before any kind reads (``planning/site.py``: none loops, leads nowhere or out of ``content/``).
     """
-    try:
-        # scandir knows each entry's type from the folder listing itself: no system call per file.
-        with os.scandir(folder) as listing:
-            entries = sorted((e for e in listing if not e.name.startswith(".")
-                              and os.path.splitext(e.name)[1].lower() in suffixes), key=lambda e: e.name)
-    except (NotADirectoryError, FileNotFoundError):
+    if not folder.is_dir():
         return []
-    root = site.content.resolve()
+    # scandir knows each entry's type from the folder listing itself: no system call per file.
+    # Ordered as paths are (normcase: without regard to case on Windows), whatever the system lists.
+    with os.scandir(folder) as listing:
+        entries = sorted((e for e in listing if not e.name.startswith(".")
+                          and os.path.splitext(e.name)[1].lower() in suffixes), key=lambda e: os.path.normcase(e.name))
     found = []
     for entry in entries:
         path = folder / entry.name
-        if entry.is_symlink() and not path.resolve().is_relative_to(root):
-            site.report.error(path, 1, "E-SOURCE-OUTSIDE",
-                              "这个文件是指向 content 文件夹之外的链接（快捷方式），不能发布；请把文件本身放进来")
-        elif entry.is_dir():
+        if entry.is_dir():
             site.report.error(path, 1, "E-SOURCE-FOLDER",
                               f"这是一个文件夹，名字却以 {path.suffix} 结尾，不会被读取；请改名或把内容放成文件")
         elif entry.is_file():
