@@ -173,9 +173,15 @@ def test_pictures_are_worked_on_once_and_again_when_the_file_changes(demo_copy, 
     decoded: list[str] = []
     real = images.read_pixels
     monkeypatch.setattr(images, "read_pixels", lambda source: decoded.append(source.name) or real(source))
+    read: list[str] = []  # the village's pictures whose bytes were read, to hash them or for anything else
+    read_bytes = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda path: (
+        read.append(path.name) if path.suffix in (".jpg", ".png") and path.is_relative_to(demo_copy) else None)
+        or read_bytes(path))
     report, _ = builder.build(demo_copy, tmp_path / "second", today, jobs=1)
     assert not report.errors
     assert decoded == []  # every picture checked, re-encoded and resized before: nothing decoded
+    assert read == []  # nor even read: the hash of an untouched file is known
     assert _pictures(tmp_path / "second") == first
 
     # The clerk replaces a family's photo with another one under the same name.
@@ -183,6 +189,7 @@ def test_pictures_are_worked_on_once_and_again_when_the_file_changes(demo_copy, 
     report, _ = builder.build(demo_copy, tmp_path / "third", today, jobs=1)
     assert not report.errors
     assert "yao.jpg" in decoded and "zhou.jpg" not in decoded
+    assert "yao.jpg" in read and "zhou.jpg" not in read
     third = _pictures(tmp_path / "third")
     assert third["photos/households/yao-320.jpg"] != first["photos/households/yao-320.jpg"]
     with Image.open(io.BytesIO(third["photos/households/yao-320.jpg"])) as shown:

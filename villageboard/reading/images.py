@@ -40,15 +40,17 @@ def use_cache(cache: Cache) -> None:
 
 
 def fingerprint(source: Path) -> str:
-    """The hash of the file's bytes, read once per build (a photo is asked about several times)."""
+    """The hash of the file's bytes. A village keeps hundreds of camera photos of megabytes each:
+    the hash is kept in the build cache by the file's size, time and inode (as the no-change stamp
+    trusts them for pictures), so a photo is read again only when it was replaced or touched."""
     st = source.stat()
-    seen = (str(source), st.st_size, st.st_mtime_ns, st.st_ino)
+    seen = f"{source}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}"
     if seen not in _fingerprints:
-        _fingerprints[seen] = hashlib.sha256(source.read_bytes()).hexdigest()
+        _fingerprints[seen] = _cache.text("file-hash", seen, lambda: hashlib.sha256(source.read_bytes()).hexdigest())
     return _fingerprints[seen]
 
 
-_fingerprints: dict[tuple, str] = {}
+_fingerprints: dict[str, str] = {}  # asked several times a build for each photo
 
 
 def cached(kind: str, source: Path, detail: str, make: Callable[[], bytes]) -> bytes:
