@@ -321,7 +321,8 @@ from pathlib import Path
 from villageboard import builder
 from villageboard.workers import default_jobs
 source, out, repeat, today = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), dt.date.fromisoformat(sys.argv[4])
-build = lambda: builder.build(source, out, today, preview=True, jobs=default_jobs())
+warm = builder.Warm()
+build = lambda: builder.build(source, out, today, preview=True, jobs=default_jobs(), warm=warm)
 build()
 times = []
 for rep in range(repeat):

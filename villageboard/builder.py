@@ -20,6 +20,7 @@ from villageboard.rendering import record
 from villageboard.planning import site as site_module
 from villageboard.reading.assets import published_bytes
 from villageboard.reading.diagnostics import Report, display_path
+from villageboard.reading.memo import Memo
 from villageboard.rendering.render import Renderer
 from villageboard.workers import WorkerLost, each, in_background
 from villageboard.publishing.writer import MARK, AtomicOutput, OutputRefused, unsafe
@@ -37,27 +38,68 @@ def check(content: Path, today: dt.date) -> site_module.Site:
     return site
 
 
+class Warm:
+    """What a process that builds one ``--out`` again and again (``serve``) keeps between builds,
+    so that a save costs about what it changed: the files it read (``reading/memo.py``), the
+    build database as it last published, and each file it published. Only for a folder no
+    other program writes to (the preview): from the second build on, the changed files are
+    moved into it one by one (``AtomicOutput``'s ``over``) instead of a whole new site swapped in."""
+
+    def __init__(self):
+        self.memo = Memo()
+        self.digests = record.Digests()  # the last build's, for the models the memo replayed
+        self.db: record.Database | None = None
+        self.files: dict[str, tuple[bytes, tuple | None]] = {}  # site path -> (digest, file stat) as published
+        self.mark: tuple | None = None  # version.json's stat as published: another program has written since if not
+
+    def database(self, cache_root: Path | None, out: Path, program: str, setting: str) -> record.Database:
+        db = self.db
+        if db is None or (db.program, db.setting) != (program, setting) or self.mark != record.file_stat(out / MARK):
+            db = self.db = record.Database(cache_root, out, program, setting)
+        db.entries = {}  # what a failed build had begun
+        return db
+
+    def over(self, out: Path) -> set[str] | None:
+        """The files of ``out``, when it is still as this process published it."""
+        return set(self.files) if self.files and self.mark == record.file_stat(out / MARK) else None
+
+    def same(self, out: Path, rel: str, sha: bytes) -> bool:
+        """Whether ``rel`` is published with these bytes (its digest), and left as it was."""
+        kept = self.files.get(rel)
+        return kept is not None and kept[0] == sha and kept[1] == record.file_stat(out / rel)
+
+    def published(self, out: Path, shas: dict[str, bytes], changed: list[str]) -> None:
+        changed = set(changed)
+        self.files = {rel: (sha, self.files[rel][1]) if rel not in changed and rel in self.files
+                      else (sha, record.file_stat(out / rel)) for rel, sha in shas.items()}
+        self.mark = record.file_stat(out / MARK)
+
+
 def build(content: Path, out: Path, today: dt.date, layouts: Path = LAYOUTS, jobs: int = 1,
-          preview: bool = False, drafts: bool = False) -> tuple[Report, int]:
+          preview: bool = False, drafts: bool = False, warm: Warm | None = None) -> tuple[Report, int]:
     """Build ``content`` into ``out``; returns the report and the number of pages planned."""
     refused = unsafe(out, content)
     if refused:
         report = Report()
         report.error(out, 1, "E-OUT-UNSAFE", refused)
         return report, 0
-    site = site_module.load(content, today, drafts=drafts, jobs=jobs)
+    site = site_module.load(content, today, drafts=drafts, jobs=jobs, memo=warm and warm.memo)
     site.preview = preview
     report = site.report
     if report.errors:
         return report, 0
     renderer = Renderer(layouts, site, site.pages())
-    db = record.Database(site.cache.root, out, record.program_digest(layouts), f"preview={preview}")
+    if warm:
+        renderer.digests.keep(warm.digests, warm.memo.replayed)
+        warm.digests = renderer.digests
+    db = (warm.database if warm else record.Database)(site.cache.root, out, record.program_digest(layouts),
+                                                        f"preview={preview}")
     # The other outputs (the search index above all) are made on a second core while this one
     # works out which pages would come out as published and stages them; both only read the site.
     others = in_background(_other_outputs, (site, renderer, layouts), here=jobs <= 1)
     same = _same_digests(renderer, db)
     try:
-        _write(out, site, renderer, others, today, jobs, db, same)
+        _write(out, site, renderer, others, today, jobs, db, same, warm)
     except _Abort:
         pass
     except OutputRefused as refusal:
@@ -124,11 +166,11 @@ def _describe(page) -> str:
 
 
 def _write(out: Path, site, renderer: Renderer, others, today: dt.date, jobs: int, db: record.Database,
-           same: set[str]) -> None:
+           same: set[str], warm: Warm | None) -> None:
     report = site.report
     planned = sorted(renderer.outputs)
     shas: dict[str, bytes] = {}
-    with AtomicOutput(out) as output:
+    with AtomicOutput(out, warm.over(out) if warm else None) as output:
         # Under the lock: another build cannot publish between this look at --out and the links to it.
         kept, stale = _unchanged_outputs(out, db, planned, same)
         for out_path in kept:
@@ -158,11 +200,15 @@ def _write(out: Path, site, renderer: Renderer, others, today: dt.date, jobs: in
             data = data.read_bytes() if isinstance(data, Path) else data
             if who == SEARCH_INDEX and search.holds_text(rel):  # the pages' text again: the same last defence
                 privacy.scan(out / rel, data, report, site.village.public_phones)
-            output.write(rel, data)
-            build_id.update(rel.encode() + _sha(data))
+            shas[rel] = _sha(data)
+            if not (warm and warm.same(out, rel, shas[rel]) and output.keep(rel)):
+                output.write(rel, data)
+            build_id.update(rel.encode() + shas[rel])
         if report.errors:
             raise _Abort()
-        output.write("build-manifest.json", _manifest(site, renderer, db, planned))
+        manifest = _manifest(site, renderer, db, planned)
+        output.write("build-manifest.json", manifest)
+        shas["build-manifest.json"] = _sha(manifest)
         version = {"build": build_id.hexdigest()[:16],
                    "built": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "today": today.isoformat()}
         if report.next_change:  # for a scheduler: the site must be built again on this day
@@ -171,10 +217,13 @@ def _write(out: Path, site, renderer: Renderer, others, today: dt.date, jobs: in
         if before and {**before, "built": None} == {**version, "built": None}:
             version["built"] = before["built"]  # nothing changed: the site, to the byte, stays as it is
         output.write(MARK, json.dumps(version, ensure_ascii=False))
+        shas[MARK] = b""  # never compared: written on every build that changes anything
     report.rewritten = output.changed
     report.rendered = len(stale)
     db.save(out)
     output.finish()
+    if warm:
+        warm.published(out, shas, output.changed)
 
 
 def _made(renderer: Renderer, out: Path, output: AtomicOutput, out_path: str):

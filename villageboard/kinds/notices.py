@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -153,7 +154,8 @@ def load(site) -> None:
     files = {section: list_sources(site.content / section, (".md",), site) for section in SECTIONS}
     markup.prepare([p for paths in files.values() for p in paths], site)
     for section in SECTIONS:
-        notices = [_read(p, section, site) for p in files[section]]
+        notices = [site.memo.read(site, p, functools.partial(_read, p, section, site), section) if site.memo
+                   else _read(p, section, site) for p in files[section]]
         found[section] = [n for n in notices if n and n.is_public(site.today)]
     site.notices = found
     site.withdrawn_notices = {

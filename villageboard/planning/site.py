@@ -19,6 +19,7 @@ from pathlib import Path
 
 from villageboard.cache import NONE, Cache, default_root
 from villageboard.reading import images, markup, privacy, sources
+from villageboard.reading.memo import Memo
 from villageboard.rendering import qr
 from villageboard.kinds import (compact, decisions, feeds, finance, grids, home, households, kiosk, notices, poster,
                                 revisions, search, village as village_kind)
@@ -46,6 +47,7 @@ class Site:
     preview: bool = False  # `serve`: pages carry the preview script (errors shown, reload on a new build)
     jobs: int = 1  # processes reading may use (--jobs)
     cache: Cache = NONE  # the build cache (构建缓存) beside the content
+    memo: Memo | None = None  # what earlier builds of a running `serve` read, replayed for unchanged files
     # What each kind read, as typed models (filled in the order of KINDS; later kinds link to earlier ones).
     notices: dict[str, list[notices.Notice]] = field(default_factory=dict)  # section -> public notices
     withdrawn_notices: dict[str, list[Withdrawn]] = field(default_factory=dict)
@@ -77,10 +79,13 @@ class Site:
         return [f for kind in KINDS for f in getattr(kind, "files", lambda site: [])(self)]
 
 
-def load(content: Path, today: dt.date, drafts: bool = False, jobs: int = 1) -> Site:
-    """Read and check all of ``content``; look at ``site.report`` for what is wrong."""
+def load(content: Path, today: dt.date, drafts: bool = False, jobs: int = 1, memo: Memo | None = None) -> Site:
+    """Read and check all of ``content``; look at ``site.report`` for what is wrong. With a ``memo``
+    (``serve``), a file unchanged since the memo's last build is not read again."""
     site = Site(content=content, today=today, report=Report(), drafts=drafts, jobs=jobs,
-                cache=Cache(default_root(content)))
+                cache=Cache(default_root(content)), memo=memo)
+    if memo is not None:
+        memo.start()
     sources.forget_paths()
     for step in (markup, search, qr, images):  # every slow step keeps its results in this village's cache
         step.use_cache(site.cache)

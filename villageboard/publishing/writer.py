@@ -13,9 +13,14 @@ never delete what this program did not make. So:
   carry our prefix and are removed by the next build.
 - An ``--out`` that is a mount point cannot be renamed: the staging folder is made
   inside it and its entries are moved in one by one.
+- ``serve``'s preview, a folder only the running ``serve`` writes, is updated in place
+  (``over``): the staging folder holds only what changed, which is moved in file by file once
+  the whole build has succeeded. Linking every unchanged file into a new folder would cost
+  more than the rest of a one-notice rebuild of a large village.
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import hashlib
@@ -150,8 +155,12 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 class AtomicOutput:
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, over: set[str] | None = None):
+        """``over``: every file of ``--out`` as this process published it last, for a folder
+        no other program writes to; then the build changes it in place (``serve``)."""
         self.out = out.resolve()
+        self.over = over
+        self.names: set[str] = set()  # every file of the new site
         self.prefix = f".{self.out.name}.building-"
         self.tmp: Path | None = None
         self.written = 0
@@ -211,38 +220,44 @@ class AtomicOutput:
         make themselves, as creating thousands of files costs the system more than rendering
         them. True when the bytes are new; then ``staged`` must count them in this process."""
         data = data.encode("utf-8") if isinstance(data, str) else data
-        target, published = self._target(rel), os.path.join(self.out, rel)
+        published = os.path.join(self.out, rel)
         try:
             if os.stat(published).st_size == len(data):
                 with open(published, "rb") as old:
                     if old.read() == data:
-                        os.link(published, target)  # the same file in both sites: its time and inode stay
+                        if self.over is None:  # the same file in both sites: its time and inode stay
+                            os.link(published, self._target(rel))
                         return False
         except OSError:
             pass
-        with open(target, "wb") as new:
+        with open(self._target(rel), "wb") as new:
             new.write(data)
         return True
 
     def staged(self, rel: str, changed: bool) -> None:
         self.written += 1
+        self.names.add(rel)
         if changed:
             self.changed.append(rel)
 
     def keep(self, rel: str) -> bool:
         """Stage the published ``rel`` as it is (the build database knows it would come out the
         same); False when it is no longer there to keep."""
-        try:
-            os.link(os.path.join(self.out, rel), self._target(rel))
-        except OSError:
-            return False
+        if self.over is None:  # in place, the caller has just found it as published
+            try:
+                os.link(os.path.join(self.out, rel), self._target(rel))
+            except OSError:
+                return False
         self.written += 1
+        self.names.add(rel)
         return True
 
     def _unchanged(self) -> bool:
         """Every file as published already, and none gone: then there is nothing to publish."""
         if self.changed or not self.out.is_dir():
             return False
+        if self.over is not None:
+            return self.names == self.over
         published = sum(len(files) for folder, _, files in os.walk(self.out)
                         if not Path(folder).relative_to(self.out).parts[:1] or
                         not Path(folder).relative_to(self.out).parts[0].startswith(".villageboard-"))
@@ -258,7 +273,9 @@ class AtomicOutput:
             self.lock.release()
 
     def _publish(self) -> None:
-        if self.inside:
+        if self.over is not None:
+            self._change_in_place()
+        elif self.inside:
             self._move_entries_in()
         elif not self.out.exists():
             os.replace(self.tmp, self.out)
@@ -278,6 +295,19 @@ class AtomicOutput:
         if self._removing is not None:
             self._removing.join()
             self._removing = None
+
+    def _change_in_place(self) -> None:
+        """Each changed file replaced in one step, the files no longer made removed, the mark last."""
+        for rel in sorted(set(self.changed) - {MARK}):
+            os.makedirs(os.path.dirname(os.path.join(self.out, rel)), exist_ok=True)
+            os.replace(os.path.join(self.tmp, rel), os.path.join(self.out, rel))
+        for gone in sorted(self.over - self.names):
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(self.out, gone))
+                os.removedirs(os.path.dirname(os.path.join(self.out, gone)))  # up to the first folder not empty
+        if MARK in self.changed:
+            os.replace(os.path.join(self.tmp, MARK), os.path.join(self.out, MARK))
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
     def _move_entries_in(self) -> None:
         """Swap the contents of a mount point: each entry replaced in one step, stale ones removed."""

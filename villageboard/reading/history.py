@@ -184,6 +184,10 @@ class History:
             found = self._of[path] = self._read(path)
         return found
 
+    def keep(self, path: Path, history: FileHistory) -> None:
+        """Give ``path`` a history equal to the one it would get, kept from an earlier build (``memo``)."""
+        self._of[path] = history
+
     def _read(self, path: Path) -> FileHistory:
         path = real_path(path)
         try:

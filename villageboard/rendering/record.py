@@ -86,12 +86,7 @@ class RecordingEnvironment(jinja2.Environment):
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if _reading is not None:
-            kind = type(obj)
-            shows = _HAS_HISTORY.get(kind)
-            if shows is None:
-                shows = _HAS_HISTORY[kind] = dataclasses.is_dataclass(kind) and any(
-                    f.name == "history" for f in dataclasses.fields(kind))
-            if shows:
+            if _has_history(type(obj)):
                 history = obj.history
                 if history is not None:
                     _reading.shown[id(history)] = history
@@ -99,6 +94,16 @@ class RecordingEnvironment(jinja2.Environment):
 
 
 _HAS_HISTORY: dict[type, bool] = {}  # model types whose ``history`` says when they changed
+
+
+def _has_history(kind: type) -> bool:
+    """Whether ``kind`` is an item of the village (a notice, a ledger…): a model read from a file of
+    its own, whose ``history`` says when that file changed."""
+    shows = _HAS_HISTORY.get(kind)
+    if shows is None:
+        shows = _HAS_HISTORY[kind] = dataclasses.is_dataclass(kind) and any(
+            f.name == "history" for f in dataclasses.fields(kind))
+    return shows
 
 
 class Unknown(Exception):
@@ -116,13 +121,26 @@ class Digests:
     each other (a compact's versions, previous and next) are walked once, a model seen again
     on the same walk standing as its place in the walk. Only the model a walk started from
     keeps its digest for the rest of the build: the models met on the way were digested
-    without what lies behind the walk's start. Fields named with a leading underscore hold
-    working data (an image's pixels), never shown by a template, and are left out.
+    without what lies behind the walk's start. An item of the village (a model with a history:
+    a notice, a ledger) starts a walk of its own wherever it is met, except on another item's
+    walk (a compact's versions refer to each other), so its digest is its own, whatever the
+    order of the walks: a process that builds again (``serve``) hands the digests of the items it did not
+    read again to the next build (``keep``), and a listing of a thousand notices is digested
+    without walking them. Fields named with a leading underscore hold working data (an
+    image's pixels), never shown by a template, and are left out.
     """
 
     def __init__(self):
         self.models: dict[int, tuple[Any, bytes]] = {}
         self._walk: dict[int, int] | None = None  # models met on the current walk -> their order
+        self._within_item = False  # the current walk started from an item: items met on it are walked in it
+
+    def keep(self, earlier: "Digests", items) -> None:
+        """Take the digests ``earlier`` made of ``items``, each the same object, unchanged since."""
+        for item in items:
+            found = earlier.models.get(id(item))
+            if found is not None and found[0] is item:
+                self.models[id(item)] = found
 
     def of(self, value: Any) -> bytes:
         h = hashlib.blake2b(digest_size=16)
@@ -165,21 +183,23 @@ class Digests:
         if key in self.models:
             out(self.models[key][1])
             return
-        if self._walk is not None:
-            if key in self._walk:
-                out(b"seen:%d" % self._walk[key])
+        walk, within_item = self._walk, self._within_item
+        item = _has_history(type(model))
+        if walk is not None and (within_item or not item):
+            if key in walk:
+                out(b"seen:%d" % walk[key])
                 return
-            self._walk[key] = len(self._walk)
+            walk[key] = len(walk)
             self._fields(model, out)
             return
-        self._walk = {key: 0}
+        self._walk, self._within_item = {key: 0}, item
         try:
             h = hashlib.blake2b(digest_size=16)
             self._fields(model, h.update)
             # The model is kept with its digest, so its id cannot pass to a new object this build.
             self.models[key] = (model, h.digest())
         finally:
-            self._walk = None
+            self._walk, self._within_item = walk, within_item
         out(self.models[key][1])
 
     def _fields(self, model: Any, out) -> None:
@@ -285,13 +305,20 @@ class Database:
 
     def save(self, out: Path) -> None:
         """Write the rows of outputs rendered this time (a kept one is the same file as before) and
-        drop the rows of outputs that are gone."""
-        if self._db is None:
-            return
+        drop the rows of outputs that are gone. The entries are then the published ones, for a
+        process that builds again (``serve``)."""
         folder = os.path.join(out, "")
         fresh = [(rel, e) for rel, e in self.entries.items() if self.published.get(rel) is not e or not self._current]
         for rel, entry in fresh:
             entry.stat = file_stat(folder + rel) or (0, 0, 0)
+        try:
+            self._write(fresh)
+        finally:
+            self.published, self.entries = self.entries, {}
+
+    def _write(self, fresh: list[tuple[str, Entry]]) -> None:
+        if self._db is None:
+            return
         db = self._db
         try:
             db.execute("BEGIN IMMEDIATE")
@@ -310,6 +337,7 @@ class Database:
             db.executemany("DELETE FROM outputs WHERE site = ? AND rel = ?",
                            [(self.site, rel) for rel in self.published if rel not in self.entries])
             db.execute("COMMIT")
+            self._current = True
         except sqlite3.Error:
             try:
                 db.execute("ROLLBACK")

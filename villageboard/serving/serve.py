@@ -77,9 +77,11 @@ def serve(content: Path, out: Path | None, host: str, port: int, drafts: bool = 
     if chosen != port:
         print(f"端口 {port} 已被别的程序占用，改用 {chosen}")
 
+    warm = builder.Warm()  # a save costs about what it changed, not the whole village
+
     def rebuild() -> None:
         report, count = builder.build(content, out, today or dt.date.today(), preview=True, drafts=drafts,
-                                      jobs=default_jobs())
+                                      jobs=default_jobs(), warm=warm)
         print_report(report)
         errors = [d.format() for d in report.sorted() if d.is_error]
         if errors:

@@ -1,0 +1,133 @@
+"""Reading a file again only when something it was read from changed (``serve``).
+
+``serve`` builds the preview after every save, and a village keeps years of notices: reading
+and checking ten thousand files costs seconds, while a save changes one. So a process that
+builds again and again (``builder.Warm``) keeps, per file, what reading it gave: the model,
+everything it said to the report (warnings, drafts, the days it changes the site), the files
+it linked (attachments, pictures) and the PDF pages it prepared. The next build replays that
+instead of reading, when nothing it came from has changed:
+
+- the file itself: size, time and inode, as the build database trusts a published file;
+- each file it linked: found at the same place (a link may point elsewhere now), unchanged;
+- its history (git): a commit or an uncommitted change gives the model another history;
+- the day of the build, drafts shown or not, and the village's public numbers (the privacy
+  scan lets those through).
+
+A file whose reading found an error is never kept: errors stop the build, and are said again
+on the next. ``build`` from the command line starts with nothing kept and keeps nothing.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+from villageboard.reading.diagnostics import Report
+
+
+@dataclasses.dataclass
+class _Kept:
+    stat: tuple
+    linked: list[tuple[str, Path, str, Path, tuple]]  # (as written, linked from, site path, found at, its stat)
+    result: Any
+    report: Report
+    pages: dict
+
+
+class Memo:
+    def __init__(self):
+        self.kept: dict[tuple, _Kept] = {}  # by the file and what else its reading depends on
+        self._last: dict[tuple, _Kept] = {}
+        self.replayed: list = []  # this build's models that were kept, not read: the same objects as before
+
+    def start(self) -> None:
+        """A new build: what the last one read may be replayed; what it does not read again is let go."""
+        self._last, self.kept, self.replayed = self.kept, {}, []
+
+    def read(self, site, path: Path, reader: Callable[[], Any], *key) -> Any:
+        """``reader()``, or what it gave the last time ``path`` was read under the same ``key``
+        (what else the reading depends on, such as the section), replayed into ``site``."""
+        whole = (path, key, site.today, site.drafts, site.village.public_phones)
+        stat = file_stat(path)
+        kept = self._last.get(whole)
+        if kept is not None and kept.stat == stat and _still_linked(kept) and _same_history(kept.result, site):
+            _replay(kept, site)
+            self.kept[whole] = kept
+            self.replayed.append(kept.result)
+            return kept.result
+        report, assets, pages = site.report, site.assets, site.attachment_pages
+        noting = _Noting(assets)
+        site.report, site.assets, site.attachment_pages = Report(), noting, {}
+        try:
+            result = reader()
+        finally:
+            fresh = _Kept(stat, noting.linked, None, site.report, site.attachment_pages)
+            site.report, site.assets, site.attachment_pages = report, assets, pages
+        fresh.result = result
+        _replay(fresh, site)
+        # Saved while being read: its stat now belongs to text this reading never saw.
+        if stat is not None and not fresh.report.errors and file_stat(path) == stat:
+            self.kept[whole] = fresh
+        return result
+
+
+def _replay(kept: _Kept, site) -> None:
+    report = site.report
+    report.items += kept.report.items
+    report.read |= kept.report.read
+    report.drafts += kept.report.drafts
+    report.changes += kept.report.changes
+    for _, _, out, found, _ in kept.linked:
+        site.assets.files[out] = found
+    site.attachment_pages.update(kept.pages)
+
+
+def _still_linked(kept: _Kept) -> bool:
+    for written, source, _, found, stat in kept.linked:
+        try:
+            if (source.parent / written).resolve() != found:
+                return False
+        except (OSError, RuntimeError):
+            return False
+        if file_stat(found) != stat:
+            return False
+    return True
+
+
+def _same_history(result: Any, site) -> bool:
+    """The model's history is the one git gives now; then the new build shares the kept record."""
+    kept = getattr(result, "history", None)
+    if kept is None:
+        return True
+    now = site.history.of(result.path)
+    if now is kept:
+        return True
+    if (now.revisions, now.modified, now.uncommitted, now.changes) != \
+            (kept.revisions, kept.modified, kept.uncommitted, kept.changes):
+        return False
+    site.history.keep(result.path, kept)
+    return True
+
+
+class _Noting:
+    """The site's assets, noting each file a reading linked."""
+
+    def __init__(self, assets):
+        self.assets, self.files, self.content_root = assets, assets.files, assets.content_root
+        self.linked: list[tuple[str, Path, str, Path, tuple]] = []
+
+    def add(self, target: str, source: Path, line: int, report: Report, *rest, **named) -> str | None:
+        found = self.assets.add(target, source, line, report, *rest, **named)
+        if found is not None:
+            where = self.files[found]
+            self.linked.append((target.replace("\\", "/"), source, found, where, file_stat(where)))
+        return found
+
+
+def file_stat(path) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ino
