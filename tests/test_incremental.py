@@ -2,6 +2,7 @@
 when nothing changed, and always ends byte-identical to a clean build of the same sources."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -15,6 +16,10 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, TODAY, committed, run_cli
+from villageboard.builder import LAYOUTS
+from villageboard.planning import site as site_module
+from villageboard.rendering import record
+from villageboard.rendering.render import Renderer
 
 
 def _files(out: Path) -> dict[str, tuple[int, int]]:
@@ -108,6 +113,43 @@ def _program_copy(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "villageboard", program / "villageboard", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "layouts", program / "layouts")
     return program
+
+
+def test_a_template_made_for_one_rendition_is_used_at_once(demo_copy, tmp_path):
+    """A designer adds ``layouts/kiosk/notice.html`` to give the touchscreen its own notice page:
+    the next rebuild must show it on every kiosk notice, though no template a page loaded
+    last time has changed."""
+    program = _program_copy(tmp_path)
+    out = tmp_path / "site"
+
+    def build():
+        done = subprocess.run([sys.executable, str(program / "build.py"), "build", "--content", str(demo_copy),
+                               "--out", str(out), "--today", TODAY], capture_output=True, text=True,
+                              encoding="utf-8", timeout=300, env={**os.environ, "VILLAGEBOARD_CACHE": str(tmp_path / "cache")})
+        assert done.returncode == 0, done.stderr
+
+    build()
+    layouts = program / "layouts"
+    (layouts / "kiosk" / "notice.html").write_text(
+        (layouts / "notice.html").read_text(encoding="utf-8").replace("{% block main %}", "{% block main %}<!-- 触摸屏专用 -->", 1),
+        encoding="utf-8")
+    build()
+    kiosk = (out / "kiosk" / "affairs" / "2026-gengdi-butie.html").read_text(encoding="utf-8")
+    phone = (out / "affairs" / "2026-gengdi-butie.html").read_text(encoding="utf-8")
+    assert "触摸屏专用" in kiosk and "触摸屏专用" not in phone
+
+
+def test_a_digest_depends_on_the_values_alone(demo_copy):
+    """Render workers digest the pages they made in another order than the build that checks
+    them next: if a digest depended on what was digested before, that build would find the page
+    changed and render it again, on every build."""
+    site = site_module.load(demo_copy, dt.date.fromisoformat(TODAY))
+    renderer = Renderer(LAYOUTS, site, site.pages())
+    planned = sorted(renderer.outputs)
+    forward, backward = record.Digests(), record.Digests()
+    ahead = {out_path: forward.of(renderer.values(out_path)) for out_path in planned}
+    behind = {out_path: backward.of(renderer.values(out_path)) for out_path in reversed(planned)}
+    assert [p for p in planned if ahead[p] != behind[p]] == []
 
 
 # Where a step may write a visible mark into a template: (file, text to find, text to put after it).

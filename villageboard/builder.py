@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import gc
 import hashlib
 import io
 import json
@@ -34,7 +35,7 @@ def check(content: Path, today: dt.date) -> site_module.Site:
     site = site_module.load(content, today)
     if not site.report.errors:
         renderer = Renderer(LAYOUTS, site, site.pages())
-        _check_plan(site, renderer, _other_outputs(site, renderer, LAYOUTS, publish=False))
+        _check_plan(site, renderer, _other_outputs(site, renderer, LAYOUTS, publish=False)[0])
     return site
 
 
@@ -48,6 +49,8 @@ class Warm:
     def __init__(self):
         self.memo = Memo()
         self.digests = record.Digests()  # the last build's, for the models the memo replayed
+        self.search = search.Remembered()
+        self.cores: dict[str, tuple] = {}  # the renderer's, for the outputs' digests
         self.db: record.Database | None = None
         self.files: dict[str, tuple[bytes, tuple | None]] = {}  # site path -> (digest, file stat) as published
         self.mark: tuple | None = None  # version.json's stat as published: another program has written since if not
@@ -84,6 +87,18 @@ def build(content: Path, out: Path, today: dt.date, layouts: Path = LAYOUTS, job
         report.error(out, 1, "E-OUT-UNSAFE", refused)
         return report, 0
     site = site_module.load(content, today, drafts=drafts, jobs=jobs, memo=warm and warm.memo)
+    # What was read lives until the build ends: Python's collector need not walk it again and
+    # again (at 10,000 notices that walking cost a second a build), nor dirty the pages the
+    # forked workers share with this process.
+    gc.freeze()
+    try:
+        return _build(site, out, today, layouts, jobs, preview, warm)
+    finally:
+        gc.unfreeze()
+
+
+def _build(site, out: Path, today: dt.date, layouts: Path, jobs: int, preview: bool,
+           warm: Warm | None) -> tuple[Report, int]:
     site.preview = preview
     report = site.report
     if report.errors:
@@ -91,12 +106,13 @@ def build(content: Path, out: Path, today: dt.date, layouts: Path = LAYOUTS, job
     renderer = Renderer(layouts, site, site.pages())
     if warm:
         renderer.digests.keep(warm.digests, warm.memo.replayed)
-        warm.digests = renderer.digests
+        renderer.earlier_cores = warm.cores
+        warm.digests, warm.cores = renderer.digests, renderer.cores
     db = (warm.database if warm else record.Database)(site.cache.root, out, record.program_digest(layouts),
                                                         f"preview={preview}")
     # The other outputs (the search index above all) are made on a second core while this one
     # works out which pages would come out as published and stages them; both only read the site.
-    others = in_background(_other_outputs, (site, renderer, layouts), here=jobs <= 1)
+    others = in_background(_other_outputs, (site, renderer, layouts, True, warm and warm.search), here=jobs <= 1)
     same = _same_digests(renderer, db)
     try:
         _write(out, site, renderer, others, today, jobs, db, same, warm)
@@ -113,15 +129,17 @@ def build(content: Path, out: Path, today: dt.date, layouts: Path = LAYOUTS, job
     return report, len(renderer.outputs)
 
 
-def _other_outputs(site, renderer: Renderer, layouts: Path, publish: bool = True) -> list[tuple[str, str | bytes | Path, str]]:
-    """Every output that is not a rendered page: (site path, text, bytes or file to copy, what claims it)."""
+def _other_outputs(site, renderer: Renderer, layouts: Path, publish: bool = True,
+                   remembered: search.Remembered | None = None) -> tuple[list[tuple[str, str | bytes | Path, str]], tuple]:
+    """Every output that is not a rendered page, as (site path, text, bytes or file to copy, what
+    claims it); and what the search index learned for the next build, with ``remembered``."""
     phone_pages = [page.path for page, rendition, _ in renderer.outputs.values() if rendition == "phone"]
     found = [(rel, data, "生成的文件") for rel, data in site.files()]
     sitemap = feeds.sitemap(site, [renderer.outputs[p][0] for p in phone_pages])
     if sitemap:
         found.append(("sitemap.xml", sitemap, "网站地图"))
     found += [(rel, text, SEARCH_INDEX)
-              for rel, text in search.outputs(site, [renderer.outputs[p][0] for p in phone_pages])]
+              for rel, text in search.outputs(site, [renderer.outputs[p][0] for p in phone_pages], remembered)]
     found += [(rel, published_bytes(source) if publish else source, display_path(source))
               for rel, source in sorted(site.assets.files.items())]
     found += [("static/" + f.relative_to(layouts / "static").as_posix(), f, "样式和脚本")
@@ -129,7 +147,7 @@ def _other_outputs(site, renderer: Renderer, layouts: Path, publish: bool = True
     found.append(("favicon.ico", _favicon(layouts / "static" / "icon.png"), "图标"))  # asked for by many browsers
     if site.preview:
         found.append(("_preview/preview.js", layouts / "preview" / "preview.js", "预览脚本"))
-    return found
+    return found, remembered.news() if remembered else None
 
 
 def _favicon(icon: Path) -> bytes:
@@ -188,7 +206,9 @@ def _write(out: Path, site, renderer: Renderer, others, today: dt.date, jobs: in
                 if entry is not None:
                     db.entries[out_path] = entry
         # Staged, not published: a path claimed twice still stops the build before anything is swapped in.
-        others = others.result()
+        others, learned = others.result()
+        if warm:
+            warm.search.take(learned)
         _check_plan(site, renderer, others)
         if report.errors:
             raise _Abort()

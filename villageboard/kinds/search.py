@@ -165,20 +165,71 @@ def decode_postings(text: str) -> list[tuple[int, int, int]]:
     return out
 
 
+def weights(doc: Document) -> dict[str, int]:
+    """Each bigram of the document with its weight: hits in the title and in the text, capped."""
+    found = {key: (TITLE_CAP + 1) * min(n, BODY_CAP) for key, n in bigrams(doc.text).items()}
+    for key, n in bigrams(doc.title).items():
+        found[key] = found.get(key, 0) + min(n, TITLE_CAP)
+    return found
+
+
+class Remembered:
+    """What a process that builds again and again (``serve``) keeps of the index between builds:
+    each document's weights (counting bigrams is most of the index's work, and a save changes
+    one document) and each page's plain text. The index is made in another process
+    (``builder``): what it works out there comes back with ``news`` and is kept with ``take``."""
+
+    def __init__(self):
+        # By a digest of what they are made from: the texts themselves would be kept twice.
+        self.weights: dict[bytes, dict[str, int]] = {}  # by title and text
+        self.plain: dict[bytes, str] = {}  # by the HTML
+        self._learned: tuple[dict, dict] = ({}, {})
+        self._used: tuple[set, set] = (set(), set())
+
+    def weights_of(self, doc: Document) -> dict[str, int]:
+        return self._find(0, f"{doc.title}\0{doc.text}", weights, doc)
+
+    def plain_of(self, html: str) -> str:
+        return self._find(1, html, _cached_plain, html)
+
+    def _find(self, table: int, text: str, make, value):
+        kept = (self.weights, self.plain)[table]
+        key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        self._used[table].add(key)
+        found = kept.get(key)
+        if found is None:
+            found = kept[key] = self._learned[table][key] = make(value)
+        return found
+
+    def news(self) -> tuple:
+        """What this build worked out, and what it no longer needed."""
+        stale = tuple([key for key in kept if key not in used] for kept, used in zip((self.weights, self.plain), self._used))
+        news, self._learned, self._used = (self._learned, stale), ({}, {}), (set(), set())
+        return news
+
+    def take(self, news: tuple) -> None:
+        (weights, plain), (stale_weights, stale_plain) = news
+        for kept, learned, stale in ((self.weights, weights, stale_weights), (self.plain, plain, stale_plain)):
+            kept.update(learned)
+            for key in stale:
+                kept.pop(key, None)
+
+
+_remembered: Remembered | None = None  # while ``outputs`` runs, in a process that builds again
+
+
 class Index:
     """The bigram index of ``documents`` (oldest first), split into shards."""
 
-    def __init__(self, documents: list[Document]):
+    def __init__(self, documents: list[Document], remembered: Remembered | None = None):
         self.documents = documents
         postings: dict[str, list[str]] = {}
         last: dict[str, int] = {}
-        small, body_scale = _SMALL, TITLE_CAP + 1
+        small = _SMALL
+        weighed = remembered.weights_of if remembered else weights
         # The innermost loop of a build (a posting per bigram per document): kept to plain dict work.
         for number, doc in enumerate(documents):
-            weights = {key: body_scale * min(n, BODY_CAP) for key, n in bigrams(doc.text).items()}
-            for key, n in bigrams(doc.title).items():
-                weights[key] = weights.get(key, 0) + min(n, TITLE_CAP)
-            for key, weight in weights.items():
+            for key, weight in weighed(doc).items():
                 # Deltas minus one: consecutive documents, the common case in a long list, cost one digit.
                 gap = number - last.get(key, -1) - 1
                 last[key] = number
@@ -225,9 +276,14 @@ def holds_text(rel: str) -> bool:
     return not rel.startswith("search/p/")
 
 
-def outputs(site, phone_pages: list[Page]) -> list[tuple[str, str]]:
+def outputs(site, phone_pages: list[Page], remembered: Remembered | None = None) -> list[tuple[str, str]]:
     """Every file of the search index, for the build."""
-    return Index(documents(site, phone_pages)).files()
+    global _remembered
+    _remembered = remembered
+    try:
+        return Index(documents(site, phone_pages), remembered).files()
+    finally:
+        _remembered = None
 
 
 # ---------------------------------------------------------------- what each page says
@@ -260,7 +316,13 @@ class _Text(HTMLParser):
 
 def plain(html: str) -> str:
     """The text of ``html`` as a reader sees it; kept in the build cache, as bodies rarely change."""
-    return _cache.text("plain", html or "", lambda: _plain(html)) if html else ""
+    if not html:
+        return ""
+    return _remembered.plain_of(html) if _remembered else _cached_plain(html)
+
+
+def _cached_plain(html: str) -> str:
+    return _cache.text("plain", html, lambda: _plain(html))
 
 
 def use_cache(cache) -> None:

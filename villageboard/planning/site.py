@@ -99,7 +99,9 @@ def load(content: Path, today: dt.date, drafts: bool = False, jobs: int = 1, mem
     if site.village is None:
         return site
     site.assets = Assets(content)
-    site.history = History(content, site.report, site.village.public_phones)
+    site.history = History(content, site.report, site.village.public_phones, earlier=memo and memo.history)
+    if memo is not None:
+        memo.history = site.history
     for kind in KINDS:
         kind.load(site)
     _check_every_file(site, found)

@@ -7,6 +7,7 @@ covers the whole content folder, so the cost does not grow with a call per file.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -87,7 +88,10 @@ class History:
     ``missing`` holds the sentence the pages show instead of dates that would be wrong.
     """
 
-    def __init__(self, content: Path, report: Report | None = None, public_phones: frozenset[str] = frozenset()):
+    def __init__(self, content: Path, report: Report | None = None, public_phones: frozenset[str] = frozenset(),
+                 earlier: "History | None" = None):
+        """``earlier``: this content's history as an earlier build read it (``serve``); taken as it
+        is when git tells the same story, so only git itself runs again."""
         self.content = content.resolve()
         self.files: dict[Path, list[Revision]] = {}
         self._of: dict[Path, FileHistory] = {}
@@ -97,6 +101,7 @@ class History:
         self.dirty: set[Path] = set()
         self.in_git = False
         self.missing: str | None = None
+        self.story: bytes | None = None  # a digest of all git says, when the content is in git
         report = report or Report()
         if shutil.which("git") is None:
             self._unavailable(report, "W-HISTORY-NO-GIT", "这台电脑上找不到 git 程序",
@@ -119,6 +124,22 @@ class History:
         log = _git(["log", "-z", "--no-renames", "--format=%x1e%H%x1f%P%x1f%cI%x1f%s", "--raw", "--no-abbrev",
                     "--", "."], self.content) or ""
         head = (_git(["rev-parse", "HEAD"], self.content) or "").strip()
+        status = _git(["status", "-z", "--no-renames", "--porcelain", "--untracked-files=all", "--", "."],
+                      self.content) or ""
+        self.story = hashlib.blake2b(f"{root}\0{head}\0{sorted(public_phones)}\0{log}\0{status}".encode(),
+                                      digest_size=16).digest()
+        if earlier is not None and earlier.in_git and earlier.story == self.story:
+            self.files, self.changes, self.deletions, self.dirty = \
+                earlier.files, earlier.changes, earlier.deletions, earlier.dirty
+            self._said = earlier._said
+            report.items += self._said
+            return
+        told = report.mark()
+        self._read_story(log, head, status, root, report, public_phones)
+        self._said = report.items[told:]
+
+    def _read_story(self, log: str, head: str, status: str, root: Path, report: Report,
+                    public_phones: frozenset[str]) -> None:
         for entry in log.split("\x1e")[1:]:
             header, _, names = entry.partition("\0")
             commit, parents, when, subject = header.split("\x1f", 3)
@@ -127,19 +148,17 @@ class History:
             touched = []
             for raw, name in zip(fields[0::2], fields[1::2]):
                 # ":100644 100644 <old blob> <new blob> M"
-                _, _, old_blob, new_blob, status = (raw.split() + [""] * 5)[:5]
-                status = status[:1]
+                _, _, old_blob, new_blob, what = (raw.split() + [""] * 5)[:5]
+                what = what[:1]
                 path = real_path(root / name)
                 touched.append(path)
                 self.files.setdefault(path, []).insert(0, rev)
-                self.changes.setdefault(path, []).insert(0, Change(rev, status, old_blob, new_blob))
-                if status == "D" and path not in self.deletions and not path.exists():
+                self.changes.setdefault(path, []).insert(0, Change(rev, what, old_blob, new_blob))
+                if what == "D" and path not in self.deletions and not path.exists():
                     self.deletions[path] = Deletion(path, rev, name, root)
             if touched:  # a merge lists no files and is shown on no page
                 _scan_message(rev, _shown_at(touched, self.content), report, public_phones,
                               last=commit == head, first=not parents)
-        status = _git(["status", "-z", "--no-renames", "--porcelain", "--untracked-files=all", "--", "."],
-                      self.content) or ""
         for line in filter(None, status.split("\0")):
             path = real_path(root / line[3:])
             self.dirty.add(path)

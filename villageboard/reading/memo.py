@@ -33,6 +33,7 @@ class _Kept:
     result: Any
     report: Report
     pages: dict
+    story: bytes | None  # what git said when it was read (``History.story``)
 
 
 class Memo:
@@ -40,6 +41,7 @@ class Memo:
         self.kept: dict[tuple, _Kept] = {}  # by the file and what else its reading depends on
         self._last: dict[tuple, _Kept] = {}
         self.replayed: list = []  # this build's models that were kept, not read: the same objects as before
+        self.history = None  # the content's git history as the last build read it
 
     def start(self) -> None:
         """A new build: what the last one read may be replayed; what it does not read again is let go."""
@@ -51,7 +53,7 @@ class Memo:
         whole = (path, key, site.today, site.drafts, site.village.public_phones)
         stat = file_stat(path)
         kept = self._last.get(whole)
-        if kept is not None and kept.stat == stat and _still_linked(kept) and _same_history(kept.result, site):
+        if kept is not None and kept.stat == stat and _still_linked(kept) and _same_history(kept, site):
             _replay(kept, site)
             self.kept[whole] = kept
             self.replayed.append(kept.result)
@@ -62,7 +64,7 @@ class Memo:
         try:
             result = reader()
         finally:
-            fresh = _Kept(stat, noting.linked, None, site.report, site.attachment_pages)
+            fresh = _Kept(stat, noting.linked, None, site.report, site.attachment_pages, site.history.story)
             site.report, site.assets, site.attachment_pages = report, assets, pages
         fresh.result = result
         _replay(fresh, site)
@@ -95,18 +97,21 @@ def _still_linked(kept: _Kept) -> bool:
     return True
 
 
-def _same_history(result: Any, site) -> bool:
+def _same_history(kept: _Kept, site) -> bool:
     """The model's history is the one git gives now; then the new build shares the kept record."""
-    kept = getattr(result, "history", None)
-    if kept is None:
+    old = getattr(kept.result, "history", None)
+    if old is None:
         return True
-    now = site.history.of(result.path)
-    if now is kept:
-        return True
-    if (now.revisions, now.modified, now.uncommitted, now.changes) != \
-            (kept.revisions, kept.modified, kept.uncommitted, kept.changes):
-        return False
-    site.history.keep(result.path, kept)
+    history = site.history
+    # A file's history is all git says about it, and the file's time: both as they were.
+    if kept.story is None or kept.story != history.story:
+        now = history.of(kept.result.path)
+        if now is old:
+            return True
+        if (now.revisions, now.modified, now.uncommitted, now.changes) != \
+                (old.revisions, old.modified, old.uncommitted, old.changes):
+            return False
+    history.keep(kept.result.path, old)
     return True
 
 

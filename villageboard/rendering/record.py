@@ -119,15 +119,14 @@ class Digests:
     A model's digest covers everything reachable from it, so a page that shows
     ``version.previous.title`` changes when the previous version does. Models that refer to
     each other (a compact's versions, previous and next) are walked once, a model seen again
-    on the same walk standing as its place in the walk. Only the model a walk started from
-    keeps its digest for the rest of the build: the models met on the way were digested
-    without what lies behind the walk's start. An item of the village (a model with a history:
-    a notice, a ledger) starts a walk of its own wherever it is met, except on another item's
-    walk (a compact's versions refer to each other), so its digest is its own, whatever the
-    order of the walks: a process that builds again (``serve``) hands the digests of the items it did not
-    read again to the next build (``keep``), and a listing of a thousand notices is digested
-    without walking them. Fields named with a leading underscore hold working data (an
-    image's pixels), never shown by a template, and are left out.
+    on the same walk standing as its place in the walk. A digest depends on the values alone,
+    never on what was digested before: a walk starts from a value a page reads, and from each
+    item of the village (a model with a history: a notice, a ledger) met on a walk that did
+    not start from an item; those digests are kept for the rest of the build. Everything else
+    is walked where it is met. So a listing of a thousand notices is digested without walking
+    them again, and a process that builds again (``serve``) hands the digests of the items it
+    did not read again to the next build (``keep``). Fields named with a leading underscore
+    hold working data (an image's pixels), never shown by a template, and are left out.
     """
 
     def __init__(self):
@@ -180,26 +179,26 @@ class Digests:
 
     def _model(self, model: Any, out) -> None:
         key = id(model)
-        if key in self.models:
-            out(self.models[key][1])
-            return
         walk, within_item = self._walk, self._within_item
         item = _has_history(type(model))
         if walk is not None and (within_item or not item):
+            # Walked here even when digested before on a walk of its own: what a model contributes
+            # must not depend on which outputs were digested first (the workers digest in another order).
             if key in walk:
                 out(b"seen:%d" % walk[key])
                 return
             walk[key] = len(walk)
             self._fields(model, out)
             return
-        self._walk, self._within_item = {key: 0}, item
-        try:
-            h = hashlib.blake2b(digest_size=16)
-            self._fields(model, h.update)
-            # The model is kept with its digest, so its id cannot pass to a new object this build.
-            self.models[key] = (model, h.digest())
-        finally:
-            self._walk, self._within_item = walk, within_item
+        if key not in self.models:
+            self._walk, self._within_item = {key: 0}, item
+            try:
+                h = hashlib.blake2b(digest_size=16)
+                self._fields(model, h.update)
+                # The model is kept with its digest, so its id cannot pass to a new object this build.
+                self.models[key] = (model, h.digest())
+            finally:
+                self._walk, self._within_item = walk, within_item
         out(self.models[key][1])
 
     def _fields(self, model: Any, out) -> None:

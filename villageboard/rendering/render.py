@@ -104,6 +104,12 @@ class Renderer:
         self.env.globals["qr"] = qr.svg
         self.layouts = layouts
         self._template_digests: dict[str, bytes] = {}
+        self._site: dict | None = None
+        self._shared: dict[str, bytes] = {}  # name -> its part of every digest, for values shared by all outputs
+        self._templates: dict[tuple, bytes] = {}  # the templates' part of a digest, by the templates an output loaded
+        self._everyone: bytes | None = None  # a digest of all that every output sees alike
+        self.cores: dict[str, tuple] = {}  # out path -> (what its digest's core came from, the core)
+        self.earlier_cores: dict[str, tuple] = {}  # the same, from the last build of a process that builds again
         self.digests = record.Digests()
         self.outputs: dict[str, tuple[Page, str, str]] = {}  # out path -> (page, rendition, template)
         self.collisions: list[tuple[str, Page, Page]] = []  # (out path, page kept, page refused)
@@ -123,16 +129,27 @@ class Renderer:
     def values(self, out_path: str) -> dict:
         """What a template of ``out_path`` can look up, beside the environment's globals and the
         helpers (``HELPERS``): all that its digest needs."""
-        page, rendition, _ = self.outputs[out_path]
-        village = self.site.village
-        found = dict(page.context)
-        found.update(
-            page=page, village=village, rendition=rendition, out_path=out_path, today=self.site.today,
-            preview=self.site.preview, history_missing=self.site.history.missing,
-            updated=_updated if not self.site.history.missing else _never, updated_note=_updated_note,
-            phone_url=village.phone_url(page.path),
-        )
+        found = self._own_values(out_path)
+        found.update(self._site_values())
         return found
+
+    def _own_values(self, out_path: str) -> dict:
+        """The values that differ from output to output."""
+        page, rendition, _ = self.outputs[out_path]
+        found = {name: value for name, value in page.context.items() if name not in self._site_values()}
+        found.update(page=page, rendition=rendition, out_path=out_path,
+                     phone_url=self.site.village.phone_url(page.path))
+        return found
+
+    def _site_values(self) -> dict:
+        """The values every output sees alike."""
+        if self._site is None:
+            history = self.site.history
+            self._site = dict(
+                village=self.site.village, today=self.site.today, preview=self.site.preview,
+                history_missing=history.missing, updated=_updated if not history.missing else _never,
+                updated_note=_updated_note)
+        return self._site
 
     def context(self, out_path: str) -> dict:
         """The values and the helpers, for rendering ``out_path``."""
@@ -184,27 +201,64 @@ class Renderer:
     def digest(self, out_path: str, names, templates, exists) -> bytes | None:
         """A digest of what ``out_path`` read when it last rendered, with today's values; None
         where a value has no stable digest (the output then always renders)."""
-        values = self.values(out_path)
-        h = hashlib.blake2b(digest_size=16)
         try:
-            feed = self.digests.feed
-            for name in sorted(names):
-                h.update(name.encode() + b"=")
-                if name in values:
-                    feed(values[name], h.update)
-                elif name in HELPERS:  # what a helper gives depends only on the output's other reads
-                    h.update(b"helper")
-                elif name in self.env.globals:
-                    feed(self.env.globals[name], h.update)
-                else:
-                    h.update(b"-")
-            for name in sorted(templates):
-                h.update(name.encode() + b"=" + self._template_digest(name))
+            templates = tuple(sorted(templates))
+            parts = self._templates.get(templates)
+            if parts is None:
+                parts = self._templates[templates] = b"".join(
+                    name.encode() + b"=" + self._template_digest(name) for name in templates)
+            core = self._core(out_path, names, parts)
         except (record.Unknown, jinja2.TemplateNotFound):
             return None
+        h = hashlib.blake2b(core, digest_size=16)
         for path in sorted(exists):
             h.update(path.encode() + (b"+" if path in self.outputs else b"-"))
         return h.digest()
+
+    def _core(self, out_path: str, names, templates: bytes) -> bytes:
+        """The digest of the values ``names`` stand for and of the templates. Its inputs are the
+        page (which the values of one output come from), what every output sees alike and the
+        templates: when none has changed since the last build of a process that builds again
+        (``serve``), neither has the digest, and it is not worked out again name by name."""
+        page, _, template = self.outputs[out_path]
+        key = (self.digests.of(page), self._shared_digest(), template, names, templates)
+        kept = self.earlier_cores.get(out_path)
+        if kept is not None and kept[0] == key:
+            self.cores[out_path] = kept
+            return kept[1]
+        own = self._own_values(out_path)
+        h = hashlib.blake2b(template.encode() + b"\0", digest_size=16)  # a new override (kiosk/notice.html)
+        feed = self.digests.feed
+        for name in sorted(names):
+            if name in own:
+                h.update(name.encode() + b"=")
+                feed(own[name], h.update)
+            else:  # the same for every output: digested once a build
+                part = self._shared.get(name)
+                if part is None:
+                    part = self._shared[name] = self._shared_part(name)
+                h.update(part)
+        h.update(templates)
+        self.cores[out_path] = (key, h.digest())
+        return self.cores[out_path][1]
+
+    def _shared_digest(self) -> bytes:
+        if self._everyone is None:
+            self._everyone = self.digests.of([sorted(self._site_values().items()), sorted(self.env.globals.items())])
+        return self._everyone
+
+    def _shared_part(self, name: str) -> bytes:
+        h = [name.encode() + b"="]
+        site = self._site_values()
+        if name in site:
+            self.digests.feed(site[name], h.append)
+        elif name in HELPERS:  # what a helper gives depends only on the output's other reads
+            h.append(b"helper")
+        elif name in self.env.globals:
+            self.digests.feed(self.env.globals[name], h.append)
+        else:
+            h.append(b"-")
+        return b"".join(h)
 
     def _template_digest(self, name: str) -> bytes:
         if name not in self._template_digests:

@@ -10,6 +10,7 @@ told otherwise.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
 import socket
@@ -96,6 +97,7 @@ def serve(content: Path, out: Path | None, host: str, port: int, drafts: bool = 
         version = json.loads((out / MARK).read_text(encoding="utf-8"))
         _write_atomically(out / "_preview" / "state.json",
                           json.dumps({"build": version.get("build"), "errors": errors}, ensure_ascii=False))
+        gc.collect()  # the last build's leftovers, now that the page is shown, rather than during the next build
 
     rebuild()
     server = Server()
