@@ -7,7 +7,7 @@ import sys
 import time
 import urllib.request
 
-from conftest import ROOT
+from conftest import ROOT, TODAY
 
 
 def free_port() -> int:
@@ -71,3 +71,22 @@ def test_serve_previews_locally_and_rebuilds_on_save(demo_copy, tmp_path):
         output = process.communicate(timeout=10)[0].decode("utf-8", "replace")
     assert "E-FRONTMATTER" in output and "预览保持上一次的结果" in output
     assert "Traceback" not in output
+
+
+def test_a_number_no_longer_public_stops_the_next_preview(demo_copy, tmp_path):
+    """``serve`` keeps what it read between builds; a number the village takes off its public
+    list must still stop the very next build wherever it stands, in a notice nobody touched."""
+    import datetime as dt
+    from villageboard import builder
+
+    notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
+    notice.write_text(notice.read_text(encoding="utf-8") + "\n有疑问请打监督委员会电话 13905701234。\n", encoding="utf-8")
+    out, today, warm = tmp_path / "preview", dt.date.fromisoformat(TODAY), builder.Warm()
+    report, _ = builder.build(demo_copy, out, today, preview=True, warm=warm)
+    assert not report.errors, report.errors
+    assert "13905701234" in (out / "affairs" / "2026-gengdi-butie.html").read_text(encoding="utf-8")
+    village = demo_copy / "village.yaml"
+    text = village.read_text(encoding="utf-8")
+    village.write_text(text.replace('  - "13905701234"', "  # 不再公开", 1), encoding="utf-8")
+    report, _ = builder.build(demo_copy, out, today, preview=True, warm=warm)
+    assert [d.line for d in report.errors if d.code == "E-PRIVACY-PHONE" and d.path.endswith("2026-gengdi-butie.md")]

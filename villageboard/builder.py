@@ -54,6 +54,7 @@ class Warm:
         self.db: record.Database | None = None
         self.files: dict[str, tuple[bytes, tuple | None]] = {}  # site path -> (digest, file stat) as published
         self.mark: tuple | None = None  # version.json's stat as published: another program has written since if not
+        self.phones: frozenset[str] | None = None  # the village's public numbers then
 
     def database(self, cache_root: Path | None, out: Path, program: str, setting: str) -> record.Database:
         db = self.db
@@ -66,16 +67,19 @@ class Warm:
         """The files of ``out``, when it is still as this process published it."""
         return set(self.files) if self.files and self.mark == record.file_stat(out / MARK) else None
 
-    def same(self, out: Path, rel: str, sha: bytes) -> bool:
-        """Whether ``rel`` is published with these bytes (its digest), and left as it was."""
+    def same(self, out: Path, rel: str, sha: bytes, phones: frozenset[str]) -> bool:
+        """Whether ``rel`` is published with these bytes (its digest) and left as it was, since a
+        build that let the same public numbers through (so its privacy scan would pass again)."""
         kept = self.files.get(rel)
-        return kept is not None and kept[0] == sha and kept[1] == record.file_stat(out / rel)
+        return kept is not None and kept[0] == sha and phones == self.phones and \
+            kept[1] == record.file_stat(os.path.join(out, rel))
 
-    def published(self, out: Path, shas: dict[str, bytes], changed: list[str]) -> None:
-        changed = set(changed)
+    def published(self, out: Path, shas: dict[str, bytes], changed: list[str], phones: frozenset[str]) -> None:
+        changed, folder = set(changed), os.path.join(out, "")
         self.files = {rel: (sha, self.files[rel][1]) if rel not in changed and rel in self.files
-                      else (sha, record.file_stat(out / rel)) for rel, sha in shas.items()}
+                      else (sha, record.file_stat(folder + rel)) for rel, sha in shas.items()}
         self.mark = record.file_stat(out / MARK)
+        self.phones = phones
 
 
 def build(content: Path, out: Path, today: dt.date, layouts: Path = LAYOUTS, jobs: int = 1,
@@ -216,14 +220,16 @@ def _write(out: Path, site, renderer: Renderer, others, today: dt.date, jobs: in
         build_id = hashlib.sha256()
         for out_path in planned:
             build_id.update(out_path.encode() + shas[out_path])
+        phones = site.village.public_phones
         for rel, data, who in others:
             data = data.read_bytes() if isinstance(data, Path) else data
-            if who == SEARCH_INDEX and search.holds_text(rel):  # the pages' text again: the same last defence
-                privacy.scan(out / rel, data, report, site.village.public_phones)
             shas[rel] = _sha(data)
-            if not (warm and warm.same(out, rel, shas[rel]) and output.keep(rel)):
-                output.write(rel, data)
             build_id.update(rel.encode() + shas[rel])
+            if warm and warm.same(out, rel, shas[rel], phones) and output.keep(rel):
+                continue
+            if who == SEARCH_INDEX and search.holds_text(rel):  # the pages' text again: the same last defence
+                privacy.scan(out / rel, data, report, phones)
+            output.write(rel, data)
         if report.errors:
             raise _Abort()
         manifest = _manifest(site, renderer, db, planned)
@@ -243,7 +249,7 @@ def _write(out: Path, site, renderer: Renderer, others, today: dt.date, jobs: in
     db.save(out)
     output.finish()
     if warm:
-        warm.published(out, shas, output.changed)
+        warm.published(out, shas, output.changed, site.village.public_phones)
 
 
 def _made(renderer: Renderer, out: Path, output: AtomicOutput, out_path: str):

@@ -484,11 +484,28 @@ def keyboard_words(site) -> list[str]:
     categories = [n.category for notices in site.notices.values() for n in notices
                   if n.category and not n.draft]
     candidates = list(dict.fromkeys(list(COMMON_WORDS) + categories))
-    counts = {w: sum(w in t for t in texts) for w in candidates}
+    joined = "\n".join(texts)
+    if joined.count("\n") == len(texts) - 1 and not any("\n" in w for w in candidates):  # a line a text
+        counts = {w: _texts_holding(w, joined) for w in candidates}
+    else:
+        counts = {w: sum(w in t for t in texts) for w in candidates}
     chosen = sorted((w for w in candidates if counts[w]), key=lambda w: (-counts[w], candidates.index(w)))
     # 党费收缴 beside 党费 finds nothing more when they stand in as many titles: one key is enough.
     chosen = [w for w in chosen if not any(u != w and u in w and counts[u] == counts[w] for u in chosen)]
     return chosen[:KEYBOARD_SIZE]
+
+
+def _texts_holding(word: str, joined: str) -> int:
+    """How many lines of ``joined`` hold ``word``: the texts that hold it, counted in one pass over
+    them all rather than a search of each (ten thousand titles, seventy words)."""
+    count, at = 0, joined.find(word)
+    while at != -1:
+        count += 1
+        end = joined.find("\n", at + len(word))
+        if end == -1:
+            break
+        at = joined.find(word, end)
+    return count
 
 
 def keyboard_years(site) -> list[str]:

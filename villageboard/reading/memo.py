@@ -42,6 +42,15 @@ class Memo:
         self._last: dict[tuple, _Kept] = {}
         self.replayed: list = []  # this build's models that were kept, not read: the same objects as before
         self.history = None  # the content's git history as the last build read it
+        self._paths: dict[tuple[Path, str], Path] = {}
+
+    def path(self, folder: Path, name: str) -> Path:
+        """``folder / name``, the same object as in earlier builds: making ten thousand paths
+        costs more than replaying ten thousand kept files."""
+        found = self._paths.get((folder, name))
+        if found is None:
+            found = self._paths[(folder, name)] = folder / name
+        return found
 
     def start(self) -> None:
         """A new build: what the last one read may be replayed; what it does not read again is let go."""

@@ -188,8 +188,9 @@ def list_sources(folder: Path, suffixes: tuple[str, ...], site) -> list[Path]:
         entries = sorted((e for e in listing if not e.name.startswith(".")
                           and os.path.splitext(e.name)[1].lower() in suffixes), key=lambda e: os.path.normcase(e.name))
     found = []
+    memo = getattr(site, "memo", None)
     for entry in entries:
-        path = folder / entry.name
+        path = memo.path(folder, entry.name) if memo else folder / entry.name
         if entry.is_dir():
             site.report.error(path, 1, "E-SOURCE-FOLDER",
                               f"这是一个文件夹，名字却以 {path.suffix} 结尾，不会被读取；请改名或把内容放成文件")
