@@ -111,7 +111,7 @@ def _build(site, out: Path, today: dt.date, layouts: Path, jobs: int, preview: b
     if warm:
         renderer.digests.keep(warm.digests, warm.memo.replayed)
         renderer.earlier_cores = warm.cores
-        warm.digests, warm.cores = renderer.digests, renderer.cores
+        warm.cores = renderer.cores
     db = (warm.database if warm else record.Database)(site.cache.root, out, record.program_digest(layouts),
                                                         f"preview={preview}")
     # The other outputs (the search index above all) are made on a second core while this one
@@ -250,6 +250,7 @@ def _write(out: Path, site, renderer: Renderer, others, today: dt.date, jobs: in
     output.finish()
     if warm:
         warm.published(out, shas, output.changed, site.village.public_phones)
+        warm.digests = renderer.digests.items()
 
 
 def _made(renderer: Renderer, out: Path, output: AtomicOutput, out_path: str):

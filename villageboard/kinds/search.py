@@ -27,6 +27,7 @@ import datetime as dt
 import hashlib
 import json
 import operator
+import sys
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -181,13 +182,13 @@ class Remembered:
 
     def __init__(self):
         # By a digest of what they are made from: the texts themselves would be kept twice.
-        self.weights: dict[bytes, dict[str, int]] = {}  # by title and text
+        self.weights: dict[bytes, tuple[tuple[str, ...], bytes]] = {}  # by title and text: bigrams, weights
         self.plain: dict[bytes, str] = {}  # by the HTML
         self._learned: tuple[dict, dict] = ({}, {})
         self._used: tuple[set, set] = (set(), set())
 
-    def weights_of(self, doc: Document) -> dict[str, int]:
-        return self._find(0, f"{doc.title}\0{doc.text}", weights, doc)
+    def weights_of(self, doc: Document):
+        return zip(*self._find(0, f"{doc.title}\0{doc.text}", _packed_weights, doc))
 
     def plain_of(self, html: str) -> str:
         return self._find(1, html, _cached_plain, html)
@@ -215,6 +216,13 @@ class Remembered:
                 kept.pop(key, None)
 
 
+def _packed_weights(doc: Document) -> tuple[tuple[str, ...], bytes]:
+    """``weights`` as ten thousand documents are best kept: a dict of a hundred two-character
+    strings takes ten times the memory, and the same bigrams stand in every document."""
+    found = weights(doc)
+    return tuple(map(sys.intern, found)), bytes(found.values())  # a weight is at most 255
+
+
 _remembered: Remembered | None = None  # while ``outputs`` runs, in a process that builds again
 
 
@@ -226,10 +234,10 @@ class Index:
         postings: dict[str, list[str]] = {}
         last: dict[str, int] = {}
         small = _SMALL
-        weighed = remembered.weights_of if remembered else weights
+        weighed = remembered.weights_of if remembered else lambda doc: weights(doc).items()
         # The innermost loop of a build (a posting per bigram per document): kept to plain dict work.
         for number, doc in enumerate(documents):
-            for key, weight in weighed(doc).items():
+            for key, weight in weighed(doc):
                 # Deltas minus one: consecutive documents, the common case in a long list, cost one digit.
                 gap = number - last.get(key, -1) - 1
                 last[key] = number

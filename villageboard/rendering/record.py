@@ -134,6 +134,12 @@ class Digests:
         self._walk: dict[int, int] | None = None  # models met on the current walk -> their order
         self._within_item = False  # the current walk started from an item: items met on it are walked in it
 
+    def items(self) -> "Digests":
+        """The digests of the items alone, to hand to the next build: the rest of this one can go."""
+        kept = Digests()
+        kept.models = {key: found for key, found in self.models.items() if _has_history(type(found[0]))}
+        return kept
+
     def keep(self, earlier: "Digests", items) -> None:
         """Take the digests ``earlier`` made of ``items``, each the same object, unchanged since."""
         for item in items:
