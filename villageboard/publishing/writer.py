@@ -154,6 +154,19 @@ def _exchange(a: Path, b: Path) -> bool:
     return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
+def _replace(source: str, target: str) -> None:
+    """``os.replace``, waiting a moment for a file the preview's web server is sending right now:
+    Windows refuses to replace a file that is open."""
+    for wait in (0.05, 0.1, 0.2, 0.4, 0.8, None):
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError:
+            if wait is None:
+                raise
+            time.sleep(wait)
+
+
 class AtomicOutput:
     def __init__(self, out: Path, over: set[str] | None = None):
         """``over``: every file of ``--out`` as this process published it last, for a folder
@@ -300,13 +313,13 @@ class AtomicOutput:
         """Each changed file replaced in one step, the files no longer made removed, the mark last."""
         for rel in sorted(set(self.changed) - {MARK}):
             os.makedirs(os.path.dirname(os.path.join(self.out, rel)), exist_ok=True)
-            os.replace(os.path.join(self.tmp, rel), os.path.join(self.out, rel))
+            _replace(os.path.join(self.tmp, rel), os.path.join(self.out, rel))
         for gone in sorted(self.over - self.names):
             with contextlib.suppress(OSError):
                 os.unlink(os.path.join(self.out, gone))
                 os.removedirs(os.path.dirname(os.path.join(self.out, gone)))  # up to the first folder not empty
         if MARK in self.changed:
-            os.replace(os.path.join(self.tmp, MARK), os.path.join(self.out, MARK))
+            _replace(os.path.join(self.tmp, MARK), os.path.join(self.out, MARK))
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def _move_entries_in(self) -> None:
