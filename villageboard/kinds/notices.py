@@ -13,6 +13,7 @@ from villageboard.reading import markup
 from villageboard.kinds.attachments import Attachment
 from villageboard.reading.fields import Field, Schema
 from villageboard.reading.history import Deletion, FileHistory
+from villageboard.reading.memo import read_each
 from villageboard.planning.pages import Page, Panel, Section, Slide, paginate
 from villageboard.reading.sources import check_address, read_markdown, list_sources
 from villageboard.kinds.withdrawn import Withdrawn, last_record, was_public
@@ -154,8 +155,7 @@ def load(site) -> None:
     files = {section: list_sources(site.content / section, (".md",), site) for section in SECTIONS}
     markup.prepare([p for paths in files.values() for p in paths], site)
     for section in SECTIONS:
-        notices = [site.memo.read(site, p, functools.partial(_read, p, section, site), section) if site.memo
-                   else _read(p, section, site) for p in files[section]]
+        notices = read_each(site, files[section], functools.partial(_read, section=section, site=site), section)
         found[section] = [n for n in notices if n and n.is_public(site.today)]
     site.notices = found
     site.withdrawn_notices = {

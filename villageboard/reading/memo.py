@@ -28,7 +28,9 @@ from villageboard.reading.diagnostics import Report
 
 @dataclasses.dataclass
 class _Kept:
-    stat: tuple
+    """One file's reading, as recorded: what it gave and everything it did to the site."""
+
+    stat: tuple | None
     linked: list[tuple[str, Path, str, Path, tuple]]  # (as written, linked from, site path, found at, its stat)
     result: Any
     report: Report
@@ -56,31 +58,50 @@ class Memo:
         """A new build: what the last one read may be replayed; what it does not read again is let go."""
         self._last, self.kept, self.replayed = self.kept, {}, []
 
-    def read(self, site, path: Path, reader: Callable[[], Any], *key) -> Any:
-        """``reader()``, or what it gave the last time ``path`` was read under the same ``key``
-        (what else the reading depends on, such as the section), replayed into ``site``."""
-        whole = (path, key, site.today, site.drafts, site.village.public_phones)
-        stat = file_stat(path)
+    def _valid(self, site, whole: tuple) -> _Kept | None:
         kept = self._last.get(whole)
-        if kept is not None and kept.stat == stat and _still_linked(kept) and _same_history(kept, site):
-            _replay(kept, site)
-            self.kept[whole] = kept
-            self.replayed.append(kept.result)
-            return kept.result
-        report, assets, pages = site.report, site.assets, site.attachment_pages
-        noting = _Noting(assets)
-        site.report, site.assets, site.attachment_pages = Report(), noting, {}
-        try:
-            result = reader()
-        finally:
-            fresh = _Kept(stat, noting.linked, None, site.report, site.attachment_pages, site.history.story)
-            site.report, site.assets, site.attachment_pages = report, assets, pages
-        fresh.result = result
-        _replay(fresh, site)
-        # Saved while being read: its stat now belongs to text this reading never saw.
-        if stat is not None and not fresh.report.errors and file_stat(path) == stat:
-            self.kept[whole] = fresh
-        return result
+        if kept is not None and kept.stat == file_stat(whole[0]) and _still_linked(kept) and _same_history(kept, site):
+            return kept
+        return None
+
+
+def read_each(site, paths: list[Path], reader: Callable[[Path], Any], *key) -> list:
+    """``reader(path)`` for every path, in order. ``key``: what else the reading depends on (the
+    section). Each reading is recorded (``_Kept``) and replayed into the site, so that it can be
+    kept for the next build (``site.memo``, in ``serve``) and replayed then instead of reading.
+
+    Reading on every core this way was tried and is slower on two cores: sending a model back
+    from a worker costs about as much as reading it (the Markdown body comes from the cache), so
+    only a first build converts the bodies on every core (``markup.prepare``)."""
+    memo = site.memo
+    results = []
+    for path in paths:
+        whole = (path, key, site.today, site.drafts, site.village.public_phones)
+        kept = memo._valid(site, whole) if memo else None
+        if kept is not None:
+            memo.replayed.append(kept.result)
+            memo.kept[whole] = kept
+        else:
+            kept = _record(site, reader, path)
+            # One saved while being read: its stat now belongs to text this reading never saw.
+            if memo and not kept.report.errors and kept.stat is not None and file_stat(path) == kept.stat:
+                memo.kept[whole] = kept
+        _replay(kept, site)
+        results.append(kept.result)
+    return results
+
+
+def _record(site, reader: Callable[[Path], Any], path: Path) -> _Kept:
+    """``reader(path)`` with what it says and links caught, not yet told to the site."""
+    report, assets, pages = site.report, site.assets, site.attachment_pages
+    noting = _Noting(assets)
+    kept = _Kept(file_stat(path), noting.linked, None, Report(), {}, site.history.story)
+    site.report, site.assets, site.attachment_pages = kept.report, noting, kept.pages
+    try:
+        kept.result = reader(path)
+    finally:
+        site.report, site.assets, site.attachment_pages = report, assets, pages
+    return kept
 
 
 def _replay(kept: _Kept, site) -> None:
