@@ -181,11 +181,11 @@ for line in sys.stdin:
 @pytest.mark.parametrize("how", ["command", "serve"])
 def test_random_histories_of_edits_end_as_a_clean_build_would(demo_copy, tmp_path, how):
     """Edits, additions, deletions, renames, commits, attachment, ledger and village.yaml edits,
-    template and style changes and other days, in a random order: after each, the incremental
+    a save that breaks the build, template and style changes and other days, in a random order: after each, the incremental
     build equals a clean build with an empty cache, to the byte; and an edit of one notice
     re-renders a handful of pages, not the site. Built by the command each time, and by one
     process that keeps what it read between builds, as `serve` does."""
-    steps = int(os.environ.get("INCREMENTAL_STEPS", "15"))
+    steps = int(os.environ.get("INCREMENTAL_STEPS", "16"))
     seed = int(os.environ.get("INCREMENTAL_SEED", "2026"))
     rng = random.Random(seed)
     program = _program_copy(tmp_path)
@@ -193,12 +193,12 @@ def test_random_histories_of_edits_end_as_a_clean_build_would(demo_copy, tmp_pat
     out = tmp_path / "incremental"
     env = {**os.environ, "VILLAGEBOARD_CACHE": str(tmp_path / "cache")}
 
-    def build(target: Path, today: str, cache: Path | None = None) -> tuple[int, str]:
+    def build(target: Path, today: str, cache: Path | None = None, fails: bool = False) -> tuple[int, str]:
         done = subprocess.run([sys.executable, str(program / "build.py"), "build", "--content", str(demo_copy),
                                "--out", str(target), "--today", today],
                               capture_output=True, text=True, encoding="utf-8", timeout=300,
                               env={**env, "VILLAGEBOARD_CACHE": str(cache)} if cache else env)
-        assert done.returncode == 0, done.stderr
+        assert done.returncode == (1 if fails else 0), done.stderr
         return int(re.search(r"重新排版 (\d+) 个", done.stdout).group(1)) if "重新排版" in done.stdout else -1, done.stdout
 
     if how == "serve":
@@ -206,15 +206,15 @@ def test_random_histories_of_edits_end_as_a_clean_build_would(demo_copy, tmp_pat
                                 cwd=program, env={**env, "PYTHONPATH": str(program)}, stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, text=True, encoding="utf-8")
 
-        def build_here(today: str) -> int:
+        def build_here(today: str, fails: bool = False) -> int:
             warm.stdin.write(today + "\n")
             warm.stdin.flush()
             done = json.loads(warm.stdout.readline())
-            assert not done["errors"], done["errors"]
+            assert bool(done["errors"]) == fails, done["errors"]
             return done["rendered"]
     else:
-        def build_here(today: str) -> int:
-            return build(out, today)[0]
+        def build_here(today: str, fails: bool = False) -> int:
+            return build(out, today, fails=fails)[0]
 
     try:
         build_here(TODAY)
@@ -228,7 +228,8 @@ def test_random_histories_of_edits_end_as_a_clean_build_would(demo_copy, tmp_pat
 
 def _steps(steps, rng, demo_copy, program, git, build_here, build, out, tmp_path, total):
     notices = lambda: sorted((demo_copy / "affairs").glob("*.md")) + sorted((demo_copy / "party").glob("*.md"))
-    actions = ["edit", "add", "delete", "rename", "commit", "attachment", "ledger", "village", "template", "today"]
+    actions = ["edit", "add", "delete", "rename", "commit", "attachment", "broken", "ledger", "village", "template",
+               "today"]
     today, when = TODAY, 0
     for step in range(steps):
         action = actions[step] if step < len(actions) else rng.choice(actions)
@@ -247,6 +248,13 @@ def _steps(steps, rng, demo_copy, program, git, build_here, build, out, tmp_path
             when += 1
             git("add", "-A")
             git("commit", "-qm", f"第{step}步的修改", "--allow-empty", when=f"2026-11-{10 + when:02}T09:00:00+08:00")
+        elif action == "broken":  # a save half-way through: the build stops and leaves the site as it was
+            unfinished = demo_copy / "affairs" / f"2026-unfinished-{step}.md"
+            unfinished.write_text("---\ntitle: 还没写完的公告\n", encoding="utf-8")
+            before = _digest(out)
+            build_here(today, fails=True)
+            assert _digest(out) == before
+            unfinished.unlink()
         elif action == "attachment":  # the notice's own file untouched: another list under the same name
             pdfs = [demo_copy / "affairs" / "files" / "gengdi-butie-2026.pdf", demo_copy / "party" / "sanhuiyike-q3.pdf"]
             first, second = (p.read_bytes() for p in pdfs)
