@@ -57,6 +57,7 @@ class Warm:
         self.phones: frozenset[str] | None = None  # the village's public numbers then
 
     def database(self, cache_root: Path | None, out: Path, program: str, setting: str) -> record.Database:
+        """The build database as this process last saved it, rather than read again from the cache."""
         db = self.db
         if db is None or (db.program, db.setting) != (program, setting) or self.mark != record.file_stat(out / MARK):
             db = self.db = record.Database(cache_root, out, program, setting)
@@ -92,7 +93,7 @@ def build(content: Path, out: Path, today: dt.date, layouts: Path = LAYOUTS, job
         return report, 0
     site = site_module.load(content, today, drafts=drafts, jobs=jobs, memo=warm and warm.memo)
     # What was read lives until the build ends: Python's collector need not walk it again and
-    # again (at 10,000 notices that walking cost a second a build), nor dirty the pages the
+    # again (at 10,000 notices, in serve, that walking was most of a second a build), nor dirty the pages the
     # forked workers share with this process.
     gc.freeze()
     try:
