@@ -156,3 +156,21 @@ def test_a_search_downloads_little_at_1000_notices():
     assert max(two) < 32 * 1024, rows
     assert max(r["bytes"] for r in rows) < 64 * 1024, rows
     assert all(r["files"] <= 2 + 3 * 2 + 10 + 5 for r in rows), rows
+
+
+def test_the_index_serve_remembers_is_the_index_made_afresh():
+    """``serve`` keeps each document's bigram weights between builds and makes the index from them
+    (in another process, whose findings come back with ``news``): after an edit, an added and a
+    removed document, its files must be the ones a build from scratch writes, to the byte."""
+    import dataclasses
+
+    site = site_module.load(DEMO, dt.date.fromisoformat(TODAY))
+    documents = search.documents(site, site.pages())
+    remembered = search.Remembered()
+    edited = [dataclasses.replace(documents[3], text=documents[3].text + " 补充说明：发放时间改为十二月。")]
+    added = [search.Document("affairs/new.html", "新增的低保公示", "村务公开", "2026-11-30", "", "名单见附件。")]
+    for version in (documents, documents[:3] + edited + documents[4:], documents[:3] + edited + documents[5:] + added):
+        kept = search.Index(version, remembered).files()
+        remembered.take(remembered.news())
+        assert kept == search.Index(version).files()
+    assert len(remembered.weights) == len({(d.title, d.text) for d in version})  # the rest is let go
