@@ -210,3 +210,28 @@ def test_the_lock_keeps_builds_apart_though_its_file_is_removed_each_time(tmp_pa
         done = pool.starmap(_hold_the_lock_often, [(lock_path, inside, 150)] * 6)
     assert done == [150] * 6
     assert not Path(lock_path).exists() and not Path(inside).exists()
+
+
+def test_the_preview_changed_in_place_ends_as_a_whole_new_site_would(tmp_path):
+    """``serve`` changes its preview folder file by file: what changed is replaced, what is no
+    longer made goes (with a folder it leaves empty), what was not changed keeps its inode, and
+    what ``serve`` itself keeps there (the state of the last build) is left alone."""
+    out = tmp_path / "preview"
+    first = {"version.json": '{"build": "1"}', "a/x.html": "旧", "a/same.html": "不变", "b/c/y.html": "要删"}
+    with AtomicOutput(out) as output:
+        for rel, text in first.items():
+            output.write(rel, text)
+    (out / "_preview").mkdir()
+    (out / "_preview" / "state.json").write_text("{}", encoding="utf-8")
+    kept_inode = (out / "a" / "same.html").stat().st_ino
+    with AtomicOutput(out, over=set(first)) as output:
+        output.write("a/x.html", "新")
+        assert output.keep("a/same.html")
+        output.write("d/new.html", "新增")
+        output.write("version.json", '{"build": "2"}')
+    found = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
+    assert found == ["_preview", "_preview/state.json", "a", "a/same.html", "a/x.html", "d", "d/new.html",
+                     "version.json"]
+    assert (out / "a" / "x.html").read_text(encoding="utf-8") == "新"
+    assert (out / "a" / "same.html").stat().st_ino == kept_inode
+    assert [p.name for p in tmp_path.iterdir()] == ["preview"]  # no staging folder left beside it
