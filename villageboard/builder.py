@@ -22,6 +22,7 @@ from villageboard.planning import site as site_module
 from villageboard.reading.assets import published_bytes
 from villageboard.reading.diagnostics import Report, display_path
 from villageboard.reading.memo import Memo
+from villageboard.reading.sources import file_stat
 from villageboard.rendering.render import Renderer
 from villageboard.workers import WorkerLost, each, in_background
 from villageboard.publishing.writer import MARK, AtomicOutput, OutputRefused, unsafe
@@ -59,27 +60,27 @@ class Warm:
     def database(self, cache_root: Path | None, out: Path, program: str, setting: str) -> record.Database:
         """The build database as this process last saved it, rather than read again from the cache."""
         db = self.db
-        if db is None or (db.program, db.setting) != (program, setting) or self.mark != record.file_stat(out / MARK):
+        if db is None or (db.program, db.setting) != (program, setting) or self.mark != file_stat(out / MARK):
             db = self.db = record.Database(cache_root, out, program, setting)
         db.entries = {}  # what a failed build had begun
         return db
 
     def over(self, out: Path) -> set[str] | None:
         """The files of ``out``, when it is still as this process published it."""
-        return set(self.files) if self.files and self.mark == record.file_stat(out / MARK) else None
+        return set(self.files) if self.files and self.mark == file_stat(out / MARK) else None
 
     def same(self, out: Path, rel: str, sha: bytes, phones: frozenset[str]) -> bool:
         """Whether ``rel`` is published with these bytes (its digest) and left as it was, since a
         build that let the same public numbers through (so its privacy scan would pass again)."""
         kept = self.files.get(rel)
         return kept is not None and kept[0] == sha and phones == self.phones and \
-            kept[1] == record.file_stat(os.path.join(out, rel))
+            kept[1] == file_stat(os.path.join(out, rel))
 
     def published(self, out: Path, shas: dict[str, bytes], changed: list[str], phones: frozenset[str]) -> None:
         changed, folder = set(changed), os.path.join(out, "")
         self.files = {rel: (sha, self.files[rel][1]) if rel not in changed and rel in self.files
-                      else (sha, record.file_stat(folder + rel)) for rel, sha in shas.items()}
-        self.mark = record.file_stat(out / MARK)
+                      else (sha, file_stat(folder + rel)) for rel, sha in shas.items()}
+        self.mark = file_stat(out / MARK)
         self.phones = phones
 
 
@@ -284,7 +285,7 @@ def _unchanged_outputs(out: Path, db: record.Database, planned: list[str], same:
     kept, stale = [], []
     folder = os.path.join(out, "")
     for out_path in planned:
-        fine = out_path in same and record.file_stat(folder + out_path) == db.published[out_path].stat
+        fine = out_path in same and file_stat(folder + out_path) == db.published[out_path].stat
         (kept if fine else stale).append(out_path)
     return kept, stale
 

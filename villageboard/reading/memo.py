@@ -19,11 +19,11 @@ on the next. ``build`` from the command line starts with nothing kept and keeps 
 from __future__ import annotations
 
 import dataclasses
-import os
 from pathlib import Path
 from typing import Any, Callable
 
 from villageboard.reading.diagnostics import Report
+from villageboard.reading.sources import file_stat
 
 
 @dataclasses.dataclass
@@ -58,7 +58,8 @@ class Memo:
         """A new build: what the last one read may be replayed; what it does not read again is let go."""
         self._last, self.kept, self.replayed = self.kept, {}, []
 
-    def _valid(self, site, whole: tuple) -> _Kept | None:
+    def valid(self, site, whole: tuple) -> _Kept | None:
+        """What the last build kept of this reading, if everything it came from is as it was."""
         kept = self._last.get(whole)
         if kept is not None and kept.stat == file_stat(whole[0]) and _still_linked(kept) and _same_history(kept, site):
             return kept
@@ -77,7 +78,7 @@ def read_each(site, paths: list[Path], reader: Callable[[Path], Any], *key) -> l
     results = []
     for path in paths:
         whole = (path, key, site.today, site.drafts, site.village.public_phones)
-        kept = memo._valid(site, whole) if memo else None
+        kept = memo.valid(site, whole) if memo else None
         if kept is not None:
             memo.replayed.append(kept.result)
             memo.kept[whole] = kept
@@ -158,11 +159,3 @@ class _Noting:
             where = self.files[found]
             self.linked.append((target.replace("\\", "/"), source, found, where, file_stat(where)))
         return found
-
-
-def file_stat(path) -> tuple | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_size, st.st_mtime_ns, st.st_ino

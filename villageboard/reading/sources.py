@@ -45,6 +45,15 @@ def real_path(path: Path) -> Path:
     return _real_folder(path.parent) / path.name
 
 
+def file_stat(path: str | Path) -> tuple[int, int, int] | None:
+    """Size, modification time and inode: what says a file is as it was left (None: gone)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
 def forget_paths() -> None:
     """A new build: a file or folder may have been moved or replaced by a link since the last one."""
     real_path.cache_clear()

@@ -26,6 +26,7 @@ import jinja2
 from jinja2.runtime import Context
 
 from villageboard import cache
+from villageboard.reading.sources import file_stat
 
 
 @dataclasses.dataclass
@@ -254,14 +255,6 @@ class Entry:
     digest: bytes  # of the values of ``names``, the templates' text and ``exists``
     sha: bytes  # of the output's bytes, for the build id
     stat: tuple[int, int, int]  # size, mtime_ns, inode of the published file
-
-
-def file_stat(path: str | Path) -> tuple[int, int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_size, st.st_mtime_ns, st.st_ino
 
 
 def program_digest(layouts: Path) -> str:

@@ -109,7 +109,7 @@ class Renderer:
         self._templates: dict[tuple, bytes] = {}  # the templates' part of a digest, by the templates an output loaded
         self._everyone: bytes | None = None  # a digest of all that every output sees alike
         self.cores: dict[str, tuple] = {}  # out path -> (what its digest's core came from, the core)
-        self.earlier_cores: dict[str, tuple] = {}  # the same, from the last build of a process that builds again
+        self.earlier_cores: dict[str, tuple] | None = None  # the same from the last build, in a process that builds again
         self.digests = record.Digests()
         self.outputs: dict[str, tuple[Page, str, str]] = {}  # out path -> (page, rendition, template)
         self.collisions: list[tuple[str, Page, Page]] = []  # (out path, page kept, page refused)
@@ -136,7 +136,8 @@ class Renderer:
     def _own_values(self, out_path: str) -> dict:
         """The values that differ from output to output."""
         page, rendition, _ = self.outputs[out_path]
-        found = {name: value for name, value in page.context.items() if name not in self._site_values()}
+        everyone = self._site_values()
+        found = {name: value for name, value in page.context.items() if name not in everyone}
         found.update(page=page, rendition=rendition, out_path=out_path,
                      phone_url=self.site.village.phone_url(page.path))
         return found
@@ -221,11 +222,13 @@ class Renderer:
         templates: when none has changed since the last build of a process that builds again
         (``serve``), neither has the digest, and it is not worked out again name by name."""
         page, _, template = self.outputs[out_path]
-        key = (self.digests.of(page), self._shared_digest(), template, names, templates)
-        kept = self.earlier_cores.get(out_path)
-        if kept is not None and kept[0] == key:
-            self.cores[out_path] = kept
-            return kept[1]
+        key = None
+        if self.earlier_cores is not None:  # only a process that builds again can take one over
+            key = (self.digests.of(page), self._shared_digest(), template, names, templates)
+            kept = self.earlier_cores.get(out_path)
+            if kept is not None and kept[0] == key:
+                self.cores[out_path] = kept
+                return kept[1]
         own = self._own_values(out_path)
         h = hashlib.blake2b(template.encode() + b"\0", digest_size=16)  # a new override (kiosk/notice.html)
         feed = self.digests.feed
@@ -239,8 +242,10 @@ class Renderer:
                     part = self._shared[name] = self._shared_part(name)
                 h.update(part)
         h.update(templates)
-        self.cores[out_path] = (key, h.digest())
-        return self.cores[out_path][1]
+        core = h.digest()
+        if key is not None:
+            self.cores[out_path] = (key, core)
+        return core
 
     def _shared_digest(self) -> bytes:
         if self._everyone is None:
