@@ -90,3 +90,24 @@ def test_a_number_no_longer_public_stops_the_next_preview(demo_copy, tmp_path):
     village.write_text(text.replace('  - "13905701234"', "  # 不再公开", 1), encoding="utf-8")
     report, _ = builder.build(demo_copy, out, today, preview=True, warm=warm)
     assert [d.line for d in report.errors if d.code == "E-PRIVACY-PHONE" and d.path.endswith("2026-gengdi-butie.md")]
+
+
+def test_a_same_size_edit_that_keeps_the_file_time_shows_in_the_next_preview(demo_copy, tmp_path):
+    """``serve`` keeps each notice's reading while the file is as it was: a USB stick keeps times
+    to two seconds, so a quick edit of one digit can leave size and time unchanged. The preview
+    must still show it."""
+    import datetime as dt
+    import os
+    from villageboard import builder
+
+    out, today, warm = tmp_path / "preview", dt.date.fromisoformat(TODAY), builder.Warm()
+    notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
+    for edit in (None, ("79 户", "78 户"), ("78 户", "77 户")):
+        if edit:
+            before = notice.stat()
+            notice.write_text(notice.read_text(encoding="utf-8").replace(*edit, 1), encoding="utf-8")
+            os.utime(notice, ns=(before.st_atime_ns, before.st_mtime_ns))
+        report, _ = builder.build(demo_copy, out, today, preview=True, warm=warm)
+        assert not report.errors, report.errors
+        shown = (out / "affairs" / "2026-gengdi-butie.html").read_text(encoding="utf-8")
+        assert (edit[1] if edit else "79 户") in shown

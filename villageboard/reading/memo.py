@@ -7,7 +7,7 @@ everything it said to the report (warnings, drafts, the days it changes the site
 it linked (attachments, pictures) and the PDF pages it prepared. The next build replays that
 instead of reading, when nothing it came from has changed:
 
-- the file itself: size, time and inode, as the build database trusts a published file;
+- the file itself: its bytes (a digest), and its size, time and inode;
 - each file it linked: found at the same place (a link may point elsewhere now), unchanged;
 - its history (git): a commit or an uncommitted change gives the model another history;
 - the day of the build, drafts shown or not, and the village's public numbers (the privacy
@@ -19,11 +19,12 @@ on the next. ``build`` from the command line starts with nothing kept and keeps 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from pathlib import Path
 from typing import Any, Callable
 
 from villageboard.reading.diagnostics import Report
-from villageboard.reading.sources import file_stat
+from villageboard.reading.sources import MAX_SOURCE_BYTES, file_stat
 
 
 @dataclasses.dataclass
@@ -31,6 +32,7 @@ class _Kept:
     """One file's reading, as recorded: what it gave and everything it did to the site."""
 
     stat: tuple | None
+    content: bytes | None  # a digest of the file's bytes
     linked: list[tuple[str, Path, str, Path, tuple]]  # (as written, linked from, site path, found at, its stat)
     result: Any
     report: Report
@@ -61,7 +63,8 @@ class Memo:
     def valid(self, site, whole: tuple) -> _Kept | None:
         """What the last build kept of this reading, if everything it came from is as it was."""
         kept = self._last.get(whole)
-        if kept is not None and kept.stat == file_stat(whole[0]) and _still_linked(kept) and _same_history(kept, site):
+        if kept is not None and kept.stat == file_stat(whole[0]) and kept.content == _content(whole[0]) \
+                and _still_linked(kept) and _same_history(kept, site):
             return kept
         return None
 
@@ -84,8 +87,9 @@ def read_each(site, paths: list[Path], reader: Callable[[Path], Any], *key) -> l
             memo.kept[whole] = kept
         else:
             kept = _record(site, reader, path)
-            # One saved while being read: its stat now belongs to text this reading never saw.
-            if memo and not kept.report.errors and kept.stat is not None and file_stat(path) == kept.stat:
+            # One saved while being read: what it is now may be text this reading never saw.
+            if memo and not kept.report.errors and kept.content is not None and file_stat(path) == kept.stat \
+                    and _content(path) == kept.content:
                 memo.kept[whole] = kept
         _replay(kept, site)
         results.append(kept.result)
@@ -96,13 +100,25 @@ def _record(site, reader: Callable[[Path], Any], path: Path) -> _Kept:
     """``reader(path)`` with what it says and links caught, not yet told to the site."""
     report, assets, pages = site.report, site.assets, site.attachment_pages
     noting = _Noting(assets)
-    kept = _Kept(file_stat(path), noting.linked, None, Report(), {}, site.history.story)
+    kept = _Kept(file_stat(path), _content(path), noting.linked, None, Report(), {}, site.history.story)
     site.report, site.assets, site.attachment_pages = kept.report, noting, kept.pages
     try:
         kept.result = reader(path)
     finally:
         site.report, site.assets, site.attachment_pages = report, assets, pages
     return kept
+
+
+def _content(path: Path) -> bytes | None:
+    """A digest of the file's bytes. Its size and time are not enough: a USB stick keeps times to
+    two seconds, so a quick edit of one digit can leave both as they were (the no-change stamp
+    hashes sources for the same reason). None for what no reading would take in."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_SOURCE_BYTES + 1)
+    except OSError:
+        return None
+    return hashlib.blake2b(data, digest_size=16).digest() if len(data) <= MAX_SOURCE_BYTES else None
 
 
 def _replay(kept: _Kept, site) -> None:
