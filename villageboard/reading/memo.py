@@ -8,7 +8,8 @@ it linked (attachments, pictures) and the PDF pages it prepared. The next build 
 instead of reading, when nothing it came from has changed:
 
 - the file itself: its bytes (a digest), and its size, time and inode;
-- each file it linked: found at the same place (a link may point elsewhere now), unchanged;
+- each file it linked: found at the same place (a link may point elsewhere now), unchanged
+  (its bytes too, up to 2 MB);
 - its history (git): a commit or an uncommitted change gives the model another history;
 - the day of the build, drafts shown or not, and the village's public numbers (the privacy
   scan lets those through).
@@ -33,7 +34,7 @@ class _Kept:
 
     stat: tuple | None
     content: bytes | None  # a digest of the file's bytes
-    linked: list[tuple[str, Path, str, Path, tuple]]  # (as written, linked from, site path, found at, its stat)
+    linked: list[tuple[str, Path, str, Path, tuple, bytes | None]]  # as written, linked from, site path, found at, stat, digest
     result: Any
     report: Report
     pages: dict
@@ -112,7 +113,8 @@ def _record(site, reader: Callable[[Path], Any], path: Path) -> _Kept:
 def _content(path: Path) -> bytes | None:
     """A digest of the file's bytes. Its size and time are not enough: a USB stick keeps times to
     two seconds, so a quick edit of one digit can leave both as they were (the no-change stamp
-    hashes sources for the same reason). None for what no reading would take in."""
+    hashes every file up to this size for the same reason). None for a larger file (a camera
+    photo), which is trusted by its size and time, as the build cache trusts pictures."""
     try:
         with open(path, "rb") as f:
             data = f.read(MAX_SOURCE_BYTES + 1)
@@ -127,19 +129,19 @@ def _replay(kept: _Kept, site) -> None:
     report.read |= kept.report.read
     report.drafts += kept.report.drafts
     report.changes += kept.report.changes
-    for _, _, out, found, _ in kept.linked:
+    for _, _, out, found, _, _ in kept.linked:
         site.assets.files[out] = found
     site.attachment_pages.update(kept.pages)
 
 
 def _still_linked(kept: _Kept) -> bool:
-    for written, source, _, found, stat in kept.linked:
+    for written, source, _, found, stat, content in kept.linked:
         try:
             if (source.parent / written).resolve() != found:
                 return False
         except (OSError, RuntimeError):
             return False
-        if file_stat(found) != stat:
+        if file_stat(found) != stat or _content(found) != content:
             return False
     return True
 
@@ -167,11 +169,11 @@ class _Noting:
 
     def __init__(self, assets):
         self.assets, self.files, self.content_root = assets, assets.files, assets.content_root
-        self.linked: list[tuple[str, Path, str, Path, tuple]] = []
+        self.linked: list[tuple[str, Path, str, Path, tuple, bytes | None]] = []
 
     def add(self, target: str, source: Path, line: int, report: Report, *rest, **named) -> str | None:
         found = self.assets.add(target, source, line, report, *rest, **named)
         if found is not None:
             where = self.files[found]
-            self.linked.append((target.replace("\\", "/"), source, found, where, file_stat(where)))
+            self.linked.append((target.replace("\\", "/"), source, found, where, file_stat(where), _content(where)))
         return found
