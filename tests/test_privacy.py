@@ -3,6 +3,8 @@ are caught at their line; dates are not mistaken for bank cards; no message repe
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -79,3 +81,36 @@ def test_masks_show_at_most_the_last_four_digits_of_a_short_number(number, shown
     from villageboard.reading.privacy import mask_phone
 
     assert mask_phone(number) == shown
+
+
+def test_a_number_a_template_prints_is_refused_on_every_page_while_it_is_private(demo_copy, tmp_path):
+    """The last line of defence scans every page the build makes. The same footer line stands on
+    hundreds of pages and its findings are remembered: each page must still be refused, and
+    only while the number is private (the village can add it to public_phones, or take it off)."""
+    import datetime as dt
+
+    from villageboard import builder
+
+    layouts = tmp_path / "layouts"
+    shutil.copytree(builder.LAYOUTS, layouts)
+    base = layouts / "phone" / "base.html"
+    footer = '<footer class="site-footer">'
+    base.write_text(base.read_text(encoding="utf-8").replace(footer, footer + "<p>值班手机：13800001234</p>", 1),
+                    encoding="utf-8")
+    village = demo_copy / "village.yaml"
+    private = village.read_text(encoding="utf-8")
+    public = private.replace("public_phones:\n", 'public_phones:\n  - "13800001234"\n', 1)
+    assert public != private
+    out, today = tmp_path / "site", dt.date.fromisoformat(TODAY)
+    refused = []
+    for text in (private, public, private):
+        village.write_text(text, encoding="utf-8")
+        report, _ = builder.build(demo_copy, out, today, layouts=layouts, jobs=1)  # one process: what it remembers stays
+        refused.append({Path(e.path).relative_to(out).as_posix() for e in report.errors if e.code == "E-PRIVACY-PHONE"})
+        assert not [e for e in report.errors if e.code != "E-PRIVACY-PHONE"], report.errors
+        if text is public:
+            phone_pages = {p.relative_to(out).as_posix() for p in out.rglob("*.html")
+                           if p.relative_to(out).parts[0] not in ("kiosk", "print")}
+            assert "值班手机：13800001234" in (out / "index.html").read_text(encoding="utf-8")
+    assert len(phone_pages) > 40
+    assert refused == [phone_pages, set(), phone_pages]

@@ -116,9 +116,7 @@ def find(line: str, public_digits: set[str], phone_field: bool = False) -> list[
 def scan(path: Path, text: str, report: Report, public_phones: frozenset[str],
          first_line: int = 1, allow_phone_field: bool = False, where: str = "这里") -> None:
     """Report every ID-card, mobile or bank-card number in ``text``; ``where`` names the place."""
-    if not CANDIDATE_RE.search(text):
-        return
-    public_digits = {digits(p) for p in public_phones}
+    public_digits = _public_digits(public_phones)
     # Only the lines holding a candidate are looked at closely (a candidate never spans two lines):
     # a rendered page has a hundred lines, and is scanned once per page.
     offset, at, last = 0, 0, -1
@@ -132,7 +130,7 @@ def scan(path: Path, text: str, report: Report, public_phones: frozenset[str],
         raw = text[text.rfind("\n", 0, at) + 1:end if end >= 0 else len(text)]
         lineno = first_line + offset
         phone_field = bool(allow_phone_field and PHONE_FIELD_RE.match(raw))
-        for f in find(normalise(raw), public_digits, phone_field):
+        for f in _found_in(raw, public_digits, phone_field):
             if f.kind == "id":
                 report.error(path, lineno, "E-PRIVACY-ID",
                              f"{where}有身份证号（{f.number[:6]}…），公开栏不得出现身份证号，请删去或只写姓名")
@@ -143,6 +141,31 @@ def scan(path: Path, text: str, report: Report, public_phones: frozenset[str],
             else:
                 report.error(path, lineno, "E-PRIVACY-BANKCARD",
                              f"{where}有银行卡号（尾号 {f.number[-4:]}），公开栏不得出现银行卡号")
+
+
+def _public_digits(public_phones) -> frozenset[str]:
+    public_phones = frozenset(public_phones)  # the same object when it is one already
+    found = _PUBLIC.get(public_phones)
+    if found is None:
+        found = _PUBLIC[public_phones] = frozenset(digits(p) for p in public_phones)
+    return found
+
+
+def _found_in(raw: str, public_digits: frozenset[str], phone_field: bool) -> list[Found]:
+    """``find`` on a line as written, remembered: the lines that hold a number are nearly all the
+    same few on every page (the footer's office line, a revision's date and time), and a build
+    scans thousands of pages."""
+    key = (raw, public_digits, phone_field)
+    found = _FOUND.get(key)
+    if found is None:
+        if len(_FOUND) >= 4096:  # a bound, not a cache policy: a village's distinct lines are few
+            _FOUND.clear()
+        found = _FOUND[key] = tuple(find(normalise(raw), public_digits, phone_field))
+    return found
+
+
+_PUBLIC: dict[frozenset, frozenset] = {}
+_FOUND: dict[tuple, tuple] = {}
 
 
 ID_SHOWN = "［身份证号已隐去］"

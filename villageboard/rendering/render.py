@@ -108,6 +108,7 @@ class Renderer:
         self._shared: dict[str, bytes] = {}  # name -> its part of every digest, for values shared by all outputs
         self._templates: dict[tuple, bytes] = {}  # the templates' part of a digest, by the templates an output loaded
         self._everyone: bytes | None = None  # a digest of all that every output sees alike
+        self._pages: dict[int, bytes] = {}  # id of a planned page -> its digest
         self.cores: dict[str, tuple] = {}  # out path -> (what its digest's core came from, the core)
         self.earlier_cores: dict[str, tuple] | None = None  # the same from the last build, in a process that builds again
         self.digests = record.Digests()
@@ -224,7 +225,7 @@ class Renderer:
         page, _, template = self.outputs[out_path]
         key = None
         if self.earlier_cores is not None:  # only a process that builds again can take one over
-            key = (self.digests.of(page), self._shared_digest(), template, names, templates)
+            key = (self._page_digest(page), self._shared_digest(), template, names, templates)
             kept = self.earlier_cores.get(out_path)
             if kept is not None and kept[0] == key:
                 self.cores[out_path] = kept
@@ -246,6 +247,13 @@ class Renderer:
         if key is not None:
             self.cores[out_path] = (key, core)
         return core
+
+    def _page_digest(self, page: Page) -> bytes:
+        """Worked out once for a page's two or three renditions."""
+        found = self._pages.get(id(page))  # the page lives in ``outputs`` as long as this renderer
+        if found is None:
+            found = self._pages[id(page)] = self.digests.of(page)
+        return found
 
     def _shared_digest(self) -> bytes:
         if self._everyone is None:
