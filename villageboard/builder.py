@@ -318,12 +318,16 @@ def _manifest(site, renderer: Renderer, db: record.Database, planned: list[str])
         loaded = templates.get(used)
         if loaded is None:
             loaded = templates[used] = _json(list(used) if used is not None else None)
-        lines.append(f'{_json(out_path)}: {{"sources": {shown}, "templates": {loaded}}}')
+        quoted = f'"{out_path}"' if not _ESCAPED.search(out_path) else _json(out_path)  # as json.dumps, sooner
+        lines.append(f'{quoted}: {{"sources": {shown}, "templates": {loaded}}}')
     return "{\n" + ",\n".join(lines) + "\n}"
 
 
 def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False)
+
+
+_ESCAPED = re.compile(r'[\x00-\x1f\\"]')  # what json.dumps escapes in a string with ensure_ascii=False
 
 
 # A QR code's drawing (its SVG path data) is all digits but never text: the scan skips it.

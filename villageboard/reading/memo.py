@@ -100,8 +100,10 @@ def read_each(site, paths: list[Path], reader: Callable[[Path], Any], *key) -> l
 def _record(site, reader: Callable[[Path], Any], path: Path) -> _Kept:
     """``reader(path)`` with what it says and links caught, not yet told to the site."""
     report, assets, pages = site.report, site.assets, site.attachment_pages
-    noting = _Noting(assets)
-    kept = _Kept(file_stat(path), _content(path), noting.linked, None, Report(), {}, site.history.story)
+    keeping = site.memo is not None  # what the reading came from is looked at only where it can be kept
+    noting = _Noting(assets, keeping)
+    kept = _Kept(file_stat(path) if keeping else None, _content(path) if keeping else None, noting.linked, None,
+                 Report(), {}, site.history.story)
     site.report, site.assets, site.attachment_pages = kept.report, noting, kept.pages
     try:
         kept.result = reader(path)
@@ -167,13 +169,16 @@ def _same_history(kept: _Kept, site) -> bool:
 class _Noting:
     """The site's assets, noting each file a reading linked."""
 
-    def __init__(self, assets):
+    def __init__(self, assets, keeping: bool):
         self.assets, self.files, self.content_root = assets, assets.files, assets.content_root
+        self.keeping = keeping
         self.linked: list[tuple[str, Path, str, Path, tuple, bytes | None]] = []
 
     def add(self, target: str, source: Path, line: int, report: Report, *rest, **named) -> str | None:
         found = self.assets.add(target, source, line, report, *rest, **named)
         if found is not None:
             where = self.files[found]
-            self.linked.append((target.replace("\\", "/"), source, found, where, file_stat(where), _content(where)))
+            # Replayed in this build only (the command line): where each file was found is enough.
+            stat, content = (file_stat(where), _content(where)) if self.keeping else (None, None)
+            self.linked.append((target.replace("\\", "/"), source, found, where, stat, content))
         return found
