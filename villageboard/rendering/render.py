@@ -234,7 +234,9 @@ class Renderer:
         h = hashlib.blake2b(template.encode() + b"\0", digest_size=16)  # a new override (kiosk/notice.html)
         feed = self.digests.feed
         for name in sorted(names):
-            if name in own:
+            if name == "page":  # the largest value, the same for the page's two or three renditions
+                h.update(b"page=" + self._page_digest(page))
+            elif name in own:
                 h.update(name.encode() + b"=")
                 feed(own[name], h.update)
             else:  # the same for every output: digested once a build
