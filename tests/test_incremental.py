@@ -64,6 +64,8 @@ def test_a_page_removed_or_changed_in_the_published_site_is_put_back(demo_copy, 
     clean = _digest(out)
     (out / "affairs" / "2026-gengdi-butie.html").unlink()
     (out / "kiosk" / "index.html").write_text("被改坏了", encoding="utf-8")
+    (out / "search" / "d" / "0.js").write_text("被改坏了", encoding="utf-8")  # not a page: kept by the same rule
+    (out / "static" / "site.css").unlink()
     done = _build(demo_copy, out)
     assert "没有改写任何文件" not in done.stdout
     assert _digest(out) == clean

@@ -43,7 +43,7 @@ def check(content: Path, today: dt.date) -> site_module.Site:
 class Warm:
     """What a process that builds one ``--out`` again and again (``serve``) keeps between builds,
     so that a save costs about what it changed: the files it read (``reading/memo.py``), the
-    build database as it last published, and each file it published. Only for a folder no
+    build database as it last published, and which files it published. Only for a folder no
     other program writes to (the preview): from the second build on, the changed files are
     moved into it one by one (``AtomicOutput``'s ``over``) instead of a whole new site swapped in."""
 
@@ -53,9 +53,8 @@ class Warm:
         self.search = search.Remembered()
         self.cores: dict[str, tuple] = {}  # the renderer's, for the outputs' digests
         self.db: record.Database | None = None
-        self.files: dict[str, tuple[bytes, tuple | None]] = {}  # site path -> (digest, file stat) as published
+        self.files: set[str] = set()  # site paths as published
         self.mark: tuple | None = None  # version.json's stat as published: another program has written since if not
-        self.phones: frozenset[str] | None = None  # the village's public numbers then
 
     def database(self, cache_root: Path | None, out: Path, program: str, setting: str) -> record.Database:
         """The build database as this process last saved it, rather than read again from the cache."""
@@ -69,19 +68,9 @@ class Warm:
         """The files of ``out``, when it is still as this process published it."""
         return set(self.files) if self.files and self.mark == file_stat(out / MARK) else None
 
-    def same(self, out: Path, rel: str, sha: bytes, phones: frozenset[str]) -> bool:
-        """Whether ``rel`` is published with these bytes (its digest) and left as it was, since a
-        build that let the same public numbers through (so its privacy scan would pass again)."""
-        kept = self.files.get(rel)
-        return kept is not None and kept[0] == sha and phones == self.phones and \
-            kept[1] == file_stat(os.path.join(out, rel))
-
-    def published(self, out: Path, shas: dict[str, bytes], changed: list[str], phones: frozenset[str]) -> None:
-        changed, folder = set(changed), os.path.join(out, "")
-        self.files = {rel: (sha, self.files[rel][1]) if rel not in changed and rel in self.files
-                      else (sha, file_stat(folder + rel)) for rel, sha in shas.items()}
+    def published(self, out: Path, files) -> None:
+        self.files = set(files)
         self.mark = file_stat(out / MARK)
-        self.phones = phones
 
 
 def build(content: Path, out: Path, today: dt.date, layouts: Path = LAYOUTS, jobs: int = 1,
@@ -223,15 +212,23 @@ def _write(out: Path, site, renderer: Renderer, others, today: dt.date, jobs: in
         for out_path in planned:
             build_id.update(out_path.encode() + shas[out_path])
         phones = site.village.public_phones
+        scanned = record.Digests().of(sorted(phones))  # what the privacy scan lets through
+        folder = os.path.join(out, "")
         for rel, data, who in others:
             data = data.read_bytes() if isinstance(data, Path) else data
-            shas[rel] = _sha(data)
-            build_id.update(rel.encode() + shas[rel])
-            if warm and warm.same(out, rel, shas[rel], phones) and output.keep(rel):
+            sha = shas[rel] = _sha(data)
+            build_id.update(rel.encode() + sha)
+            # Published with these bytes under the same public numbers, and left as it was: the
+            # search index's ten thousand documents are neither scanned nor read again.
+            entry = db.published.get(rel)
+            if entry is not None and (entry.names, entry.sha, entry.digest) == (_OTHER, sha, scanned) \
+                    and file_stat(folder + rel) == entry.stat and output.keep(rel):
+                db.entries[rel] = entry
                 continue
             if who == SEARCH_INDEX and search.holds_text(rel):  # the pages' text again: the same last defence
                 privacy.scan(out / rel, data, report, phones)
             output.write(rel, data)
+            db.entries[rel] = record.Entry(_OTHER, (), {}, scanned, sha, (0, 0, 0))
         if report.errors:
             raise _Abort()
         manifest = _manifest(site, renderer, db, planned)
@@ -251,7 +248,7 @@ def _write(out: Path, site, renderer: Renderer, others, today: dt.date, jobs: in
     db.save(out)
     output.finish()
     if warm:
-        warm.published(out, shas, output.changed, site.village.public_phones)
+        warm.published(out, shas)
         warm.digests = renderer.digests.items()
 
 
@@ -330,6 +327,8 @@ def _json(value) -> str:
 _ESCAPED = re.compile(r'[\x00-\x1f\\"]')  # what json.dumps escapes in a string with ensure_ascii=False
 
 
+# The build database's names for an output that is not a rendered page: no template reads anything.
+_OTHER = ("",)
 # A QR code's drawing (its SVG path data) is all digits but never text: the scan skips it.
 _DRAWING = re.compile(r' d="[^"\n]*"')
 RESERVED = (MARK, "build-manifest.json")
