@@ -105,12 +105,8 @@ def _build(site, out: Path, today: dt.date, layouts: Path, jobs: int, preview: b
         warm.cores = renderer.cores
     db = (warm.database if warm else record.Database)(site.cache.root, out, record.program_digest(layouts),
                                                         f"preview={preview}")
-    # The other outputs (the search index above all) are made on a second core while this one
-    # works out which pages would come out as published and stages them; both only read the site.
-    others = in_background(_other_outputs, (site, renderer, layouts, True, warm and warm.search), here=jobs <= 1)
-    same = _same_digests(renderer, db)
     try:
-        _write(out, site, renderer, others, today, jobs, db, same, warm)
+        _write(out, site, renderer, layouts, today, jobs, db, warm)
     except _Abort:
         pass
     except OutputRefused as refusal:
@@ -119,8 +115,6 @@ def _build(site, out: Path, today: dt.date, layouts: Path, jobs: int, preview: b
         report.error(out, 1, "E-BUILD-WORKER",
                      "生成网页的一个子进程意外退出了（常见原因是电脑内存不足），网站保持原样没有更新；"
                      "请关掉其他程序后再生成一次，或加上 --jobs 1 只用一个进程生成")
-    finally:
-        others.close()
     return report, len(renderer.outputs)
 
 
@@ -143,6 +137,32 @@ def _other_outputs(site, renderer: Renderer, layouts: Path, publish: bool = True
     if site.preview:
         found.append(("_preview/preview.js", layouts / "preview" / "preview.js", "预览脚本"))
     return found, remembered.news() if remembered else None
+
+
+def _staged_others(site, renderer: Renderer, layouts: Path, out: Path, output: AtomicOutput, db: record.Database,
+                   remembered: search.Remembered | None):
+    """Every other output made and staged, in the process that makes them (the files would cost
+    the one that renders pages as much again to send and to write): per output (site path, what
+    claims it, the digest of its bytes, whether they are new or None when the published file is
+    kept); what the privacy scan found; what the search index learned; the public numbers' digest."""
+    found, learned = _other_outputs(site, renderer, layouts, True, remembered)
+    phones = site.village.public_phones
+    scanned = record.Digests().of(sorted(phones))  # what the privacy scan lets through
+    folder, findings, staged = os.path.join(out, ""), Report(), []
+    for rel, data, who in found:
+        data = data.read_bytes() if isinstance(data, Path) else data
+        sha = _sha(data)
+        # Published with these bytes under the same public numbers, and left as it was: the search
+        # index's ten thousand documents are neither scanned nor read again.
+        entry = db.published.get(rel)
+        if entry is not None and (entry.names, entry.sha, entry.digest) == (_OTHER, sha, scanned) \
+                and file_stat(folder + rel) == entry.stat and output.link(rel):
+            staged.append((rel, who, sha, None))
+            continue
+        if who == SEARCH_INDEX and search.holds_text(rel):  # the pages' text again: the same last defence
+            privacy.scan(out / rel, data, findings, phones)
+        staged.append((rel, who, sha, output.stage(rel, data)))
+    return staged, findings.items, learned, scanned
 
 
 def _favicon(icon: Path) -> bytes:
@@ -178,14 +198,18 @@ def _describe(page) -> str:
     return f"“{page.title}”列表页"
 
 
-def _write(out: Path, site, renderer: Renderer, others, today: dt.date, jobs: int, db: record.Database,
-           same: set[str], warm: Warm | None) -> None:
+def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, jobs: int, db: record.Database,
+           warm: Warm | None) -> None:
     report = site.report
     planned = sorted(renderer.outputs)
     shas: dict[str, bytes] = {}
-    with AtomicOutput(out, warm.over(out) if warm else None) as output:
-        # Under the lock: another build cannot publish between this look at --out and the links to it.
-        kept, stale = _unchanged_outputs(out, db, planned, same)
+    with AtomicOutput(out, warm.over(out) if warm else None) as output, \
+            contextlib.closing(in_background(_staged_others, (site, renderer, layouts, out, output, db,
+                                                              warm and warm.search), here=jobs <= 1)) as others:
+        # The other outputs (the search index above all) are made and staged on a second core while
+        # this one works out which pages would come out as published and has them staged. Under the
+        # lock: another build cannot publish between these looks at --out and the links to it.
+        kept, stale = _unchanged_outputs(out, db, planned, _same_digests(renderer, db))
         for out_path in kept:
             if output.keep(out_path):
                 db.entries[out_path] = db.published[out_path]
@@ -200,37 +224,23 @@ def _write(out: Path, site, renderer: Renderer, others, today: dt.date, jobs: in
                 shas[out_path] = sha
                 if entry is not None:
                     db.entries[out_path] = entry
-        # Staged, not published: a path claimed twice still stops the build before anything is swapped in.
-        others, learned = others.result()
+        staged, findings, learned, scanned = others.result()
         if warm:
             warm.search.take(learned)
-        _check_plan(site, renderer, others)
+        report.items += findings
+        # Staged, not published: a path claimed twice still stops the build before anything is swapped in.
+        _check_plan(site, renderer, [(rel, None, who) for rel, who, _, _ in staged])
         if report.errors:
             raise _Abort()
         # The build id covers every file, style sheets and scripts included, so a kiosk reloads for a style fix.
         build_id = hashlib.sha256()
         for out_path in planned:
             build_id.update(out_path.encode() + shas[out_path])
-        phones = site.village.public_phones
-        scanned = record.Digests().of(sorted(phones))  # what the privacy scan lets through
-        folder = os.path.join(out, "")
-        for rel, data, who in others:
-            data = data.read_bytes() if isinstance(data, Path) else data
-            sha = shas[rel] = _sha(data)
+        for rel, who, sha, changed in staged:
+            shas[rel] = sha
             build_id.update(rel.encode() + sha)
-            # Published with these bytes under the same public numbers, and left as it was: the
-            # search index's ten thousand documents are neither scanned nor read again.
-            entry = db.published.get(rel)
-            if entry is not None and (entry.names, entry.sha, entry.digest) == (_OTHER, sha, scanned) \
-                    and file_stat(folder + rel) == entry.stat and output.keep(rel):
-                db.entries[rel] = entry
-                continue
-            if who == SEARCH_INDEX and search.holds_text(rel):  # the pages' text again: the same last defence
-                privacy.scan(out / rel, data, report, phones)
-            output.write(rel, data)
-            db.entries[rel] = record.Entry(_OTHER, (), {}, scanned, sha, (0, 0, 0))
-        if report.errors:
-            raise _Abort()
+            output.staged(rel, bool(changed))
+            db.entries[rel] = db.published[rel] if changed is None else record.Entry(_OTHER, (), {}, scanned, sha, (0, 0, 0))
         manifest = _manifest(site, renderer, db, planned)
         output.write("build-manifest.json", manifest)
         shas["build-manifest.json"] = _sha(manifest)

@@ -256,13 +256,18 @@ class AtomicOutput:
     def keep(self, rel: str) -> bool:
         """Stage the published ``rel`` as it is (the build database knows it would come out the
         same); False when it is no longer there to keep."""
+        if not self.link(rel):
+            return False
+        self.staged(rel, False)
+        return True
+
+    def link(self, rel: str) -> bool:
+        """``keep`` without the counting, for any process (as ``stage``)."""
         if self.over is None:  # in place, the caller has just found it as published
             try:
                 os.link(os.path.join(self.out, rel), self._target(rel))
             except OSError:
                 return False
-        self.written += 1
-        self.names.add(rel)
         return True
 
     def _unchanged(self) -> bool:
