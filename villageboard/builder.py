@@ -141,10 +141,12 @@ def _other_outputs(site, renderer: Renderer, layouts: Path, publish: bool = True
 
 def _staged_others(site, renderer: Renderer, layouts: Path, out: Path, output: AtomicOutput, db: record.Database,
                    remembered: search.Remembered | None):
-    """Every other output made and staged, in the process that makes them (the files would cost
-    the one that renders pages as much again to send and to write): per output (site path, what
-    claims it, the digest of its bytes, whether they are new or None when the published file is
-    kept); what the privacy scan found; what the search index learned; the public numbers' digest."""
+    """Every other output made, scanned and staged in the process that makes them, as render
+    workers stage pages: sent back to the main process, ten thousand search documents were then
+    scanned and written there one by one, after the pages, while the other core waited. Gives per
+    output (site path, what claims it, the digest of its bytes, whether they are new, or None when
+    the published file is kept); what the privacy scan found; what the search index learned; the
+    public numbers' digest."""
     found, learned = _other_outputs(site, renderer, layouts, True, remembered)
     phones = site.village.public_phones
     scanned = record.Digests().of(sorted(phones))  # what the privacy scan lets through

@@ -151,7 +151,7 @@ def _public_digits(public_phones) -> frozenset[str]:
     return found
 
 
-def _found_in(raw: str, public_digits: frozenset[str], phone_field: bool) -> list[Found]:
+def _found_in(raw: str, public_digits: frozenset[str], phone_field: bool) -> tuple[Found, ...]:
     """``find`` on a line as written, remembered: the lines that hold a number are nearly all the
     same few on every page (the footer's office line, a revision's date and time), and a build
     scans thousands of pages."""

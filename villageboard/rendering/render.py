@@ -108,7 +108,6 @@ class Renderer:
         self._shared: dict[str, bytes] = {}  # name -> its part of every digest, for values shared by all outputs
         self._templates: dict[tuple, bytes] = {}  # the templates' part of a digest, by the templates an output loaded
         self._everyone: bytes | None = None  # a digest of all that every output sees alike
-        self._pages: dict[int, bytes] = {}  # id of a planned page -> its digest
         self.cores: dict[str, tuple] = {}  # out path -> (what its digest's core came from, the core)
         self.earlier_cores: dict[str, tuple] | None = None  # the same from the last build, in a process that builds again
         self.digests = record.Digests()
@@ -225,7 +224,7 @@ class Renderer:
         page, _, template = self.outputs[out_path]
         key = None
         if self.earlier_cores is not None:  # only a process that builds again can take one over
-            key = (self._page_digest(page), self._shared_digest(), template, names, templates)
+            key = (self.digests.of(page), self._shared_digest(), template, names, templates)
             kept = self.earlier_cores.get(out_path)
             if kept is not None and kept[0] == key:
                 self.cores[out_path] = kept
@@ -234,9 +233,7 @@ class Renderer:
         h = hashlib.blake2b(template.encode() + b"\0", digest_size=16)  # a new override (kiosk/notice.html)
         feed = self.digests.feed
         for name in sorted(names):
-            if name == "page":  # the largest value, the same for the page's two or three renditions
-                h.update(b"page=" + self._page_digest(page))
-            elif name in own:
+            if name in own:
                 h.update(name.encode() + b"=")
                 feed(own[name], h.update)
             else:  # the same for every output: digested once a build
@@ -249,13 +246,6 @@ class Renderer:
         if key is not None:
             self.cores[out_path] = (key, core)
         return core
-
-    def _page_digest(self, page: Page) -> bytes:
-        """Worked out once for a page's two or three renditions."""
-        found = self._pages.get(id(page))  # the page lives in ``outputs`` as long as this renderer
-        if found is None:
-            found = self._pages[id(page)] = self.digests.of(page)
-        return found
 
     def _shared_digest(self) -> bytes:
         if self._everyone is None:
