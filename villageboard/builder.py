@@ -22,7 +22,7 @@ from villageboard.planning import site as site_module
 from villageboard.reading.assets import published_bytes
 from villageboard.reading.diagnostics import Report, display_path
 from villageboard.reading.memo import Memo
-from villageboard.reading.sources import file_stat
+from villageboard.reading.fingerprint import file_stat
 from villageboard.rendering.render import Renderer
 from villageboard.workers import WorkerLost, each, in_background
 from villageboard.publishing.writer import MARK, AtomicOutput, OutputRefused, unsafe

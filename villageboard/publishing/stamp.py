@@ -20,8 +20,7 @@ from pathlib import Path
 
 from villageboard.cache import default_root, program_digest
 from villageboard.reading.diagnostics import Report
-
-HASHED_BYTES = 2 * 1024 * 1024  # the largest source file a build reads
+from villageboard.reading.fingerprint import MAX_SOURCE_BYTES, content_digest
 
 
 def _files(folder: Path, skip_dots: bool, hashed: bool = False) -> list[tuple]:
@@ -40,12 +39,8 @@ def _files(folder: Path, skip_dots: bool, hashed: bool = False) -> list[tuple]:
             except OSError:
                 continue
             entry = (path[start:], st.st_size, st.st_mtime_ns, st.st_ino)
-            if hashed and st.st_size <= HASHED_BYTES:
-                try:
-                    with open(path, "rb") as f:
-                        entry += (hashlib.sha256(f.read()).hexdigest(),)
-                except OSError:
-                    continue
+            if hashed and st.st_size <= MAX_SOURCE_BYTES:  # photos and PDFs: a new one has another size
+                entry += (content_digest(path),)
             found.append(entry)
     return sorted(found)
 

@@ -20,12 +20,11 @@ on the next. ``build`` from the command line starts with nothing kept and keeps 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from pathlib import Path
 from typing import Any, Callable
 
 from villageboard.reading.diagnostics import Report
-from villageboard.reading.sources import MAX_SOURCE_BYTES, file_stat
+from villageboard.reading.fingerprint import content_digest, file_stat
 
 
 @dataclasses.dataclass
@@ -64,7 +63,7 @@ class Memo:
     def valid(self, site, whole: tuple) -> _Kept | None:
         """What the last build kept of this reading, if everything it came from is as it was."""
         kept = self._last.get(whole)
-        if kept is not None and kept.stat == file_stat(whole[0]) and kept.content == _content(whole[0]) \
+        if kept is not None and kept.stat == file_stat(whole[0]) and kept.content == content_digest(whole[0]) \
                 and _still_linked(kept) and _same_history(kept, site):
             return kept
         return None
@@ -90,7 +89,7 @@ def read_each(site, paths: list[Path], reader: Callable[[Path], Any], *key) -> l
             kept = _record(site, reader, path)
             # One saved while being read: what it is now may be text this reading never saw.
             if memo and not kept.report.errors and kept.content is not None and file_stat(path) == kept.stat \
-                    and _content(path) == kept.content:
+                    and content_digest(path) == kept.content:
                 memo.kept[whole] = kept
         _replay(kept, site)
         results.append(kept.result)
@@ -102,7 +101,7 @@ def _record(site, reader: Callable[[Path], Any], path: Path) -> _Kept:
     report, assets, pages = site.report, site.assets, site.attachment_pages
     keeping = site.memo is not None  # what the reading came from is looked at only where it can be kept
     noting = _Noting(assets, keeping)
-    kept = _Kept(file_stat(path) if keeping else None, _content(path) if keeping else None, noting.linked, None,
+    kept = _Kept(file_stat(path) if keeping else None, content_digest(path) if keeping else None, noting.linked, None,
                  Report(), {}, site.history.story)
     site.report, site.assets, site.attachment_pages = kept.report, noting, kept.pages
     try:
@@ -110,19 +109,6 @@ def _record(site, reader: Callable[[Path], Any], path: Path) -> _Kept:
     finally:
         site.report, site.assets, site.attachment_pages = report, assets, pages
     return kept
-
-
-def _content(path: Path) -> bytes | None:
-    """A digest of the file's bytes. Its size and time are not enough: a USB stick keeps times to
-    two seconds, so a quick edit of one digit can leave both as they were (the no-change stamp
-    hashes every file up to this size for the same reason). None for a larger file (a camera
-    photo), which is trusted by its size and time, as the build cache trusts pictures."""
-    try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_SOURCE_BYTES + 1)
-    except OSError:
-        return None
-    return hashlib.blake2b(data, digest_size=16).digest() if len(data) <= MAX_SOURCE_BYTES else None
 
 
 def _replay(kept: _Kept, site) -> None:
@@ -143,7 +129,7 @@ def _still_linked(kept: _Kept) -> bool:
                 return False
         except (OSError, RuntimeError):
             return False
-        if file_stat(found) != stat or _content(found) != content:
+        if file_stat(found) != stat or content_digest(found) != content:
             return False
     return True
 
@@ -179,6 +165,6 @@ class _Noting:
         if found is not None:
             where = self.files[found]
             # Replayed in this build only (the command line): where each file was found is enough.
-            stat, content = (file_stat(where), _content(where)) if self.keeping else (None, None)
+            stat, content = (file_stat(where), content_digest(where)) if self.keeping else (None, None)
             self.linked.append((target.replace("\\", "/"), source, found, where, stat, content))
         return found

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from villageboard.reading import privacy, strictyaml
 from villageboard.reading.diagnostics import Report
+from villageboard.reading.fingerprint import MAX_SOURCE_BYTES
 from villageboard.reading.strictyaml import Node
 
 
@@ -32,7 +33,6 @@ class FrontMatterDocument:
     body_line: int
 
 
-MAX_SOURCE_BYTES = 2 * 1024 * 1024  # a year of notices is a few hundred KB; more is a mistake, and slow
 
 
 @functools.lru_cache(maxsize=None)
@@ -43,15 +43,6 @@ def real_path(path: Path) -> Path:
     if os.path.islink(path):
         return path.resolve()
     return _real_folder(path.parent) / path.name
-
-
-def file_stat(path: str | Path) -> tuple[int, int, int] | None:
-    """Size, modification time and inode: what says a file is as it was left (None: gone)."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_size, st.st_mtime_ns, st.st_ino
 
 
 def forget_paths() -> None:

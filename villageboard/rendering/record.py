@@ -26,7 +26,7 @@ import jinja2
 from jinja2.runtime import Context
 
 from villageboard import cache
-from villageboard.reading.sources import file_stat
+from villageboard.reading.fingerprint import file_stat
 
 
 @dataclasses.dataclass

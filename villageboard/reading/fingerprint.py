@@ -1,0 +1,31 @@
+"""What says a file is as it was left: by the build database (a published file), the reading
+memo of ``serve`` (a source and what it links) and the no-change stamp (every content file).
+Imports nothing heavy: the stamp answers "nothing changed" before the rest is imported."""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+MAX_SOURCE_BYTES = 2 * 1024 * 1024  # a year of notices is a few hundred KB; more is a mistake, and slow
+
+
+def file_stat(path: str | Path) -> tuple[int, int, int] | None:
+    """Size, modification time and inode (None: gone)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+def content_digest(path: str | Path) -> bytes | None:
+    """A digest of a source-sized file's bytes (None for a larger one, a camera photo, or one that
+    is gone). Size and time are not enough to say a file is unchanged: a USB stick keeps times to
+    two seconds, so a quick edit of one digit can leave both as they were."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_SOURCE_BYTES + 1)
+    except OSError:
+        return None
+    return hashlib.blake2b(data, digest_size=16).digest() if len(data) <= MAX_SOURCE_BYTES else None
