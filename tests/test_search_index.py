@@ -174,3 +174,49 @@ def test_the_index_serve_remembers_is_the_index_made_afresh():
         remembered.take(remembered.news())
         assert kept == search.Index(version).files()
     assert len(remembered.weights) == len({(d.title, d.text) for d in version})  # the rest is let go
+
+
+def test_a_remembered_index_spliced_after_each_edit_is_the_index_made_afresh():
+    """``serve`` splices the posting lists of the bigrams whose weight changed into the last index
+    when few documents changed (an edit, a notice added at the end, one taken out), and makes it
+    anew when many did. After each of 200 random changes to the demo's documents, every file is
+    the one a build from scratch writes, and the lists it keeps are the ones it published."""
+    import dataclasses
+    import random
+
+    site = site_module.load(DEMO, dt.date.fromisoformat(TODAY))
+    documents = search.documents(site, site.pages())
+    words = sorted({w for d in documents for w in d.text.split()})
+    rng = random.Random(9)
+    remembered, spliced = search.Remembered(), 0
+
+    def new(n: int) -> search.Document:
+        return search.Document(f"affairs/r{n}.html", " ".join(rng.sample(words, 2)), "村务公开", "2026-11-30", "",
+                               " ".join(rng.choices(words, k=rng.randint(0, 30))))
+
+    for step in range(200):
+        documents = list(documents)
+        change = rng.randrange(6)
+        n = rng.randrange(len(documents)) if documents else 0
+        if change == 0 and documents:  # a sentence added
+            documents[n] = dataclasses.replace(documents[n], text=documents[n].text + " " + rng.choice(words))
+        elif change == 1 and documents:  # words taken out
+            documents[n] = dataclasses.replace(documents[n], text=" ".join(documents[n].text.split()[:-3]))
+        elif change == 2:  # a new notice, the newest
+            documents.append(new(step))
+        elif change == 3 and documents:  # one taken out: the later ones are numbered anew
+            del documents[n]
+        elif change == 4:  # a backdated notice in the middle
+            documents.insert(n, new(step))
+        elif documents:  # the title changed, then most of the documents
+            documents[n] = dataclasses.replace(documents[n], title=documents[n].title + "（更正）")
+            if step % 50 == 0:
+                documents = [new(step * 1000 + i) for i in range(len(documents))]
+        kept = search.Index(documents, remembered).files()
+        news = remembered.news()
+        spliced += not news[2][3]
+        remembered.take(news)
+        afresh = search.Index(documents)
+        assert kept == afresh.files(), step
+        assert remembered.postings == afresh.postings, step
+    assert spliced > 100  # most changes were spliced, not made anew

@@ -23,14 +23,18 @@ page is indexed: drafts, scheduled items and withdrawn items (撤下) never are.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
+import itertools
 import json
 import operator
+import re
 import sys
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 from html.parser import HTMLParser
 
 from villageboard.reading.chinese_amounts import capitals, yuan
@@ -166,6 +170,17 @@ def decode_postings(text: str) -> list[tuple[int, int, int]]:
     return out
 
 
+def _encoded(postings, last: int = -1) -> str:
+    """Postings (document, weight) to follow document ``last``, documents ascending: the gap to the
+    one before minus one, then the weight, so that consecutive documents, the common case in a long
+    list, cost one digit each."""
+    parts = []
+    for doc, weight in postings:
+        parts.append(_number(doc - last - 1) + _number(weight))
+        last = doc
+    return "".join(parts)
+
+
 def weights(doc: Document) -> dict[str, int]:
     """Each bigram of the document with its weight: hits in the title and in the text, capped."""
     found = {key: (TITLE_CAP + 1) * min(n, BODY_CAP) for key, n in bigrams(doc.text).items()}
@@ -176,44 +191,101 @@ def weights(doc: Document) -> dict[str, int]:
 
 class Remembered:
     """What a process that builds again and again (``serve``) keeps of the index between builds:
-    each document's weights (counting bigrams is most of the index's work, and a save changes
-    one document) and each page's plain text. The index is made in another process
+    each document's weights (counting bigrams is most of the index's work) and each page's plain
+    text, and the last index itself, so that a save that changes a document or two changes only
+    the posting lists of the bigrams whose weight changed. The index is made in another process
     (``builder``): what it works out there comes back with ``news`` and is kept with ``take``."""
 
     def __init__(self):
         # By a digest of what they are made from: the texts themselves would be kept twice.
         self.weights: dict[bytes, tuple[tuple[str, ...], bytes]] = {}  # by title and text: bigrams, weights
         self.plain: dict[bytes, str] = {}  # by the HTML
+        self.numbered: list[bytes] = []  # the last index's documents by number, as their weights' keys
+        self.postings: dict[str, str] | None = None  # the last index's posting lists
+        self.last: dict[str, int] = {}  # the last document in each of them
         self._learned: tuple[dict, dict] = ({}, {})
         self._used: tuple[set, set] = (set(), set())
-
-    def weights_of(self, doc: Document):
-        return zip(*self._find(0, f"{doc.title}\0{doc.text}", _packed_weights, doc))
+        self._index: tuple | None = None  # this build's index: documents, changed posting lists, whether all
 
     def plain_of(self, html: str) -> str:
-        return self._find(1, html, _cached_plain, html)
+        return self._find(1, html, _cached_plain, html)[1]
 
-    def _find(self, table: int, text: str, make, value):
+    def _find(self, table: int, text: str, make, value) -> tuple[bytes, Any]:
         kept = (self.weights, self.plain)[table]
         key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
         self._used[table].add(key)
         found = kept.get(key)
         if found is None:
             found = kept[key] = self._learned[table][key] = make(value)
-        return found
+        return key, found
+
+    def postings_of(self, documents: list[Document]) -> dict[str, str]:
+        """The posting lists of ``documents``, from the last index where few documents changed."""
+        found = [self._find(0, f"{doc.title}\0{doc.text}", _packed_weights, doc) for doc in documents]
+        numbered = [key for key, _ in found]
+        changed = self._changed(numbered) if self.postings is not None else None
+        if changed is None:
+            postings, last = _postings_of([zip(*packed) for _, packed in found])
+            self._index = (numbered, postings, last, True)
+            return postings
+        postings, texts, last = dict(self.postings), {}, {}
+        for key, weights in changed.items():
+            before = self.last.get(key, -1)
+            if min(weights) > before and None not in weights.values():  # added after the last: the common case
+                text, last[key] = postings.get(key, "") + _encoded(sorted(weights.items()), before), max(weights)
+            else:
+                text, last[key] = _spliced(postings.get(key, ""), weights)
+            texts[key] = text or None
+            if text:
+                postings[key] = text
+            else:
+                del postings[key]
+        self._index = (numbered, texts, last, False)
+        return postings
+
+    def _changed(self, numbered: list[bytes]) -> dict[str, dict[int, int | None]] | None:
+        """Per bigram, the documents whose weight for it changed since the last index, and the new
+        weight (None: gone); None when splicing those would cost about as much as indexing anew."""
+        before, changed = self.numbered, {}
+        for n in range(max(len(before), len(numbered))):
+            was, now = before[n] if n < len(before) else None, numbered[n] if n < len(numbered) else None
+            if was == now:
+                continue
+            if was is not None and was not in self.weights:
+                return None
+            old = dict(zip(*self.weights[was])) if was is not None else {}
+            new = dict(zip(*self.weights[now])) if now is not None else {}
+            for key in old.keys() | new.keys():
+                if old.get(key) != new.get(key):
+                    changed.setdefault(key, {})[n] = new.get(key)
+        work = sum(len(self.postings.get(key, "")) for key, weights in changed.items()
+                   if min(weights) <= self.last.get(key, -1) or None in weights.values())
+        return changed if work * 4 < sum(map(len, self.postings.values())) else None
 
     def news(self) -> tuple:
         """What this build worked out, and what it no longer needed."""
         stale = tuple([key for key in kept if key not in used] for kept, used in zip((self.weights, self.plain), self._used))
-        news, self._learned, self._used = (self._learned, stale), ({}, {}), (set(), set())
+        news = (self._learned, stale, self._index)
+        self._learned, self._used, self._index = ({}, {}), (set(), set()), None
         return news
 
     def take(self, news: tuple) -> None:
-        (weights, plain), (stale_weights, stale_plain) = news
+        (weights, plain), (stale_weights, stale_plain), index = news
         for kept, learned, stale in ((self.weights, weights, stale_weights), (self.plain, plain, stale_plain)):
             kept.update(learned)
             for key in stale:
                 kept.pop(key, None)
+        if index is not None:
+            self.numbered, postings, last, whole = index
+            if whole:
+                self.postings, self.last = postings, last
+                return
+            for key, text in postings.items():
+                if text:
+                    self.postings[key], self.last[key] = text, last[key]
+                else:
+                    self.postings.pop(key, None)
+                    self.last.pop(key, None)
 
 
 def _packed_weights(doc: Document) -> tuple[tuple[str, ...], bytes]:
@@ -221,6 +293,67 @@ def _packed_weights(doc: Document) -> tuple[tuple[str, ...], bytes]:
     strings takes ten times the memory, and the same bigrams stand in every document."""
     found = weights(doc)
     return tuple(map(sys.intern, found)), bytes(found.values())  # a weight is at most 255
+
+
+def _postings_of(weighed) -> tuple[dict[str, str], dict[str, int]]:
+    """The posting lists of documents given as their (bigram, weight) pairs, oldest first; and the
+    last document of each."""
+    postings: dict[str, list[str]] = {}
+    last: dict[str, int] = {}
+    small = _SMALL
+    # The innermost loop of a build (a posting per bigram per document): kept to plain dict work.
+    for number, pairs in enumerate(weighed):
+        for key, weight in pairs:
+            gap = number - last.get(key, -1) - 1
+            last[key] = number
+            posting = (small[gap] if gap < len(small) else encode_number(gap)) + small[weight]
+            found = postings.get(key)
+            if found is None:
+                postings[key] = [posting]
+            else:
+                found.append(posting)
+    return {key: "".join(parts) for key, parts in postings.items()}, last
+
+
+_TOKEN = re.compile(f"[{re.escape(MORE)}]*[{TERMINAL}]")  # one number of a posting list
+
+
+class _Numbers(dict):
+    def __missing__(self, token: str) -> int:
+        self[token] = n = decode_numbers(token)[0]
+        return n
+
+
+_NUMBERS = _Numbers({text: n for n, text in enumerate(_SMALL)})
+
+
+def _spliced(text: str, weights: dict[int, int | None]) -> tuple[str, int]:
+    """A posting list with the weights of some documents changed, added or (None) taken out, and
+    its last document; without decoding and encoding the whole list again: only the postings at
+    and after each change are touched."""
+    tokens = _TOKEN.findall(text)  # gap, weight, gap, weight…
+    ends = list(itertools.accumulate(_NUMBERS[gap] + 1 for gap in tokens[0::2]))  # document + 1
+    for doc, weight in sorted(weights.items(), reverse=True):  # from the end: what comes before stays put
+        i = bisect.bisect_left(ends, doc + 1)
+        before = ends[i - 1] - 1 if i else -1
+        if i < len(ends) and ends[i] == doc + 1:
+            if weight is not None:
+                tokens[2 * i + 1] = _number(weight)
+                continue
+            del tokens[2 * i:2 * i + 2], ends[i]
+        elif weight is None:
+            continue
+        else:
+            tokens[2 * i:2 * i] = [_number(doc - before - 1), _number(weight)]
+            ends.insert(i, doc + 1)
+            before, i = doc, i + 1
+        if i < len(ends):  # the next posting's gap is counted from its new neighbour
+            tokens[2 * i] = _number(ends[i] - 1 - before - 1)
+    return "".join(tokens), (ends[-1] - 1 if ends else -1)
+
+
+def _number(n: int) -> str:
+    return _SMALL[n] if n < len(_SMALL) else encode_number(n)
 
 
 _remembered: Remembered | None = None  # while ``outputs`` runs, in a process that builds again
@@ -231,23 +364,10 @@ class Index:
 
     def __init__(self, documents: list[Document], remembered: Remembered | None = None):
         self.documents = documents
-        postings: dict[str, list[str]] = {}
-        last: dict[str, int] = {}
-        small = _SMALL
-        weighed = remembered.weights_of if remembered else lambda doc: weights(doc).items()
-        # The innermost loop of a build (a posting per bigram per document): kept to plain dict work.
-        for number, doc in enumerate(documents):
-            for key, weight in weighed(doc):
-                # Deltas minus one: consecutive documents, the common case in a long list, cost one digit.
-                gap = number - last.get(key, -1) - 1
-                last[key] = number
-                posting = (small[gap] if gap < len(small) else encode_number(gap)) + small[weight]
-                found = postings.get(key)
-                if found is None:
-                    postings[key] = [posting]
-                else:
-                    found.append(posting)
-        self.postings = {key: "".join(parts) for key, parts in postings.items()}
+        if remembered is not None:
+            self.postings = remembered.postings_of(documents)
+        else:
+            self.postings = _postings_of(weights(doc).items() for doc in documents)[0]
         size = sum(len(k.encode()) + len(v) + 6 for k, v in self.postings.items())
         self.shards = 1
         while size / self.shards > SHARD_BYTES:
