@@ -108,8 +108,9 @@ class Renderer:
         self._shared: dict[str, bytes] = {}  # name -> its part of every digest, for values shared by all outputs
         self._templates: dict[tuple, bytes] = {}  # the templates' part of a digest, by the templates an output loaded
         self._everyone: bytes | None = None  # a digest of all that every output sees alike
-        self.cores: dict[str, tuple] = {}  # out path -> (what its digest's core came from, the core)
+        self.cores: dict[str, tuple] = {}  # out path -> (what its digest's core came from, the core[, links asked about, digest])
         self.earlier_cores: dict[str, tuple] | None = None  # the same from the last build, in a process that builds again
+        self.same_plan = False  # the last build planned the same outputs: a link's shape depends on no other
         self.digests = record.Digests()
         self.outputs: dict[str, tuple[Page, str, str]] = {}  # out path -> (page, rendition, template)
         self.collisions: list[tuple[str, Page, Page]] = []  # (out path, page kept, page refused)
@@ -211,9 +212,14 @@ class Renderer:
             core = self._core(out_path, names, parts)
         except (record.Unknown, jinja2.TemplateNotFound):
             return None
+        kept = self.cores.get(out_path)
+        if self.same_plan and kept is not None and len(kept) == 4 and kept[2] is exists and kept[1] == core:
+            return kept[3]  # the same links asked about, in the same plan: the same answers
         h = hashlib.blake2b(core, digest_size=16)
         for path in sorted(exists):
             h.update(path.encode() + (b"+" if path in self.outputs else b"-"))
+        if kept is not None:
+            self.cores[out_path] = (kept[0], core, exists, h.digest())
         return h.digest()
 
     def _core(self, out_path: str, names, templates: bytes) -> bytes:
