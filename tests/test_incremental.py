@@ -154,6 +154,27 @@ def test_a_digest_depends_on_the_values_alone(demo_copy):
     assert [p for p in planned if ahead[p] != behind[p]] == []
 
 
+
+def test_a_digest_taken_over_in_serve_asks_its_links_again_when_the_plan_changes(demo_copy):
+    """``serve`` takes over the whole digest of an output whose reads are unchanged, but only
+    while the same outputs are planned: the kiosk home links to the kiosk rendition of each
+    section, and with a section's list page gone from the plan that link changes shape."""
+    site = site_module.load(demo_copy, dt.date.fromisoformat(TODAY))
+    pages = site.pages()
+    first = Renderer(LAYOUTS, site, pages)
+    first.earlier_cores = {}
+    _, reads = first.render("kiosk/index.html")
+    assert reads.exists.get("kiosk/affairs/index.html") is True
+    before = first.digest("kiosk/index.html", reads.names, reads.templates, reads.exists)
+
+    def again(pages) -> bytes:
+        renderer = Renderer(LAYOUTS, site, pages)
+        renderer.earlier_cores, renderer.same_plan = first.cores, renderer.outputs.keys() == first.outputs.keys()
+        return renderer.digest("kiosk/index.html", reads.names, reads.templates, reads.exists)
+
+    assert again(pages) == before
+    assert again([page for page in pages if page.path != "affairs/index.html"]) != before
+
 # Where a step may write a visible mark into a template: (file, text to find, text to put after it).
 TEMPLATE_EDITS = [
     ("notice.html", "{% block main %}", "<!-- 模板修改 -->"),
