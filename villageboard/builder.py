@@ -152,7 +152,7 @@ def _staged_others(site, renderer: Renderer, layouts: Path, out: Path, output: A
     found, learned = _other_outputs(site, renderer, layouts, True, remembered)
     phones = site.village.public_phones
     scanned = record.Digests().of(sorted(phones))  # what the privacy scan lets through
-    folder, findings, staged = os.path.join(out, ""), Report(), []
+    findings, staged = Report(), []
     for rel, data, who in found:
         data = data.read_bytes() if isinstance(data, Path) else data
         sha = _sha(data)
@@ -160,7 +160,7 @@ def _staged_others(site, renderer: Renderer, layouts: Path, out: Path, output: A
         # index's ten thousand documents are neither scanned nor read again.
         entry = db.published.get(rel)
         if entry is not None and (entry.names, entry.sha, entry.digest) == (_OTHER, sha, scanned) \
-                and (output.over is not None or file_stat(folder + rel) == entry.stat) and output.link(rel):
+                and output.untouched(rel, entry.stat) and output.link(rel):
             staged.append((rel, who, sha, None))
             continue
         if who == SEARCH_INDEX and search.holds_text(rel):  # the pages' text again: the same last defence
@@ -213,7 +213,7 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
         # The other outputs (the search index above all) are made and staged on a second core while
         # this one works out which pages would come out as published and has them staged. Under the
         # lock: another build cannot publish between these looks at --out and the links to it.
-        kept, stale = _unchanged_outputs(out, db, planned, _same_digests(renderer, db), output.over is not None)
+        kept, stale = _unchanged_outputs(output, db, planned, _same_digests(renderer, db))
         for out_path in kept:
             if output.keep(out_path):
                 db.entries[out_path] = db.published[out_path]
@@ -291,16 +291,12 @@ def _same_digests(renderer: Renderer, db: record.Database) -> set[str]:
             and renderer.digest(out_path, entry.names, entry.templates, entry.exists) == entry.digest}
 
 
-def _unchanged_outputs(out: Path, db: record.Database, planned: list[str], same: set[str], in_place: bool):
+def _unchanged_outputs(output: AtomicOutput, db: record.Database, planned: list[str], same: set[str]):
     """Split the plan into outputs that would come out as published (kept) and the rest: the
-    same reads, and the published file as it was left. A folder changed in place (``Warm``) is
-    as this process left it: looking at its forty thousand files cost a tenth of every save."""
-    if in_place:
-        return [p for p in planned if p in same], [p for p in planned if p not in same]
+    same reads, and the published file as it was left."""
     kept, stale = [], []
-    folder = os.path.join(out, "")
     for out_path in planned:
-        fine = out_path in same and file_stat(folder + out_path) == db.published[out_path].stat
+        fine = out_path in same and output.untouched(out_path, db.published[out_path].stat)
         (kept if fine else stale).append(out_path)
     return kept, stale
 

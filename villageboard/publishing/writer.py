@@ -33,6 +33,8 @@ import threading
 import time
 from pathlib import Path
 
+from villageboard.reading.fingerprint import file_stat
+
 MARK = "version.json"
 PROGRAM = Path(__file__).resolve().parents[2]  # the folder that holds build.py
 LOCK_WAIT = 600  # seconds a second build waits for the first before giving up
@@ -173,6 +175,7 @@ class AtomicOutput:
         no other program writes to; then the build changes it in place (``serve``)."""
         self.out = out.resolve()
         self.over = over
+        self._published = os.path.join(self.out, "")  # joined to every kept path: not os.path.join per file
         self.names: set[str] = set()  # every file of the new site
         self.prefix = f".{self.out.name}.building-"
         self.tmp: Path | None = None
@@ -260,6 +263,12 @@ class AtomicOutput:
             return False
         self.staged(rel, False)
         return True
+
+    def untouched(self, rel: str, stat: tuple) -> bool:
+        """Whether the published ``rel`` is still the file of this size, time and inode. A folder
+        changed in place is as this process left it (only the running ``serve`` writes there, and
+        ``over`` says no other build has): looking at forty thousand files cost a tenth of a save."""
+        return self.over is not None or file_stat(self._published + rel) == stat
 
     def link(self, rel: str) -> bool:
         """``keep`` without the counting, for any process (as ``stage``)."""

@@ -33,8 +33,6 @@ class FrontMatterDocument:
     body_line: int
 
 
-
-
 @functools.lru_cache(maxsize=None)
 def real_path(path: Path) -> Path:
     """``path.resolve()``, worked out once per build, with each folder resolved once: a village

@@ -218,9 +218,10 @@ class Renderer:
         h = hashlib.blake2b(core, digest_size=16)
         for path in sorted(exists):
             h.update(path.encode() + (b"+" if path in self.outputs else b"-"))
+        digest = h.digest()
         if kept is not None:
-            self.cores[out_path] = (kept[0], core, exists, h.digest())
-        return h.digest()
+            self.cores[out_path] = (kept[0], core, exists, digest)
+        return digest
 
     def _core(self, out_path: str, names, templates: bytes) -> bytes:
         """The digest of the values ``names`` stand for and of the templates. Its inputs are the
