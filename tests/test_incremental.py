@@ -175,6 +175,28 @@ def test_a_digest_taken_over_in_serve_asks_its_links_again_when_the_plan_changes
     assert again(pages) == before
     assert again([page for page in pages if page.path != "affairs/index.html"]) != before
 
+
+def test_a_file_gone_from_the_preview_is_made_again_by_the_next_save(demo_copy, tmp_path):
+    """``serve`` changes its preview folder in place and does not look at each of its files again
+    on every save; but a file gone from it (an antivirus took it, the clerk deleted a folder) is
+    made again by the next save, which then equals a build made afresh."""
+    from villageboard import builder
+
+    today = dt.date.fromisoformat(TODAY)
+    warm, out = builder.Warm(), tmp_path / "preview"
+    for _ in range(2):  # from the second build on, the folder is changed in place
+        report, _ = builder.build(demo_copy, out, today, preview=True, jobs=2, warm=warm)
+        assert not report.errors
+    shutil.rmtree(out / "affairs")
+    (out / "static" / "site.css").unlink()
+    (out / "search" / "d" / "0.js").unlink()
+    notice = sorted((demo_copy / "party").glob("*.md"))[0]
+    notice.write_text(notice.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")
+    report, _ = builder.build(demo_copy, out, today, preview=True, jobs=2, warm=warm)
+    assert not report.errors
+    builder.build(demo_copy, tmp_path / "afresh", today, preview=True, jobs=1)
+    assert _digest(out) == _digest(tmp_path / "afresh")
+
 # Where a step may write a visible mark into a template: (file, text to find, text to put after it).
 TEMPLATE_EDITS = [
     ("notice.html", "{% block main %}", "<!-- 模板修改 -->"),

@@ -25,7 +25,7 @@ from villageboard.reading.memo import Memo
 from villageboard.reading.fingerprint import file_stat
 from villageboard.rendering.render import Renderer
 from villageboard.workers import WorkerLost, each, in_background
-from villageboard.publishing.writer import MARK, AtomicOutput, OutputRefused, unsafe
+from villageboard.publishing.writer import MARK, AtomicOutput, OutputRefused, listed, unsafe
 
 LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
 SEARCH_INDEX = "搜索索引"
@@ -67,8 +67,12 @@ class Warm:
         return db
 
     def over(self, out: Path) -> set[str] | None:
-        """The files of ``out``, when it is still as this process published it."""
-        return set(self.files) if self.files and self.mark == file_stat(out / MARK) else None
+        """The files of ``out`` as this process published them, less those gone since (an
+        antivirus took one, the clerk deleted a folder): the build makes them again. None when
+        another build has written there since."""
+        if not self.files or self.mark != file_stat(out / MARK):
+            return None
+        return self.files & listed(out)
 
     def published(self, out: Path, files) -> None:
         self.files = set(files)
