@@ -4,7 +4,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
+import pickle
 import shutil
+import zlib
 from pathlib import Path
 
 from conftest import DEMO, TODAY, run_cli, tree_digest
@@ -197,6 +200,14 @@ def test_pictures_are_worked_on_once_and_again_when_the_file_changes(demo_copy, 
     assert third["photos/households/zhou-320.jpg"] == first["photos/households/zhou-320.jpg"]
 
 
+class _Runs:
+    def __init__(self, *call):
+        self.call = call
+
+    def __reduce__(self):
+        return self.call
+
+
 def test_a_cache_from_elsewhere_never_reaches_the_site(demo_copy, tmp_path, monkeypatch):
     """A cache restored from another branch's CI run or copied on a USB stick may have been
     tampered with: a script in a body's HTML or a QR code, a photo carrying its GPS position.
@@ -214,7 +225,8 @@ def test_a_cache_from_elsewhere_never_reaches_the_site(demo_copy, tmp_path, monk
     located = io.BytesIO()
     Image.new("RGB", (640, 480), "red").save(located, "JPEG", exif=exif)
     db = sqlite3.connect(cache / "cache.sqlite3")
-    forged = {"markdown": 0, "qr": 0, "photo-variant": 0}
+    forged = {"markdown": 0, "qr": 0, "photo-variant": 0, "reading": 0}
+    unpickled = tmp_path / "the-forged-memo-ran"  # what a forged stored memo (a pickle) does when loaded
     for kind, digest, value in db.execute("SELECT kind, digest, value FROM entries").fetchall():
         seal, value = value[:16], bytes(value[16:])
         if kind == "markdown":
@@ -224,6 +236,8 @@ def test_a_cache_from_elsewhere_never_reaches_the_site(demo_copy, tmp_path, monk
             value = value.replace(b"<path ", b"<script>alert(1)</script><path ", 1)
         elif kind == "photo-variant" and value[:2] == b"\xff\xd8":
             value = located.getvalue()
+        elif kind == "reading":
+            value = zlib.compress(pickle.dumps(_Runs(os.mkdir, (str(unpickled),))))
         else:
             continue
         forged[kind] += 1
@@ -233,6 +247,7 @@ def test_a_cache_from_elsewhere_never_reaches_the_site(demo_copy, tmp_path, monk
     assert all(forged.values()), forged  # the demo's bodies, codes and household photos were all in the cache
 
     assert build("second").returncode == 0
+    assert not unpickled.exists()
     assert _pages(tmp_path / "second") == _pages(tmp_path / "first")
     for photo in (tmp_path / "second").rglob("*.jpg"):
         assert b"GPS" not in photo.read_bytes() and Image.open(photo).getexif().get_ifd(0x8825) == {}

@@ -107,6 +107,76 @@ def test_an_edited_notice_rewrites_only_its_own_pages(demo_copy, tmp_path):
     assert f"{len(rewritten)} 个文件有变化" in done.stdout
 
 
+def test_the_next_command_reads_again_only_the_notice_that_changed(demo_copy, tmp_path, monkeypatch):
+    """``python build.py`` keeps what it read in the build cache: after an edit of one notice the
+    next command reads that notice again and replays the others, and the site is still the one a
+    clean build makes. Another version of the program reads everything afresh."""
+    from villageboard import builder, cache
+    from villageboard.kinds import notices
+
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "cache"))
+    read = []
+    reading = notices._read
+    monkeypatch.setattr(notices, "_read", lambda path, **named: read.append(path.name) or reading(path, **named))
+    out, today = tmp_path / "site", dt.date.fromisoformat(TODAY)
+    every = sorted(p.name for section in ("affairs", "party") for p in (demo_copy / section).glob("*.md"))
+
+    def edited(name: str, jobs: int) -> list[str]:
+        notice = next(demo_copy.rglob(name))
+        notice.write_text(notice.read_text(encoding="utf-8") + f"\n补充说明{jobs}。\n", encoding="utf-8")
+        read.clear()
+        report, _ = builder.build(demo_copy, out, today, jobs=jobs)
+        assert not report.errors
+        assert f"补充说明{jobs}" in (out / notice.parent.name / f"{notice.stem}.html").read_text(encoding="utf-8")
+        return sorted(read)
+
+    assert not builder.build(demo_copy, out, today, jobs=1)[0].errors  # stored here and now
+    assert sorted(read) == every
+    assert edited("2026-gengdi-butie.md", jobs=2) == ["2026-gengdi-butie.md"]
+    first_party = next(name for name in every if (demo_copy / "party" / name).exists())
+    assert edited(first_party, jobs=1) == [first_party]  # the second command stored it on another core
+    clean = tmp_path / "clean"
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "clean-cache"))
+    _build(demo_copy, clean)
+    assert _digest(out) == _digest(clean)
+
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "_program", "另一个版本")
+    assert edited("2026-gengdi-butie.md", jobs=1) == every
+
+
+def test_a_notice_saved_while_the_build_read_it_is_read_again_by_the_next(demo_copy, tmp_path, monkeypatch):
+    """The clerk saves a notice just as the build has read it, with the same size and a file time a
+    USB stick cannot tell apart: that build shows what it read, the next one the saved text. What
+    the memo keeps is the digest of the bytes the notice was made from, not of the file after."""
+    from villageboard import builder
+    from villageboard.kinds import notices
+
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "cache"))
+    notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
+    text = notice.read_text(encoding="utf-8")
+    assert "79 户" in text
+    reading, saved = notices._read, []
+
+    def saved_meanwhile(path, **named):
+        model = reading(path, **named)
+        if path.name == notice.name and not saved:
+            before = notice.stat()
+            notice.write_text(text.replace("79 户", "78 户", 1), encoding="utf-8")
+            os.utime(notice, ns=(before.st_atime_ns, before.st_mtime_ns))
+            saved.append(before)
+        return model
+
+    monkeypatch.setattr(notices, "_read", saved_meanwhile)
+    out, today, page = tmp_path / "site", dt.date.fromisoformat(TODAY), tmp_path / "site" / "affairs" / "2026-gengdi-butie.html"
+    assert not builder.build(demo_copy, out, today, jobs=1)[0].errors
+    assert saved and "79 户" in page.read_text(encoding="utf-8")
+    after = notice.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (saved[0].st_size, saved[0].st_mtime_ns, saved[0].st_ino)
+    assert not builder.build(demo_copy, out, today, jobs=1)[0].errors
+    assert "78 户" in page.read_text(encoding="utf-8")
+
+
 def _program_copy(tmp_path: Path) -> Path:
     """A private copy of the program, so that a step can edit its templates and style sheets."""
     program = tmp_path / "program"

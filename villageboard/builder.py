@@ -33,7 +33,7 @@ SEARCH_INDEX = "搜索索引"
 
 def check(content: Path, today: dt.date) -> site_module.Site:
     """What ``build`` would refuse, without rendering: the content and the plan of every output path."""
-    site = site_module.load(content, today)
+    site = site_module.load(content, today, memo=Memo())
     if not site.report.errors:
         renderer = Renderer(LAYOUTS, site, site.pages())
         _check_plan(site, renderer, _other_outputs(site, renderer, LAYOUTS, publish=False)[0])
@@ -49,7 +49,6 @@ class Warm:
 
     def __init__(self):
         self.memo = Memo()
-        self.digests = record.Digests()  # the last build's, for the models the memo replayed
         self.search = search.Remembered()
         self.cores: dict[str, tuple] = {}  # the renderer's, for the outputs' digests
         self.plan: frozenset[str] = frozenset()  # the outputs the last build planned
@@ -87,7 +86,7 @@ def build(content: Path, out: Path, today: dt.date, layouts: Path = LAYOUTS, job
         report = Report()
         report.error(out, 1, "E-OUT-UNSAFE", refused)
         return report, 0
-    site = site_module.load(content, today, drafts=drafts, jobs=jobs, memo=warm and warm.memo)
+    site = site_module.load(content, today, drafts=drafts, jobs=jobs, memo=warm.memo if warm else Memo())
     # What was read lives until the build ends: Python's collector need not walk it again and
     # again (at 10,000 notices, in serve, that walking was most of a second a build), nor dirty the pages the
     # forked workers share with this process.
@@ -105,8 +104,8 @@ def _build(site, out: Path, today: dt.date, layouts: Path, jobs: int, preview: b
     if report.errors:
         return report, 0
     renderer = Renderer(layouts, site, site.pages())
+    renderer.digests.keep(site.memo.digests, site.memo.replayed)
     if warm:
-        renderer.digests.keep(warm.digests, warm.memo.replayed)
         renderer.earlier_cores, renderer.same_plan = warm.cores, warm.plan == renderer.outputs.keys()
         warm.cores, warm.plan = renderer.cores, frozenset(renderer.outputs)
     db = (warm.database if warm else record.Database)(site.cache.root, out, record.program_digest(layouts),
@@ -213,11 +212,17 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
     shas: dict[str, bytes] = {}
     with AtomicOutput(out, warm.over(out) if warm else None) as output, \
             contextlib.closing(in_background(_staged_others, (site, renderer, layouts, out, output, db,
-                                                              warm and warm.search), here=jobs <= 1)) as others:
+                                                              warm and warm.search), here=jobs <= 1)) as others, \
+            contextlib.ExitStack() as waiting:
         # The other outputs (the search index above all) are made and staged on a second core while
         # this one works out which pages would come out as published and has them staged. Under the
         # lock: another build cannot publish between these looks at --out and the links to it.
         kept, stale = _unchanged_outputs(output, db, planned, _same_digests(renderer, db))
+        site.memo.digests = record.Digests()  # those of the models it keeps, for the next build
+        site.memo.digests.keep(renderer.digests, site.memo.results())
+        if not warm and site.memo.worth_storing():  # for the next command; serve keeps its own
+            # On another core, beside the rest of the build: pickling ten thousand notices takes a third of a second.
+            waiting.callback(_stored, in_background(site.memo.store, (site.cache, site.content), here=jobs <= 1))
         for out_path in kept:
             if output.keep(out_path):
                 db.entries[out_path] = db.published[out_path]
@@ -267,8 +272,12 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
     output.finish()
     if warm:
         warm.published(out, shas)
-        warm.digests = renderer.digests.items()
         warm.sources = sources
+
+
+def _stored(storing: in_background) -> None:
+    with contextlib.suppress(WorkerLost):  # only the next command's head start is lost
+        storing.result()
 
 
 def _made(renderer: Renderer, out: Path, output: AtomicOutput, out_path: str):

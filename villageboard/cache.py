@@ -153,23 +153,31 @@ class Cache:
 
     def data(self, kind: str, key: str, make: Callable[[], bytes], salt: str = "") -> bytes:
         """Like ``text``, for bytes (rendered PDF pages)."""
-        db = self._store()
-        if db is not None:
-            digest = self._digest(key, salt)
-            try:
-                row = db.execute("SELECT value FROM entries WHERE kind = ? AND digest = ?", (kind, digest)).fetchone()
-            except sqlite3.Error:
-                row, self.root = None, None
-            if row is not None:
-                seal, value = bytes(row[0][:16]), bytes(row[0][16:])
-                if hmac.compare_digest(seal, self._seal(kind, digest, value)):
-                    self.hits += 1
-                    return value
+        value = self.get(kind, key, salt)
+        if value is not None:
+            self.hits += 1
+            return value
         self.misses += 1
         result = make()
         if result:
             self.put(kind, key, result, salt)
         return result
+
+    def get(self, kind: str, key: str, salt: str = "") -> bytes | None:
+        """The entry for ``key`` if there is one and this computer sealed it."""
+        db = self._store()
+        if db is None:
+            return None
+        digest = self._digest(key, salt)
+        try:
+            row = db.execute("SELECT value FROM entries WHERE kind = ? AND digest = ?", (kind, digest)).fetchone()
+        except sqlite3.Error:
+            row, self.root = None, None
+        if row is not None:
+            seal, value = bytes(row[0][:16]), bytes(row[0][16:])
+            if hmac.compare_digest(seal, self._seal(kind, digest, value)):
+                return value
+        return None
 
     def put(self, kind: str, key: str, result: str | bytes, salt: str = "") -> None:
         db = self._store()

@@ -80,11 +80,13 @@ class Site:
 
 
 def load(content: Path, today: dt.date, drafts: bool = False, jobs: int = 1, memo: Memo | None = None) -> Site:
-    """Read and check all of ``content``; look at ``site.report`` for what is wrong. With a ``memo``
-    (``serve``), a file unchanged since the memo's last build is not read again."""
+    """Read and check all of ``content``; look at ``site.report`` for what is wrong. With a ``memo``,
+    a file unchanged since the memo's last build (or the one it stored) is not read again."""
     site = Site(content=content, today=today, report=Report(), drafts=drafts, jobs=jobs,
                 cache=Cache(default_root(content)), memo=memo)
     if memo is not None:
+        if not memo.kept and memo.history is None:  # a command, or the first build of serve
+            memo.restore(site.cache, content)
         memo.start()
     sources.forget_paths()
     for step in (markup, search, qr, images):  # every slow step keeps its results in this village's cache

@@ -43,6 +43,7 @@ class Report:
 
     items: list[Diagnostic] = field(default_factory=list)
     read: set[Path] = field(default_factory=set)  # every source file a kind has read
+    held: dict[Path, bytes] = field(default_factory=dict)  # a digest of the bytes each held as read (reading/memo.py)
     drafts: list[str] = field(default_factory=list)  # sources left out as drafts (草稿)
     changes: list[tuple[dt.date, str]] = field(default_factory=list)  # (day, what the site will show differently)
     rewritten: list[str] = field(default_factory=list)  # files of the site whose bytes this build changed

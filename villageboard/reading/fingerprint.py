@@ -28,4 +28,9 @@ def content_digest(path: str | Path) -> bytes | None:
             data = f.read(MAX_SOURCE_BYTES + 1)
     except OSError:
         return None
-    return hashlib.blake2b(data, digest_size=16).digest() if len(data) <= MAX_SOURCE_BYTES else None
+    return digest_of(data) if len(data) <= MAX_SOURCE_BYTES else None
+
+
+def digest_of(data: bytes) -> bytes:
+    """``content_digest`` of bytes already read."""
+    return hashlib.blake2b(data, digest_size=16).digest()

@@ -1,4 +1,4 @@
-"""Reading a file again only when something it was read from changed (``serve``).
+"""Reading a file again only when something it was read from changed.
 
 ``serve`` builds the preview after every save, and a village keeps years of notices: reading
 and checking ten thousand files costs seconds, while a save changes one. So a process that
@@ -15,14 +15,27 @@ instead of reading, when nothing it came from has changed:
   scan lets those through).
 
 A file whose reading found an error is never kept: errors stop the build, and are said again
-on the next. ``build`` from the command line starts with nothing kept and keeps nothing.
+on the next.
+
+``build`` from the command line keeps the memo in the build cache (``store``) and starts from
+it (``restore``), as does the first build of ``serve``: a command after an edit replays what
+has not changed instead of reading ten thousand files again. It is a pickle, the one way to
+keep these models whole without writing each kind twice, and pickles run code when loaded, so
+it is sealed like every cache entry (``Cache.get``): one that this program did not write on
+this computer is never unpickled. The same checks then decide what is replayed.
 """
 from __future__ import annotations
 
 import dataclasses
+import gc
+import pickle
+import sys
+import zlib
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Callable
 
+from villageboard.cache import Cache, program_digest
 from villageboard.reading.diagnostics import Report
 from villageboard.reading.fingerprint import content_digest, file_stat
 
@@ -46,7 +59,47 @@ class Memo:
         self._last: dict[tuple, _Kept] = {}
         self.replayed: list = []  # this build's models that were kept, not read: the same objects as before
         self.history = None  # the content's git history as the last build read it
+        self.read_anew = 0  # files this build read rather than replayed
+        self.digests = None  # what rendering worked out of the models (``record.Digests``), kept with them
+        self._stored_story: bytes | None = None  # the history's, as the stored memo has it
         self._paths: dict[tuple[Path, str], Path] = {}
+
+    def restore(self, cache: Cache, content: Path) -> None:
+        """Start from the memo the last command-line build of ``content`` stored, if any."""
+        data = cache.get(_STORED, str(content.resolve()), _stored_salt())
+        if data is None:
+            return
+        collecting = gc.isenabled()
+        gc.disable()  # half a million objects arrive: collecting as they do takes four times as long
+        try:
+            self.kept, self.history, self._paths, self.digests = pickle.loads(zlib.decompress(data))
+        except Exception:  # noqa: BLE001 (sealed, so only a damaged disk): read everything, as without it
+            self.kept, self.history, self._paths, self.digests = {}, None, {}, None
+        finally:
+            if collecting:
+                gc.enable()
+        self._stored_story = getattr(self.history, "story", None)
+
+    def store(self, cache: Cache, content: Path) -> None:
+        """Keep this build's readings in the build cache for the next command."""
+        try:
+            # The paths too: the same objects as in the readings (a path costs more to unpickle than to
+            # look up), and making ten thousand of them again would cost a third of what is saved.
+            used = {whole[0] for whole in self.kept}
+            paths = {key: path for key, path in self._paths.items() if path in used}
+            data = pickle.dumps((self.kept, self.history, paths, self.digests), pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError):  # a model that cannot be kept: the next reads it
+            return
+        cache.put(_STORED, str(content.resolve()), zlib.compress(data, 1), _stored_salt())
+
+    def worth_storing(self) -> bool:
+        """Whether this build read anything the stored memo does not have."""
+        return bool(self.read_anew) or self.kept.keys() != self._last.keys() or \
+            getattr(self.history, "story", None) != self._stored_story
+
+    def results(self) -> list:
+        """The models of this build's readings that can be kept."""
+        return [kept.result for kept in self.kept.values()]
 
     def path(self, folder: Path, name: str) -> Path:
         """``folder / name``, the same object as in earlier builds: making ten thousand paths
@@ -58,7 +111,7 @@ class Memo:
 
     def start(self) -> None:
         """A new build: what the last one read may be replayed; what it does not read again is let go."""
-        self._last, self.kept, self.replayed = self.kept, {}, []
+        self._last, self.kept, self.replayed, self.read_anew = self.kept, {}, [], 0
 
     def valid(self, site, whole: tuple) -> _Kept | None:
         """What the last build kept of this reading, if everything it came from is as it was."""
@@ -67,6 +120,16 @@ class Memo:
                 and _still_linked(kept) and _same_history(kept, site):
             return kept
         return None
+
+
+_STORED = "reading"  # the build cache's kind for a stored memo
+
+
+def _stored_salt() -> str:
+    # Models are pickled by their classes' layout and hold what libraries made of the text (a Markdown
+    # body's HTML, a PDF's pages): another version of this program, of Python or of one of them reads afresh.
+    libraries = " ".join(version(name) for name in ("markdown", "nh3", "pyyaml", "pillow", "pypdfium2"))
+    return f"{program_digest()}\0{sys.version}\0{libraries}"
 
 
 def read_each(site, paths: list[Path], reader: Callable[[Path], Any], *key) -> list:
@@ -87,9 +150,9 @@ def read_each(site, paths: list[Path], reader: Callable[[Path], Any], *key) -> l
             memo.kept[whole] = kept
         else:
             kept = _record(site, reader, path)
-            # One saved while being read: what it is now may be text this reading never saw.
-            if memo and not kept.report.errors and kept.content is not None and file_stat(path) == kept.stat \
-                    and content_digest(path) == kept.content:
+            if memo:
+                memo.read_anew += 1
+            if memo and not kept.report.errors and kept.content is not None:
                 memo.kept[whole] = kept
         _replay(kept, site)
         results.append(kept.result)
@@ -101,13 +164,15 @@ def _record(site, reader: Callable[[Path], Any], path: Path) -> _Kept:
     report, assets, pages = site.report, site.assets, site.attachment_pages
     keeping = site.memo is not None  # what the reading came from is looked at only where it can be kept
     noting = _Noting(assets, keeping)
-    kept = _Kept(file_stat(path) if keeping else None, content_digest(path) if keeping else None, noting.linked, None,
-                 Report(), {}, site.history.story)
+    kept = _Kept(file_stat(path) if keeping else None, None, noting.linked, None, Report(), {}, site.history.story)
     site.report, site.assets, site.attachment_pages = kept.report, noting, kept.pages
     try:
         kept.result = reader(path)
     finally:
         site.report, site.assets, site.attachment_pages = report, assets, pages
+    # The digest of the very bytes the model was made from (``sources.read_text`` notes it), not of the
+    # file looked at again: one saved while it was being read differs from them, and is read next time.
+    kept.content = kept.report.held.pop(path, None) if keeping else None
     return kept
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from villageboard.reading import privacy, strictyaml
 from villageboard.reading.diagnostics import Report
-from villageboard.reading.fingerprint import MAX_SOURCE_BYTES
+from villageboard.reading.fingerprint import MAX_SOURCE_BYTES, digest_of
 from villageboard.reading.strictyaml import Node
 
 
@@ -40,7 +40,9 @@ def real_path(path: Path) -> Path:
     resolving walks every part of the path with a system call."""
     if os.path.islink(path):
         return path.resolve()
-    return _real_folder(path.parent) / path.name
+    parent = path.parent
+    folder = _real_folder(parent)
+    return path if folder == parent else folder / path.name  # the same object: kept once in a stored memo
 
 
 def forget_paths() -> None:
@@ -63,6 +65,7 @@ def read_text(path: Path, report: Report) -> SourceText | None:
                      "长名单请作为 PDF 附件，账目请按季度或月份分开")
         return None
     data = path.read_bytes()
+    report.held[path] = digest_of(data)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         report.error(path, 1, "E-ENCODING", "文件是 UTF-16 编码（记事本里叫“Unicode”）；请另存为 UTF-8（记事本：另存为 → 编码选 UTF-8）")
         return None
