@@ -56,6 +56,27 @@ def test_a_rebuild_with_no_change_writes_nothing(demo_copy, tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name not in ("site", "content", ".cache")]
 
 
+def test_a_build_with_nothing_changed_answers_from_its_stamp(demo_copy, tmp_path, monkeypatch, capsys):
+    """Nothing the last build read or left in the site has changed: the next one repeats its report
+    at once, without loading the site. The build lists what it left from its database, so that
+    list must be what the stamp finds when it looks."""
+    from villageboard import builder, cli
+
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "cache"))
+    command = ["build", "--content", str(demo_copy), "--out", str(tmp_path / "site"), "--today", TODAY, "--jobs", "1"]
+    assert cli.main(command) == 0
+    build = builder.build
+    monkeypatch.setattr(builder, "build", lambda *args, **named: pytest.fail("built again"))
+    assert cli.main(command) == 0
+    assert "没有改写任何文件" in capsys.readouterr().out
+    (demo_copy / "affairs" / "2026-gengdi-butie.md").write_text("---\ntitle: 改了\ndate: 2026-11-01\n---\n正文\n",
+                                                               encoding="utf-8")
+    monkeypatch.setattr(builder, "build", build)
+    assert cli.main(command) == 0  # a change: built, and stamped again
+    monkeypatch.setattr(builder, "build", lambda *args, **named: pytest.fail("built again"))
+    assert cli.main(command) == 0
+
+
 def test_a_page_removed_or_changed_in_the_published_site_is_put_back(demo_copy, tmp_path):
     """Nothing changed in the content, but someone deleted or edited pages of site/ by hand:
     the next build must not trust its stamp or its database for those files."""

@@ -1,6 +1,4 @@
 """``python -m villageboard …``: the same command line as ``python build.py …`` once installed."""
-import sys
+from villageboard.cli import run
 
-from villageboard.cli import main
-
-sys.exit(main())
+run()

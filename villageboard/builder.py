@@ -270,9 +270,23 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
     report.rendered = len(stale)
     db.save(out)
     output.finish()
+    report.left = _left(out, output.names, db)
     if warm:
         warm.published(out, shas)
         warm.sources = sources
+
+
+def _left(out: Path, names: set[str], db: record.Database) -> list[tuple] | None:
+    """Every file of ``out`` as this build left it, as the stamp lists them (``publishing/stamp.py``):
+    from the build database's sizes, times and inodes rather than by looking at each file again."""
+    found = []
+    for rel in names:
+        entry = db.published.get(rel)
+        stat = entry.stat if entry is not None else file_stat(os.path.join(out, rel))
+        if not stat or stat == (0, 0, 0):  # not to be told without looking: the stamp looks
+            return None
+        found.append((rel.replace("/", os.sep), *stat))
+    return sorted(found)
 
 
 def _stored(storing: in_background) -> None:

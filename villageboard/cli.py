@@ -109,6 +109,15 @@ def print_summary(report: Report, shown: int = 10) -> None:
         print(f"下次变化：{day}（{'；'.join(what)}）")
 
 
+def run() -> None:
+    """``main`` as the program: ``python build.py``, ``python -m villageboard``."""
+    code = main()
+    # What the build read is left for the system to take back with the process: Python's last
+    # collection would walk it object by object, half a second at 10,000 notices.
+    gc.freeze()
+    sys.exit(code)
+
+
 def check_main() -> int:
     """``villageboard-check``: the pre-commit hook, ``check`` on the repository's content/."""
     return main(["check", *sys.argv[1:]])
@@ -130,10 +139,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"内部错误（程序缺陷，不是内容的问题，请把这段话发给维护人员）：{type(exc).__name__}: {exc}",
               file=sys.stderr)
         return 1
-    finally:
-        # What the build read is left for the system to take back with the process: Python's last
-        # collection would walk it object by object, half a second at 10,000 notices.
-        gc.freeze()
 
 
 def _build(args, today: dt.date) -> tuple[Report, int]:

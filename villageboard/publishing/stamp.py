@@ -96,7 +96,8 @@ def save(content: Path, out: Path, report: Report, count: int, stamp: str) -> No
         fd, tmp = tempfile.mkstemp(dir=where.parent, prefix=".tmp-")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             # JSON, not pickle: a cache folder copied from elsewhere can hold wrong data, never code.
-            json.dump({"inputs": stamp, "site": _files(out, skip_dots=False), "report": report.to_json(),
+            site = report.left if report.left is not None else _files(out, skip_dots=False)
+            json.dump({"inputs": stamp, "site": site, "report": report.to_json(),
                        "count": count}, f, ensure_ascii=False)
         os.replace(tmp, where)
     except OSError:

@@ -48,6 +48,7 @@ class Report:
     changes: list[tuple[dt.date, str]] = field(default_factory=list)  # (day, what the site will show differently)
     rewritten: list[str] = field(default_factory=list)  # files of the site whose bytes this build changed
     rendered: int = 0  # outputs rendered; the others were unchanged since the last build and kept
+    left: list[tuple] | None = None  # every file of the site as the build left it: (path, size, time, inode)
 
     def add(self, path: Path | str, line: int, code: str, message: str) -> None:
         self.items.append(Diagnostic(display_path(path), max(int(line or 1), 1), code, message))
