@@ -231,12 +231,14 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
                 stale.append(out_path)
         # Closed on the way out whatever happens: no worker may still be staging when the staging is thrown away.
         with contextlib.closing(each(functools.partial(_made, renderer, out, output), sorted(stale), jobs)) as made:
-            for out_path, changed, sha, findings, entry in made:
+            for out_path, changed, sha, findings, entry, core in made:
                 report.items += findings
                 output.staged(out_path, changed)
                 shas[out_path] = sha
                 if entry is not None:
                     db.entries[out_path] = entry
+                if core is not None:  # made in a worker: the first save after serve starts need not digest it again
+                    renderer.cores[out_path] = core
         staged, findings, learned, scanned = others.result()
         if warm:
             warm.search.take(learned)
@@ -296,7 +298,8 @@ def _stored(storing: in_background) -> None:
 
 def _made(renderer: Renderer, out: Path, output: AtomicOutput, out_path: str):
     """One output rendered, checked and staged, in whichever process renders it: (path, whether
-    its bytes are new, their digest, what the privacy scan found, the build database's entry or None).
+    its bytes are new, their digest, what the privacy scan found, the build database's entry or None,
+    what its digest came from for a process that builds again, or None).
     A page with a personal number is staged all the same: the error throws the staging away."""
     html, reads = renderer.render(out_path)
     findings = Report()
@@ -305,10 +308,11 @@ def _made(renderer: Renderer, out: Path, output: AtomicOutput, out_path: str):
     data = html.encode("utf-8")
     changed = output.stage(out_path, data)
     sha = _sha(data)
-    digest = renderer.digest(out_path, reads.names, reads.templates, reads.exists)
-    entry = None if digest is None else record.Entry(tuple(sorted(reads.names)), tuple(sorted(reads.templates)),
-                                                     reads.exists, digest, sha, (0, 0, 0))
-    return out_path, changed, sha, findings.items, entry
+    # As the next build asks about it (from the entry): then the worker's core is the one it takes over.
+    names, templates = tuple(sorted(reads.names)), tuple(sorted(reads.templates))
+    digest = renderer.digest(out_path, names, templates, reads.exists)
+    entry = None if digest is None else record.Entry(names, templates, reads.exists, digest, sha, (0, 0, 0))
+    return out_path, changed, sha, findings.items, entry, renderer.cores.get(out_path)
 
 
 def _same_digests(renderer: Renderer, db: record.Database) -> set[str]:
