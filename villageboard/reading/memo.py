@@ -62,6 +62,7 @@ class Memo:
         self.read_anew = 0  # files this build read rather than replayed
         self.digests = None  # what rendering worked out of the models (``record.Digests``), kept with them
         self._stored_story: bytes | None = None  # the history's, as the stored memo has it
+        self._stored_digests = 0  # how many models' digests the stored memo has
         self._paths: dict[tuple[Path, str], Path] = {}
 
     def restore(self, cache: Cache, content: Path) -> None:
@@ -79,6 +80,7 @@ class Memo:
             if collecting:
                 gc.enable()
         self._stored_story = getattr(self.history, "story", None)
+        self._stored_digests = len(self.digests.models) if self.digests is not None else 0
 
     def store(self, cache: Cache, content: Path) -> None:
         """Keep this build's readings in the build cache for the next command."""
@@ -93,9 +95,11 @@ class Memo:
         cache.put(_STORED, str(content.resolve()), zlib.compress(data, 1), _stored_salt())
 
     def worth_storing(self) -> bool:
-        """Whether this build read anything the stored memo does not have."""
+        """Whether this build read or digested anything the stored memo does not have (a first
+        build digests nothing: it renders every page)."""
         return bool(self.read_anew) or self.kept.keys() != self._last.keys() or \
-            getattr(self.history, "story", None) != self._stored_story
+            getattr(self.history, "story", None) != self._stored_story or \
+            (self.digests is not None and len(self.digests.models) > self._stored_digests)
 
     def results(self) -> list:
         """The models of this build's readings that can be kept."""
