@@ -272,10 +272,11 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
     report.rendered = len(stale)
     db.save(out)
     output.finish()
-    report.left = _left(out, output.names, db)
     if warm:
         warm.published(out, shas)
         warm.sources = sources
+    else:  # for the command line's stamp; serve has none
+        report.left = _left(out, output.names, db)
 
 
 def _left(out: Path, names: set[str], db: record.Database) -> list[tuple] | None:
