@@ -74,7 +74,7 @@ class Memo:
         gc.disable()  # half a million objects arrive: collecting as they do takes four times as long
         try:
             self.kept, self.history, self._paths, self.digests = pickle.loads(zlib.decompress(data))
-        except Exception:  # noqa: BLE001 (sealed, so only a damaged disk): read everything, as without it
+        except Exception:  # sealed by this program, so never expected: then read everything, as without it
             self.kept, self.history, self._paths, self.digests = {}, None, {}, None
         finally:
             if collecting:
