@@ -164,6 +164,7 @@ def test_the_next_command_reads_again_only_the_notice_that_changed(demo_copy, tm
     monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr(cache, "_program", "另一个版本")
     assert edited("2026-gengdi-butie.md", jobs=1) == every
+    assert cache.Cache(tmp_path / "cache").count("reading") == 1  # the new version's replaced the old one's
 
 
 def test_a_notice_saved_while_the_build_read_it_is_read_again_by_the_next(demo_copy, tmp_path, monkeypatch):

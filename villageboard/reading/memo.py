@@ -67,13 +67,14 @@ class Memo:
 
     def restore(self, cache: Cache, content: Path) -> None:
         """Start from the memo the last command-line build of ``content`` stored, if any."""
-        data = cache.get(_STORED, str(content.resolve()), _stored_salt())
-        if data is None:
+        data = cache.get(_STORED, str(content.resolve()))
+        version = _stored_version()
+        if data is None or not data.startswith(version):
             return
         collecting = gc.isenabled()
         gc.disable()  # half a million objects arrive: collecting as they do takes four times as long
         try:
-            self.kept, self.history, self._paths, self.digests = pickle.loads(zlib.decompress(data))
+            self.kept, self.history, self._paths, self.digests = pickle.loads(zlib.decompress(data[len(version):]))
         except Exception:  # sealed by this program, so never expected: then read everything, as without it
             self.kept, self.history, self._paths, self.digests = {}, None, {}, None
         finally:
@@ -92,7 +93,8 @@ class Memo:
             data = pickle.dumps((self.kept, self.history, paths, self.digests), pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError):  # a model that cannot be kept: the next reads it
             return
-        cache.put(_STORED, str(content.resolve()), zlib.compress(data, 1), _stored_salt())
+        # One entry per content folder, whichever version wrote it: an upgrade leaves no stale copy behind.
+        cache.put(_STORED, str(content.resolve()), _stored_version() + zlib.compress(data, 1))
 
     def worth_storing(self) -> bool:
         """Whether this build read or digested anything the stored memo does not have (a first
@@ -129,11 +131,11 @@ class Memo:
 _STORED = "reading"  # the build cache's kind for a stored memo
 
 
-def _stored_salt() -> str:
+def _stored_version() -> bytes:
     # Models are pickled by their classes' layout and hold what libraries made of the text (a Markdown
     # body's HTML, a PDF's pages): another version of this program, of Python or of one of them reads afresh.
     libraries = " ".join(version(name) for name in ("markdown", "nh3", "pyyaml", "pillow", "pypdfium2"))
-    return f"{program_digest()}\0{sys.version}\0{libraries}"
+    return f"{program_digest()}\0{sys.version}\0{libraries}\0".encode()
 
 
 def read_each(site, paths: list[Path], reader: Callable[[Path], Any], *key) -> list:
