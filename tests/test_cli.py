@@ -75,7 +75,8 @@ def test_failed_build_leaves_the_last_good_site_untouched(tmp_path, demo_copy):
     done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
     assert done.returncode == 1 and "保持原样" in done.stderr
     assert tree_digest(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".cache", "content", "site"]  # no half-built folder left
+    # No half-built folder left: only the spare, kept for the next build to bring up to date.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".cache", ".site.spare", "content", "site"]
 
 
 def test_successful_build_replaces_the_site(tmp_path, demo_copy):

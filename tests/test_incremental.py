@@ -53,7 +53,7 @@ def test_a_rebuild_with_no_change_writes_nothing(demo_copy, tmp_path):
     done = _build(demo_copy, out)
     assert "没有改写任何文件" in done.stdout
     assert _files(out) == before and out.stat().st_ino == folder
-    assert not [p for p in tmp_path.iterdir() if p.name not in ("site", "content", ".cache")]
+    assert not [p for p in tmp_path.iterdir() if p.name not in ("site", "content", ".cache", ".site.spare")]
 
 
 def test_a_build_with_nothing_changed_answers_from_its_stamp(demo_copy, tmp_path, monkeypatch, capsys):
@@ -165,6 +165,55 @@ def test_the_next_command_reads_again_only_the_notice_that_changed(demo_copy, tm
     monkeypatch.setattr(cache, "_program", "另一个版本")
     assert edited("2026-gengdi-butie.md", jobs=1) == every
     assert cache.Cache(tmp_path / "cache").count("reading") == 1  # the new version's replaced the old one's
+
+
+def test_the_next_site_is_made_from_the_site_before_and_trusts_only_its_very_files(demo_copy, tmp_path, monkeypatch):
+    """Beside site/ the build keeps the site it swapped out (.site.spare) and makes the next site
+    in it: an edited notice costs the files that changed since, not a link for every file of the
+    village. A file there counts only when it is the very file published: whatever else is in
+    the spare (a file changed by hand, one added, a file where a folder goes and a folder where
+    a file goes), the site that comes out is a clean build's, and the published one is never written into."""
+    from villageboard import builder
+
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "cache"))
+    out, spare, today = tmp_path / "site", tmp_path / ".site.spare", dt.date.fromisoformat(TODAY)
+    linked = []
+    linking = os.link
+    monkeypatch.setattr(os, "link", lambda source, target: linked.append(target) or linking(source, target))
+
+    def edited(name: str) -> set[str]:
+        notice = next(demo_copy.rglob(name))
+        notice.write_text(notice.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")
+        linked.clear()
+        report, _ = builder.build(demo_copy, out, today, jobs=1)
+        assert not report.errors
+        assert "补充说明" in (out / notice.parent.name / f"{notice.stem}.html").read_text(encoding="utf-8")
+        return set(report.rewritten)
+
+    assert not builder.build(demo_copy, out, today, jobs=1)[0].errors
+    assert _digest(spare) == _digest(out)  # laid out by the first build, for the second
+    first = edited("2026-gengdi-butie.md")
+    assert not linked
+    second = edited("2026-zhaijidi.md")
+    # Only what the build before rewrote was linked again: the spare held the rest already.
+    assert {Path(target).relative_to(out.parent).as_posix().split("/", 1)[1] for target in linked} <= first
+    published = _digest(out)
+    shared = {rel for rel, (inode, _) in _files(out).items() if (spare / rel).stat().st_ino == inode}
+    assert shared == set(_files(out)) - second  # the site before shares every file this build kept
+
+    (spare / "kiosk" / "index.html").unlink()
+    (spare / "kiosk" / "index.html").write_text("改坏了", encoding="utf-8")
+    (spare / "extra.html").write_text("不该发布", encoding="utf-8")
+    shutil.rmtree(spare / "static")
+    (spare / "static").write_text("挡路", encoding="utf-8")
+    (spare / "index.html").unlink()
+    (spare / "index.html").mkdir()
+    (spare / "index.html" / "x.html").write_text("挡路", encoding="utf-8")
+    assert _digest(out) == published  # the spare was changed, not the site
+    edited("2026-dibao-q4.md")
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "clean-cache"))
+    _build(demo_copy, tmp_path / "clean")
+    assert _digest(out) == _digest(tmp_path / "clean")
 
 
 def test_a_notice_saved_while_the_build_read_it_is_read_again_by_the_next(demo_copy, tmp_path, monkeypatch):

@@ -98,7 +98,8 @@ def test_two_builds_at_once_wait_for_each_other(tmp_path):
             for _ in range(2)]
     results = [(p.wait(timeout=300), p.stderr.read()) for p in both]
     assert [code for code, _ in results] == [0, 0], results
-    assert not [p.name for p in tmp_path.iterdir() if p.name != "site"]  # no staging folder left behind
+    # No staging folder left behind: only the spare, the site before, for the next build to bring up to date.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.spare", "site"]
     assert not AtomicOutput(out).lock.path.exists()  # nor a lock file in the temporary folder
     reference = tmp_path.parent / f"{tmp_path.name}-reference"
     assert subprocess.run(_build_command(DEMO, reference)).returncode == 0
@@ -115,6 +116,13 @@ def _generated_village(folder: Path, notices: int) -> None:
         (folder / section / f"n{i:05}.md").write_text(
             f"---\ntitle: 公示事项第{i}号\ndate: 2025-{i % 12 + 1:02}-{i % 28 + 1:02}\n---\n"
             f"第{i}号事项公示如下。\n\n| 户主 | 金额 |\n|---|---:|\n| 王某 | {i}.00 |\n", encoding="utf-8")
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return path.stat().st_ino
+    except OSError:  # removed while looked at
+        return None
 
 
 def test_a_build_killed_at_any_moment_leaves_the_last_good_site(tmp_path):
@@ -145,10 +153,11 @@ def test_a_build_killed_at_any_moment_leaves_the_last_good_site(tmp_path):
         build = subprocess.Popen(_build_command(content, out), stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL, start_new_session=True)
         if attempt % 4 == 3:  # aim at the swap itself: the moment this build's staging folder gets its mark
-            stale = set(out.parent.glob(".site.building-*"))
+            # (the spare it reuses holds an older mark: a new one is a new file)
+            stale = {_inode(p) for p in out.parent.glob("*/version.json")}
             deadline = time.monotonic() + 120
             while build.poll() is None and time.monotonic() < deadline and \
-                    not any(p.parent not in stale for p in out.parent.glob(".site.building-*/version.json")):
+                    not any(_inode(p) not in stale for p in out.parent.glob(".site.building-*/version.json")):
                 time.sleep(0.002)
         else:
             try:
@@ -164,7 +173,7 @@ def test_a_build_killed_at_any_moment_leaves_the_last_good_site(tmp_path):
     switch("A")
     assert subprocess.run(_build_command(content, out), capture_output=True).returncode == 0
     assert _site_digest(out) == digests["A"]
-    assert sorted(p.name for p in out.parent.iterdir()) == ["site"]  # leftovers of killed builds are gone
+    assert sorted(p.name for p in out.parent.iterdir()) == [".site.spare", "site"]  # leftovers of killed builds are gone
 
 
 def test_an_out_that_is_a_mount_point_is_refreshed_in_place(tmp_path, monkeypatch, demo_copy):
@@ -218,7 +227,7 @@ def test_the_preview_changed_in_place_ends_as_a_whole_new_site_would(tmp_path):
     what ``serve`` itself keeps there (the state of the last build) is left alone."""
     out = tmp_path / "preview"
     first = {"version.json": '{"build": "1"}', "a/x.html": "旧", "a/same.html": "不变", "b/c/y.html": "要删"}
-    with AtomicOutput(out) as output:
+    with AtomicOutput(out, spare=False) as output:  # serve's first build: its preview has no spare
         for rel, text in first.items():
             output.write(rel, text)
     (out / "_preview").mkdir()
@@ -226,7 +235,7 @@ def test_the_preview_changed_in_place_ends_as_a_whole_new_site_would(tmp_path):
     kept_inode = (out / "a" / "same.html").stat().st_ino
     with AtomicOutput(out, over=set(first)) as output:
         output.write("a/x.html", "新")
-        assert output.keep("a/same.html")
+        assert output.keep("a/same.html", kept_inode)
         output.write("d/new.html", "新增")
         output.write("version.json", '{"build": "2"}')
     found = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))

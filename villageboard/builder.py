@@ -163,7 +163,7 @@ def _staged_others(site, renderer: Renderer, layouts: Path, out: Path, output: A
         # index's ten thousand documents are neither scanned nor read again.
         entry = db.published.get(rel)
         if entry is not None and (entry.names, entry.sha, entry.digest) == (_OTHER, sha, scanned) \
-                and output.untouched(rel, entry.stat) and output.link(rel):
+                and output.untouched(rel, entry.stat) and output.link(rel, entry.stat[2]):
             staged.append((rel, who, sha, None))
             continue
         if who == SEARCH_INDEX and search.holds_text(rel):  # the pages' text again: the same last defence
@@ -210,7 +210,7 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
     report = site.report
     planned = sorted(renderer.outputs)
     shas: dict[str, bytes] = {}
-    with AtomicOutput(out, warm.over(out) if warm else None) as output, \
+    with AtomicOutput(out, warm.over(out) if warm else None, spare=warm is None) as output, \
             contextlib.closing(in_background(_staged_others, (site, renderer, layouts, out, output, db,
                                                               warm and warm.search), here=jobs <= 1)) as others, \
             contextlib.ExitStack() as waiting:
@@ -224,7 +224,7 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
             # On another core, beside the rest of the build: pickling ten thousand notices takes a third of a second.
             waiting.callback(_stored, in_background(site.memo.store, (site.cache, site.content), here=jobs <= 1))
         for out_path in kept:
-            if output.keep(out_path):
+            if output.keep(out_path, db.published[out_path].stat[2]):
                 db.entries[out_path] = db.published[out_path]
                 shas[out_path] = db.entries[out_path].sha
             else:  # gone from --out since it was published: render it after all

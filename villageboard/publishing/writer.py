@@ -11,6 +11,13 @@ never delete what this program did not make. So:
   in one step (Linux ``renameat2(RENAME_EXCHANGE)``), so whenever the build is killed,
   ``--out`` is either the old site or the new one. Staging folders of killed builds
   carry our prefix and are removed by the next build.
+- The site before the one swapped out is not thrown away but kept beside ``--out`` as a
+  spare (``.site.spare``, POSIX only) and used as the next build's staging folder: bringing it
+  up to date costs what changed since, where filling an empty folder cost a link for each of
+  the village's forty thousand files (and deleting the old site as many unlinks). A file of
+  the spare is taken as published only when it is the very same file (inode) as the one
+  in ``--out`` the build database has just found unchanged; anything else there is replaced
+  or removed, and it is never written into, as it shares its files with the published site.
 - An ``--out`` that is a mount point cannot be renamed: the staging folder is made
   inside it and its entries are moved in one by one.
 - ``serve``'s preview, a folder only the running ``serve`` writes, is updated in place
@@ -26,6 +33,7 @@ import ctypes.util
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import sys
 import tempfile
@@ -171,25 +179,50 @@ def _replace(source: str, target: str) -> None:
 
 def listed(folder: Path) -> set[str]:
     """Every file under ``folder``, as site paths: names only, no file looked at one by one."""
-    found, folders = set(), [""]
+    return set(_inodes(folder))
+
+
+def _inodes(folder: Path) -> dict[str, int]:
+    """Every file under ``folder`` and its inode, which listing a folder gives without a look at each file."""
+    found, folders = {}, [""]
     while folders:
         rel = folders.pop()
         try:
             with os.scandir(os.path.join(folder, rel)) as entries:
                 for entry in entries:
                     path = f"{rel}/{entry.name}" if rel else entry.name
-                    (folders.append if entry.is_dir(follow_symlinks=False) else found.add)(path)
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(path)
+                    else:
+                        found[path] = entry.inode()
         except OSError:  # gone while listed: what it held is made again
             continue
     return found
 
 
+def _remove(path: str, folder: bool = True) -> None:
+    """A file of the spare out of the way, or with ``folder`` a folder standing where a file of the
+    new site goes. Without, a folder is left: made since, it holds what this build staged."""
+    try:
+        os.unlink(path)
+    except (FileNotFoundError, NotADirectoryError):  # gone already, or with the folder it was in
+        pass
+    except OSError:
+        if not os.path.isdir(path):
+            raise
+        if folder:
+            shutil.rmtree(path)
+
+
 class AtomicOutput:
-    def __init__(self, out: Path, over: set[str] | None = None):
+    def __init__(self, out: Path, over: set[str] | None = None, spare: bool = True):
         """``over``: every file of ``--out`` as this process published it last, for a folder
-        no other program writes to; then the build changes it in place (``serve``)."""
+        no other program writes to; then the build changes it in place (``serve``). ``spare``:
+        whether to keep the site swapped out as the next build's staging folder."""
         self.out = out.resolve()
         self.over = over
+        self.spare = self.out.parent / f".{self.out.name}.spare" if spare and over is None and os.name == "posix" else None
+        self.reused: dict[str, int] = {}  # the spare's files, when it is the staging folder, and their inodes
         self._published = os.path.join(self.out, "")  # joined to every kept path: not os.path.join per file
         self.names: set[str] = set()  # every file of the new site
         self.prefix = f".{self.out.name}.building-"
@@ -198,7 +231,7 @@ class AtomicOutput:
         self.changed: list[str] = []  # files whose bytes differ from the published ones, or are new
         self.inside = False  # staging inside --out (a mount point) rather than beside it
         self._folders: set[str] = set()  # folders made in the staging folder so far
-        self._removing: threading.Thread | None = None
+        self._after: threading.Thread | None = None
         # The lock lives in the temporary folder, not beside --out where it would show in the village's git.
         key = hashlib.sha256(os.fsencode(self.out)).hexdigest()[:16]
         self.lock = _Lock(Path(tempfile.gettempdir()) / f"villageboard-{key}.lock")
@@ -210,9 +243,10 @@ class AtomicOutput:
             self._clean_leftovers()
             self.inside = self.out.is_dir() and os.path.ismount(self.out)
             if self.inside:
+                self.spare = None
                 self.tmp = Path(tempfile.mkdtemp(prefix=".villageboard-building-", dir=self.out))
             else:
-                self.tmp = Path(tempfile.mkdtemp(prefix=self.prefix, dir=self.out.parent))
+                self.tmp = self._reuse_spare() or Path(tempfile.mkdtemp(prefix=self.prefix, dir=self.out.parent))
             # mkdtemp makes a private folder; a web server running as another user must read the site.
             umask = os.umask(0)
             os.umask(umask)
@@ -221,6 +255,23 @@ class AtomicOutput:
             self.lock.release()
             raise
         return self
+
+    def _reuse_spare(self) -> Path | None:
+        """The spare, renamed as a staging folder: a build killed while it changes it leaves a
+        leftover like any other, removed by the next build."""
+        if self.spare is None or not _is_ours(self.spare):
+            return None
+        tmp = self.out.parent / f"{self.prefix}{secrets.token_hex(6)}"
+        try:
+            os.rename(self.spare, tmp)
+        except OSError:
+            return None
+        self.reused = _inodes(tmp)
+        # Where listing a folder does not give the inodes a look at the file gives (some layered
+        # file systems), no file of the spare is taken as published.
+        if MARK not in self.reused or os.stat(tmp / MARK).st_ino != self.reused[MARK]:
+            self.reused = dict.fromkeys(self.reused, -1)
+        return tmp
 
     def _clean_leftovers(self) -> None:
         """Staging folders of builds that were killed: ours by name, and no build holds the lock."""
@@ -238,7 +289,14 @@ class AtomicOutput:
     def _target(self, rel: str) -> str:
         folder = os.path.dirname(rel)
         if folder not in self._folders:  # a site has thousands of files in a few dozen folders
-            os.makedirs(os.path.join(self.tmp, folder), exist_ok=True)
+            try:
+                os.makedirs(os.path.join(self.tmp, folder), exist_ok=True)
+            except OSError:  # a file of the spare stands where the folder goes
+                parts = folder.split("/")
+                for depth in range(1, len(parts) + 1):
+                    if "/".join(parts[:depth]) in self.reused:
+                        _remove(os.path.join(self.tmp, *parts[:depth]), folder=False)
+                os.makedirs(os.path.join(self.tmp, folder), exist_ok=True)
             self._folders.add(folder)
         return os.path.join(self.tmp, rel)
 
@@ -253,15 +311,21 @@ class AtomicOutput:
         data = data.encode("utf-8") if isinstance(data, str) else data
         published = os.path.join(self.out, rel)
         try:
-            if os.stat(published).st_size == len(data):
+            now = os.stat(published)
+            if now.st_size == len(data):
                 with open(published, "rb") as old:
-                    if old.read() == data:
-                        if self.over is None:  # the same file in both sites: its time and inode stay
-                            os.link(published, self._target(rel))
+                    # The same file in both sites: its time and inode stay.
+                    if old.read() == data and self.link(rel, now.st_ino):
                         return False
         except OSError:
             pass
-        with open(self._target(rel), "wb") as new:
+        target = self._target(rel)
+        try:
+            new = open(target, "xb")
+        except FileExistsError:  # never written into: a spare's file is also the published one
+            _remove(target)
+            new = open(target, "xb")
+        with new:
             new.write(data)
         return True
 
@@ -271,10 +335,11 @@ class AtomicOutput:
         if changed:
             self.changed.append(rel)
 
-    def keep(self, rel: str) -> bool:
+    def keep(self, rel: str, inode: int) -> bool:
         """Stage the published ``rel`` as it is (the build database knows it would come out the
-        same); False when it is no longer there to keep."""
-        if not self.link(rel):
+        same, and has just found it as published, with this inode); False when it is no longer
+        there to keep."""
+        if not self.link(rel, inode):
             return False
         self.staged(rel, False)
         return True
@@ -288,13 +353,21 @@ class AtomicOutput:
             return rel in self.over
         return file_stat(self._published + rel) == stat
 
-    def link(self, rel: str) -> bool:
+    def link(self, rel: str, inode: int) -> bool:
         """``keep`` without the counting, for any process (as ``stage``)."""
-        if self.over is None:  # in place, the caller has just found it as published
+        if self.over is not None or self.reused.get(rel) == inode:  # already there: in place, or in the spare
+            return True
+        published, target = os.path.join(self.out, rel), self._target(rel)
+        try:
+            os.link(published, target)
+        except FileExistsError:  # the spare's own, or another file
             try:
-                os.link(os.path.join(self.out, rel), self._target(rel))
+                _remove(target)
+                os.link(published, target)
             except OSError:
                 return False
+        except OSError:
+            return False
         return True
 
     def _unchanged(self) -> bool:
@@ -311,7 +384,8 @@ class AtomicOutput:
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
             if exc_type is not None or self._unchanged():
-                shutil.rmtree(self.tmp, ignore_errors=True)
+                # Whatever it holds, nothing in it is taken as published but the very files of --out.
+                self._set_aside(self.tmp)
                 return
             self._publish()
         finally:
@@ -320,26 +394,57 @@ class AtomicOutput:
     def _publish(self) -> None:
         if self.over is not None:
             self._change_in_place()
-        elif self.inside:
+            return
+        for rel in sorted(self.reused.keys() - self.names):  # what the spare held that this site has not
+            _remove(os.path.join(self.tmp, rel), folder=False)
+            with contextlib.suppress(OSError):
+                os.removedirs(os.path.dirname(os.path.join(self.tmp, rel)))  # up to the first folder not empty
+        if self.inside:
             self._move_entries_in()
         elif not self.out.exists():
             os.replace(self.tmp, self.out)
+            if self.spare is not None:  # so that the very next build need not link every file
+                self._later(self._spare_from_site)
         elif _exchange(self.tmp, self.out):
-            # Now the old site: removed beside the build's last steps (unlinking waits on the disk,
-            # not the interpreter), and always before the build returns (``finish``).
-            self._removing = threading.Thread(target=shutil.rmtree, args=(self.tmp,), kwargs={"ignore_errors": True})
-            self._removing.start()
+            self._later(self._set_aside, self.tmp)
         else:  # two renames: a killed build may leave no --out for a moment; the old site stays beside it
             old = Path(tempfile.mkdtemp(prefix=self.prefix, dir=self.out.parent))
             os.replace(self.out, old / "site")
             os.replace(self.tmp, self.out)
+            self._set_aside(old / "site")
             shutil.rmtree(old, ignore_errors=True)
 
+    def _later(self, work, *args) -> None:
+        """Beside the build's last steps (unlinking and linking wait on the disk, not the
+        interpreter), and always done before the build returns (``finish``)."""
+        self._after = threading.Thread(target=work, args=args)
+        self._after.start()
+
+    def _set_aside(self, folder: Path) -> None:
+        """The old site, or a staging folder not swapped in, kept as the spare or else removed."""
+        if self.spare is not None and not self.spare.exists():
+            with contextlib.suppress(OSError):
+                os.rename(folder, self.spare)
+                return
+        shutil.rmtree(folder, ignore_errors=True)
+
+    def _spare_from_site(self) -> None:
+        staging = Path(tempfile.mkdtemp(prefix=self.prefix, dir=self.out.parent))
+        folders = set()
+        for rel in sorted(self.names):
+            folder = os.path.dirname(rel)
+            if folder not in folders:
+                os.makedirs(os.path.join(staging, folder), exist_ok=True)
+                folders.add(folder)
+            with contextlib.suppress(OSError):  # one missing: the next build links it
+                os.link(os.path.join(self.out, rel), os.path.join(staging, rel))
+        self._set_aside(staging)
+
     def finish(self) -> None:
-        """Wait until the old site is gone."""
-        if self._removing is not None:
-            self._removing.join()
-            self._removing = None
+        """Wait until the old site is set aside."""
+        if self._after is not None:
+            self._after.join()
+            self._after = None
 
     def _change_in_place(self) -> None:
         """Each changed file replaced in one step, the files no longer made removed, the mark last."""
