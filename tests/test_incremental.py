@@ -248,6 +248,42 @@ def test_a_notice_saved_while_the_build_read_it_is_read_again_by_the_next(demo_c
     assert "78 户" in page.read_text(encoding="utf-8")
 
 
+def test_a_notice_saved_after_the_stamp_looked_is_published_by_the_next_command(demo_copy, tmp_path, monkeypatch):
+    """The command line's build takes each notice's size, time, inode and digest from the stamp
+    taken a moment before, rather than looking at the file again. A notice saved in that moment
+    (keeping its size and time, as on a USB stick) is published by the next command, since the
+    stamp kept is the one taken before the save."""
+    from villageboard import cli
+    from villageboard.publishing import stamp
+
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "site"
+    command = ["build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY, "--jobs", "1"]
+    notice, other = demo_copy / "affairs" / "2026-gengdi-butie.md", demo_copy / "affairs" / "2026-zhaijidi.md"
+    page = out / "affairs" / "2026-gengdi-butie.html"
+    text = notice.read_text(encoding="utf-8")
+    assert cli.main(command) == 0 and "79 户" in page.read_text(encoding="utf-8")
+    taking, saved = stamp.inputs, []
+
+    def saved_after(*args, **named):
+        taken = taking(*args, **named)
+        if not saved:
+            before = notice.stat()
+            notice.write_text(text.replace("79 户", "78 户", 1), encoding="utf-8")
+            os.utime(notice, ns=(before.st_atime_ns, before.st_mtime_ns))
+            saved.append(before)
+        return taken
+
+    monkeypatch.setattr(stamp, "inputs", saved_after)
+    other.write_text(other.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")  # so that it builds
+    assert cli.main(command) == 0 and saved
+    assert "补充说明" in (out / "affairs" / "2026-zhaijidi.html").read_text(encoding="utf-8")
+    assert cli.main(command) == 0
+    assert "78 户" in page.read_text(encoding="utf-8")
+    assert cli.main(command) == 0  # and now from the stamp: nothing left to publish
+    assert "78 户" in page.read_text(encoding="utf-8")
+
+
 def _program_copy(tmp_path: Path) -> Path:
     """A private copy of the program, so that a step can edit its templates and style sheets."""
     program = tmp_path / "program"

@@ -79,14 +79,16 @@ class Warm:
 
 
 def build(content: Path, out: Path, today: dt.date, layouts: Path = LAYOUTS, jobs: int = 1,
-          preview: bool = False, drafts: bool = False, warm: Warm | None = None) -> tuple[Report, int]:
-    """Build ``content`` into ``out``; returns the report and the number of pages planned."""
+          preview: bool = False, drafts: bool = False, warm: Warm | None = None,
+          seen: dict | None = None) -> tuple[Report, int]:
+    """Build ``content`` into ``out``; returns the report and the number of pages planned. ``seen``:
+    what the command line's stamp found of each source a moment ago (``Memo``)."""
     refused = unsafe(out, content)
     if refused:
         report = Report()
         report.error(out, 1, "E-OUT-UNSAFE", refused)
         return report, 0
-    site = site_module.load(content, today, drafts=drafts, jobs=jobs, memo=warm.memo if warm else Memo())
+    site = site_module.load(content, today, drafts=drafts, jobs=jobs, memo=warm.memo if warm else Memo(seen))
     # What was read lives until the build ends: Python's collector need not walk it again and
     # again (at 10,000 notices, in serve, that walking was most of a second a build), nor dirty the pages the
     # forked workers share with this process.

@@ -147,16 +147,16 @@ def _build(args, today: dt.date) -> tuple[Report, int]:
     from villageboard.publishing.writer import unsafe
 
     layouts = Path(__file__).resolve().parent.parent / "layouts"
-    taken = None
+    taken, seen = None, {}
     if not unsafe(args.out, args.content):
-        taken = stamp.inputs(args.content, layouts, today, drafts=False, preview=False)
+        taken = stamp.inputs(args.content, layouts, today, drafts=False, preview=False, seen=seen)
         found = stamp.unchanged(args.content, args.out, taken)
         if found:
             return found
     from villageboard import builder
     from villageboard.workers import default_jobs
 
-    report, count = builder.build(args.content, args.out, today, layouts, jobs=args.jobs or default_jobs())
+    report, count = builder.build(args.content, args.out, today, layouts, jobs=args.jobs or default_jobs(), seen=seen)
     if taken and not report.errors:
         stamp.save(args.content, args.out, report, count, taken)
     return report, count

@@ -23,10 +23,11 @@ from villageboard.reading.diagnostics import Report
 from villageboard.reading.fingerprint import MAX_SOURCE_BYTES, content_digest
 
 
-def _files(folder: Path, skip_dots: bool, hashed: bool = False) -> list[tuple]:
+def _files(folder: Path, skip_dots: bool, hashed: bool = False, seen: dict | None = None) -> list[tuple]:
     """Each file under ``folder`` by size, time and inode; with ``hashed``, text-sized files by
     their bytes too: a file system that keeps times to two seconds (a USB stick) can hide a
-    quick same-size edit. Photos and PDFs are not read again: a new one has another size."""
+    quick same-size edit. Photos and PDFs are not read again: a new one has another size.
+    ``seen`` gets (stat, digest) by path for the build, so that it need not look again."""
     found = []
     start = len(os.path.join(folder, ""))  # every path os.walk gives begins with the folder's own
     for top, dirs, files in os.walk(folder):
@@ -41,6 +42,8 @@ def _files(folder: Path, skip_dots: bool, hashed: bool = False) -> list[tuple]:
             entry = (path[start:], st.st_size, st.st_mtime_ns, st.st_ino)
             if hashed and st.st_size <= MAX_SOURCE_BYTES:  # photos and PDFs: a new one has another size
                 entry += (content_digest(path),)
+                if seen is not None:
+                    seen[path] = (entry[1:4], entry[4])
             found.append(entry)
     return sorted(found)
 
@@ -56,10 +59,11 @@ def _git(content: Path) -> bytes:
     return out
 
 
-def inputs(content: Path, layouts: Path, today, drafts: bool, preview: bool) -> str:
+def inputs(content: Path, layouts: Path, today, drafts: bool, preview: bool, seen: dict | None = None) -> str:
+    """The stamp of what a build would read; ``seen``: as ``_files``, for the content's files."""
     h = hashlib.sha256(f"{program_digest()}\0{today}\0{drafts}\0{preview}\0{os.environ.get('TZ')}\0"
                        f"{time.tzname}\0{layouts.resolve()}\0{content.resolve()}".encode())
-    h.update(repr(_files(content, skip_dots=True, hashed=True)).encode())
+    h.update(repr(_files(content, skip_dots=True, hashed=True, seen=seen)).encode())
     h.update(repr(_files(layouts, skip_dots=False, hashed=True)).encode())
     h.update(_git(content))
     return h.hexdigest()

@@ -54,7 +54,11 @@ class _Kept:
 
 
 class Memo:
-    def __init__(self):
+    def __init__(self, seen: dict | None = None):
+        # The size, time, inode and digest of each source, by path, as the command line's stamp found
+        # them just before the build: not looked at twice. A file saved since is read by the next
+        # command, whose stamp differs; this one publishes it as the stamp has it.
+        self.seen = seen or {}
         self.kept: dict[tuple, _Kept] = {}  # by the file and what else its reading depends on
         self._last: dict[tuple, _Kept] = {}
         self.replayed: list = []  # this build's models that were kept, not read: the same objects as before
@@ -122,8 +126,10 @@ class Memo:
     def valid(self, site, whole: tuple) -> _Kept | None:
         """What the last build kept of this reading, if everything it came from is as it was."""
         kept = self._last.get(whole)
-        if kept is not None and kept.stat == file_stat(whole[0]) and kept.content == content_digest(whole[0]) \
-                and _still_linked(kept) and _same_history(kept, site):
+        if kept is None:
+            return None
+        stat, content = self.seen.get(str(whole[0])) or (file_stat(whole[0]), content_digest(whole[0]))
+        if kept.stat == stat and kept.content == content and _still_linked(kept) and _same_history(kept, site):
             return kept
         return None
 
