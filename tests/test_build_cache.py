@@ -254,6 +254,18 @@ def test_a_cache_from_elsewhere_never_reaches_the_site(demo_copy, tmp_path, monk
     for photo in (tmp_path / "second").rglob("*.jpg"):
         assert b"GPS" not in photo.read_bytes() and Image.open(photo).getexif().get_ifd(0x8825) == {}
 
+    # What the search index learned is kept apart from the memo, and read only when the memo was:
+    # forged alone, beside the memo the second build stored.
+    db = sqlite3.connect(cache / "cache.sqlite3")
+    (seal, digest), = db.execute("SELECT substr(value, 1, 16), digest FROM entries WHERE kind = 'search-index'")
+    value = _stored_version() + zlib.compress(pickle.dumps(_Runs(os.mkdir, (str(unpickled),))))
+    db.execute("UPDATE entries SET value = ? WHERE kind = 'search-index' AND digest = ?", (seal + value, digest))
+    db.commit()
+    db.close()
+    assert build("third").returncode == 0
+    assert not unpickled.exists()
+    assert _pages(tmp_path / "third") == _pages(tmp_path / "first")
+
 
 def test_a_template_edited_while_serve_runs_shows_at_the_next_build(tmp_path):
     """``serve`` builds again and again in one process and keeps the compiled templates: a

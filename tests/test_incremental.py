@@ -130,15 +130,17 @@ def test_an_edited_notice_rewrites_only_its_own_pages(demo_copy, tmp_path):
 
 def test_the_next_command_reads_again_only_the_notice_that_changed(demo_copy, tmp_path, monkeypatch):
     """``python build.py`` keeps what it read in the build cache: after an edit of one notice the
-    next command reads that notice again and replays the others, and the site is still the one a
-    clean build makes. Another version of the program reads everything afresh."""
+    next command reads that notice again and replays the others, and changes the search index's
+    posting lists rather than making them anew; the site is still the one a clean build makes.
+    Another version of the program reads and indexes everything afresh."""
     from villageboard import builder, cache
-    from villageboard.kinds import notices
+    from villageboard.kinds import notices, search
 
     monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "cache"))
-    read = []
-    reading = notices._read
+    read, indexed = [], []
+    reading, indexing = notices._read, search._postings_of
     monkeypatch.setattr(notices, "_read", lambda path, **named: read.append(path.name) or reading(path, **named))
+    monkeypatch.setattr(search, "_postings_of", lambda weighed: indexed.append(1) or indexing(weighed))
     out, today = tmp_path / "site", dt.date.fromisoformat(TODAY)
     every = sorted(p.name for section in ("affairs", "party") for p in (demo_copy / section).glob("*.md"))
 
@@ -155,7 +157,9 @@ def test_the_next_command_reads_again_only_the_notice_that_changed(demo_copy, tm
     assert sorted(read) == every
     assert edited("2026-gengdi-butie.md", jobs=2) == ["2026-gengdi-butie.md"]
     first_party = next(name for name in every if (demo_copy / "party" / name).exists())
+    indexed.clear()
     assert edited(first_party, jobs=1) == [first_party]  # the second command stored it on another core
+    assert not indexed
     clean = tmp_path / "clean"
     monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "clean-cache"))
     _build(demo_copy, clean)
@@ -163,8 +167,9 @@ def test_the_next_command_reads_again_only_the_notice_that_changed(demo_copy, tm
 
     monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr(cache, "_program", "另一个版本")
-    assert edited("2026-gengdi-butie.md", jobs=1) == every
-    assert cache.Cache(tmp_path / "cache").count("reading") == 1  # the new version's replaced the old one's
+    assert edited("2026-gengdi-butie.md", jobs=1) == every and indexed
+    stored = cache.Cache(tmp_path / "cache")  # the new version's replaced the old one's
+    assert (stored.count("reading"), stored.count("search-index")) == (1, 1)
 
 
 def test_the_next_site_is_made_from_the_site_before_and_trusts_only_its_very_files(demo_copy, tmp_path, monkeypatch):

@@ -49,7 +49,6 @@ class Warm:
 
     def __init__(self):
         self.memo = Memo()
-        self.search = search.Remembered()
         self.cores: dict[str, tuple] = {}  # the renderer's, for the outputs' digests
         self.plan: frozenset[str] = frozenset()  # the outputs the last build planned
         self.sources: dict[tuple, str] = {}  # the manifest's, each page's sources as written
@@ -147,14 +146,18 @@ def _other_outputs(site, renderer: Renderer, layouts: Path, publish: bool = True
 
 
 def _staged_others(site, renderer: Renderer, layouts: Path, out: Path, output: AtomicOutput, db: record.Database,
-                   remembered: search.Remembered | None):
+                   storing: bool):
     """Every other output made, scanned and staged in the process that makes them, as render
     workers stage pages: sent back to the main process, ten thousand search documents were then
     scanned and written there one by one, after the pages, while the other core waited. Gives per
     output (site path, what claims it, the digest of its bytes, whether they are new, or None when
     the published file is kept); what the privacy scan found; what the search index learned; the
-    public numbers' digest."""
-    found, learned = _other_outputs(site, renderer, layouts, True, remembered)
+    public numbers' digest. With ``storing``, what the search index learned is stored for the
+    next command from here, beside the rest of the build."""
+    found, learned = _other_outputs(site, renderer, layouts, True, site.memo.search)
+    if storing:
+        site.memo.search.take(learned)
+        site.memo.store_search(site.cache, site.content)
     phones = site.village.public_phones
     scanned = record.Digests().of(sorted(phones))  # what the privacy scan lets through
     findings, staged = Report(), []
@@ -212,9 +215,11 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
     report = site.report
     planned = sorted(renderer.outputs)
     shas: dict[str, bytes] = {}
+    if site.memo.search is None:
+        site.memo.search = search.Remembered()
     with AtomicOutput(out, warm.over(out) if warm else None, spare=warm is None) as output, \
-            contextlib.closing(in_background(_staged_others, (site, renderer, layouts, out, output, db,
-                                                              warm and warm.search), here=jobs <= 1)) as others, \
+            contextlib.closing(in_background(_staged_others, (site, renderer, layouts, out, output, db, not warm),
+                                             here=jobs <= 1)) as others, \
             contextlib.ExitStack() as waiting:
         # The other outputs (the search index above all) are made and staged on a second core while
         # this one works out which pages would come out as published and has them staged. Under the
@@ -242,8 +247,7 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
                 if core is not None:  # made in a worker: the first save after serve starts need not digest it again
                     renderer.cores[out_path] = core
         staged, findings, learned, scanned = others.result()
-        if warm:
-            warm.search.take(learned)
+        site.memo.search.take(learned)
         report.items += findings
         # Staged, not published: a path claimed twice still stops the build before anything is swapped in.
         _check_plan(site, renderer, [(rel, None, who) for rel, who, _, _ in staged])

@@ -65,6 +65,8 @@ class Memo:
         self.history = None  # the content's git history as the last build read it
         self.read_anew = 0  # files this build read rather than replayed
         self.digests = None  # what rendering worked out of the models (``record.Digests``), kept with them
+        self.search = None  # what the search index worked out (``kinds/search.Remembered``), kept with them
+        self._stored_index = None  # the search index's documents, as the stored memo has them
         self._stored_story: bytes | None = None  # the history's, as the stored memo has it
         self._stored_digests = 0  # how many models' digests the stored memo has
         self._paths: dict[tuple[Path, str], Path] = {}
@@ -79,13 +81,17 @@ class Memo:
         gc.disable()  # half a million objects arrive: collecting as they do takes four times as long
         try:
             self.kept, self.history, self._paths, self.digests = pickle.loads(zlib.decompress(data[len(version):]))
+            index = cache.get(_STORED_INDEX, str(content.resolve()))
+            if index is not None and index.startswith(version):
+                self.search = pickle.loads(zlib.decompress(index[len(version):]))
         except Exception:  # sealed by this program, so never expected: then read everything, as without it
-            self.kept, self.history, self._paths, self.digests = {}, None, {}, None
+            self.kept, self.history, self._paths, self.digests, self.search = {}, None, {}, None, None
         finally:
             if collecting:
                 gc.enable()
         self._stored_story = getattr(self.history, "story", None)
         self._stored_digests = len(self.digests.models) if self.digests is not None else 0
+        self._stored_index = getattr(self.search, "numbered", None)
 
     def store(self, cache: Cache, content: Path) -> None:
         """Keep this build's readings in the build cache for the next command."""
@@ -99,6 +105,14 @@ class Memo:
             return
         # One entry per content folder, whichever version wrote it: an upgrade leaves no stale copy behind.
         cache.put(_STORED, str(content.resolve()), _stored_version() + zlib.compress(data, 1))
+
+    def store_search(self, cache: Cache, content: Path) -> None:
+        """Keep what the search index worked out (its own entry: it is stored by the process that
+        makes the index) when its documents are not those of the stored one."""
+        if self.search is None or self.search.numbered == self._stored_index:
+            return
+        data = pickle.dumps(self.search, pickle.HIGHEST_PROTOCOL)
+        cache.put(_STORED_INDEX, str(content.resolve()), _stored_version() + zlib.compress(data, 1))
 
     def worth_storing(self) -> bool:
         """Whether this build read or digested anything the stored memo does not have (a first
@@ -135,6 +149,7 @@ class Memo:
 
 
 _STORED = "reading"  # the build cache's kind for a stored memo
+_STORED_INDEX = "search-index"  # and for what its search index worked out
 
 
 def _stored_version() -> bytes:
