@@ -155,9 +155,10 @@ def _staged_others(site, renderer: Renderer, layouts: Path, out: Path, output: A
     public numbers' digest. With ``storing``, what the search index learned is stored for the
     next command from here, beside the rest of the build."""
     found, learned = _other_outputs(site, renderer, layouts, True, site.memo.search)
-    if storing:
+    if storing:  # and not sent back: the command ends with this build
         site.memo.search.take(learned)
         site.memo.store_search(site.cache, site.content)
+        learned = None
     phones = site.village.public_phones
     scanned = record.Digests().of(sorted(phones))  # what the privacy scan lets through
     findings, staged = Report(), []
@@ -247,7 +248,8 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
                 if core is not None:  # made in a worker: the first save after serve starts need not digest it again
                     renderer.cores[out_path] = core
         staged, findings, learned, scanned = others.result()
-        site.memo.search.take(learned)
+        if learned is not None:
+            site.memo.search.take(learned)
         report.items += findings
         # Staged, not published: a path claimed twice still stops the build before anything is swapped in.
         _check_plan(site, renderer, [(rel, None, who) for rel, who, _, _ in staged])
