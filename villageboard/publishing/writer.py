@@ -389,7 +389,8 @@ class AtomicOutput:
                 return
             self._publish()
         finally:
-            self.lock.release()
+            if self._after is None:  # else released when the spare is ready: no other build may take it half made
+                self.lock.release()
 
     def _publish(self) -> None:
         if self.over is not None:
@@ -416,8 +417,13 @@ class AtomicOutput:
 
     def _later(self, work, *args) -> None:
         """Beside the build's last steps (unlinking and linking wait on the disk, not the
-        interpreter), and always done before the build returns (``finish``)."""
-        self._after = threading.Thread(target=work, args=args)
+        interpreter), and always done before the build returns (``finish``); the lock is let go after."""
+        def then():
+            try:
+                work(*args)
+            finally:
+                self.lock.release()
+        self._after = threading.Thread(target=then)
         self._after.start()
 
     def _set_aside(self, folder: Path) -> None:
