@@ -220,6 +220,28 @@ def test_the_next_site_is_made_from_the_site_before_and_trusts_only_its_very_fil
     _build(demo_copy, tmp_path / "clean")
     assert _digest(out) == _digest(tmp_path / "clean")
 
+    # A link in the spare (快捷方式) to someone else's folder: nothing is written or removed there.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "site.css").write_text("别人的文件", encoding="utf-8")
+    (elsewhere / "kiosk.css").write_text("别人的文件", encoding="utf-8")
+    shutil.rmtree(spare / "static")
+    (spare / "static").symlink_to(elsewhere, target_is_directory=True)
+    edited("2026-yishiyiyi.md")
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["kiosk.css", "site.css"]
+    assert all(p.read_text(encoding="utf-8") == "别人的文件" for p in elsewhere.iterdir())
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "clean-cache-2"))
+    _build(demo_copy, tmp_path / "clean-2")
+    assert _digest(out) == _digest(tmp_path / "clean-2")
+
+    # The spare itself a link, to another site this program made: that site is left as it is.
+    other = _digest(tmp_path / "clean")
+    shutil.rmtree(spare)
+    spare.symlink_to(tmp_path / "clean", target_is_directory=True)
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "cache"))
+    edited("2026-daibiao-huiyi.md")
+    assert _digest(tmp_path / "clean") == other and not out.is_symlink()
+
 
 def test_a_notice_saved_while_the_build_read_it_is_read_again_by_the_next(demo_copy, tmp_path, monkeypatch):
     """The clerk saves a notice just as the build has read it, with the same size and a file time a

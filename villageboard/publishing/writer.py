@@ -18,6 +18,7 @@ never delete what this program did not make. So:
   the spare is taken as published only when it is the very same file (inode) as the one
   in ``--out`` the build database has just found unchanged; anything else there is replaced
   or removed, and it is never written into, as it shares its files with the published site.
+  A spare that is a link, or holds one, is not used: it could lead the build out of its folder.
 - An ``--out`` that is a mount point cannot be renamed: the staging folder is made
   inside it and its entries are moved in one by one.
 - ``serve``'s preview, a folder only the running ``serve`` writes, is updated in place
@@ -179,25 +180,27 @@ def _replace(source: str, target: str) -> None:
 
 def listed(folder: Path) -> set[str]:
     """Every file under ``folder``, as site paths: names only, no file looked at one by one."""
-    return set(_inodes(folder))
+    return set(_inodes(folder)[0])
 
 
-def _inodes(folder: Path) -> dict[str, int]:
-    """Every file under ``folder`` and its inode, which listing a folder gives without a look at each file."""
-    found, folders = {}, [""]
+def _inodes(folder: Path) -> tuple[dict[str, int], bool]:
+    """Every file under ``folder`` and its inode, which listing a folder gives without a look at
+    each file; and whether any entry is a link (快捷方式)."""
+    found, folders, links = {}, [""], False
     while folders:
         rel = folders.pop()
         try:
             with os.scandir(os.path.join(folder, rel)) as entries:
                 for entry in entries:
                     path = f"{rel}/{entry.name}" if rel else entry.name
+                    links = links or entry.is_symlink()
                     if entry.is_dir(follow_symlinks=False):
                         folders.append(path)
                     else:
                         found[path] = entry.inode()
         except OSError:  # gone while listed: what it held is made again
             continue
-    return found
+    return found, links
 
 
 def _remove(path: str, folder: bool = True) -> None:
@@ -259,14 +262,18 @@ class AtomicOutput:
     def _reuse_spare(self) -> Path | None:
         """The spare, renamed as a staging folder: a build killed while it changes it leaves a
         leftover like any other, removed by the next build."""
-        if self.spare is None or not _is_ours(self.spare):
+        if self.spare is None or os.path.islink(self.spare) or not _is_ours(self.spare):
             return None
         tmp = self.out.parent / f"{self.prefix}{secrets.token_hex(6)}"
         try:
             os.rename(self.spare, tmp)
         except OSError:
             return None
-        self.reused = _inodes(tmp)
+        self.reused, links = _inodes(tmp)
+        if links:  # no build makes one: it could lead what is staged, or removed, out of the folder
+            shutil.rmtree(tmp, ignore_errors=True)  # the links themselves, not what they lead to
+            self.reused = {}
+            return None
         # Where listing a folder does not give the inodes a look at the file gives (some layered
         # file systems), no file of the spare is taken as published.
         if MARK not in self.reused or os.stat(tmp / MARK).st_ino != self.reused[MARK]:
