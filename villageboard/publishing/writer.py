@@ -183,29 +183,30 @@ def listed(folder: Path) -> set[str]:
     return set(_inodes(folder)[0])
 
 
-def _inodes(folder: Path) -> tuple[dict[str, int], bool]:
+def _inodes(folder: Path) -> tuple[dict[str, int], set[str], bool]:
     """Every file under ``folder`` and its inode, which listing a folder gives without a look at
-    each file; and whether any entry is a link (快捷方式)."""
-    found, folders, links = {}, [""], False
-    while folders:
-        rel = folders.pop()
+    each file; every folder; and whether any entry is a link (快捷方式)."""
+    found, folders, waiting, links = {}, set(), [""], False
+    while waiting:
+        rel = waiting.pop()
         try:
             with os.scandir(os.path.join(folder, rel)) as entries:
                 for entry in entries:
                     path = f"{rel}/{entry.name}" if rel else entry.name
                     links = links or entry.is_symlink()
                     if entry.is_dir(follow_symlinks=False):
-                        folders.append(path)
+                        waiting.append(path)
+                        folders.add(path)
                     else:
                         found[path] = entry.inode()
         except OSError:  # gone while listed: what it held is made again
             continue
-    return found, links
+    return found, folders, links
 
 
-def _remove(path: str, folder: bool = True) -> None:
-    """A file of the spare out of the way, or with ``folder`` a folder standing where a file of the
-    new site goes. Without, a folder is left: made since, it holds what this build staged."""
+def _remove(path: str, folder: bool = False) -> None:
+    """A file of the spare out of the way, or with ``folder`` a folder of the spare standing where
+    a file of the new site goes. Without, a folder is left: made by this build, it holds what it staged."""
     try:
         os.unlink(path)
     except (FileNotFoundError, NotADirectoryError):  # gone already, or with the folder it was in
@@ -226,6 +227,7 @@ class AtomicOutput:
         self.over = over
         self.spare = self.out.parent / f".{self.out.name}.spare" if spare and over is None and os.name == "posix" else None
         self.reused: dict[str, int] = {}  # the spare's files, when it is the staging folder, and their inodes
+        self.reused_folders: set[str] = set()  # and its folders
         self._published = os.path.join(self.out, "")  # joined to every kept path: not os.path.join per file
         self.names: set[str] = set()  # every file of the new site
         self.prefix = f".{self.out.name}.building-"
@@ -269,10 +271,10 @@ class AtomicOutput:
             os.rename(self.spare, tmp)
         except OSError:
             return None
-        self.reused, links = _inodes(tmp)
+        self.reused, self.reused_folders, links = _inodes(tmp)
         if links:  # no build makes one: it could lead what is staged, or removed, out of the folder
             shutil.rmtree(tmp, ignore_errors=True)  # the links themselves, not what they lead to
-            self.reused = {}
+            self.reused, self.reused_folders = {}, set()
             return None
         # Where listing a folder does not give the inodes a look at the file gives (some layered
         # file systems), no file of the spare is taken as published.
@@ -302,7 +304,7 @@ class AtomicOutput:
                 parts = folder.split("/")
                 for depth in range(1, len(parts) + 1):
                     if "/".join(parts[:depth]) in self.reused:
-                        _remove(os.path.join(self.tmp, *parts[:depth]), folder=False)
+                        _remove(os.path.join(self.tmp, *parts[:depth]))
                 os.makedirs(os.path.join(self.tmp, folder), exist_ok=True)
             self._folders.add(folder)
         return os.path.join(self.tmp, rel)
@@ -330,7 +332,7 @@ class AtomicOutput:
         try:
             new = open(target, "xb")
         except FileExistsError:  # never written into: a spare's file is also the published one
-            _remove(target)
+            _remove(target, folder=rel in self.reused_folders)
             new = open(target, "xb")
         with new:
             new.write(data)
@@ -369,7 +371,7 @@ class AtomicOutput:
             os.link(published, target)
         except FileExistsError:  # the spare's own, or another file
             try:
-                _remove(target)
+                _remove(target, folder=rel in self.reused_folders)
                 os.link(published, target)
             except OSError:
                 return False
@@ -404,7 +406,7 @@ class AtomicOutput:
             self._change_in_place()
             return
         for rel in sorted(self.reused.keys() - self.names):  # what the spare held that this site has not
-            _remove(os.path.join(self.tmp, rel), folder=False)
+            _remove(os.path.join(self.tmp, rel))
             with contextlib.suppress(OSError):
                 os.removedirs(os.path.dirname(os.path.join(self.tmp, rel)))  # up to the first folder not empty
         if self.inside:
