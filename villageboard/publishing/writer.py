@@ -445,8 +445,13 @@ class AtomicOutput:
 
     def _spare_from_site(self) -> None:
         staging = Path(tempfile.mkdtemp(prefix=self.prefix, dir=self.out.parent))
+        try:
+            os.link(self.out / MARK, staging / MARK)
+        except OSError:  # a file system without hard links (a USB stick's): no spare
+            shutil.rmtree(staging, ignore_errors=True)
+            return
         folders = set()
-        for rel in sorted(self.names):
+        for rel in sorted(self.names - {MARK}):
             folder = os.path.dirname(rel)
             if folder not in folders:
                 os.makedirs(os.path.join(staging, folder), exist_ok=True)
