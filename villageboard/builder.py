@@ -51,7 +51,6 @@ class Warm:
         self.memo = Memo()
         self.cores: dict[str, tuple] = {}  # the renderer's, for the outputs' digests
         self.plan: frozenset[str] = frozenset()  # the outputs the last build planned
-        self.sources: dict[tuple, str] = {}  # the manifest's, each page's sources as written
         self.db: record.Database | None = None
         self.files: set[str] = set()  # site paths as published
         self.mark: tuple | None = None  # version.json's stat as published: another program has written since if not
@@ -228,6 +227,7 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
         kept, stale = _unchanged_outputs(output, db, planned, _same_digests(renderer, db))
         site.memo.digests = record.Digests()  # those of the models it keeps, for the next build
         site.memo.digests.keep(renderer.digests, site.memo.results())
+        shown, site.memo.sources = _sources(site, renderer, site.memo.sources)
         if not warm and site.memo.worth_storing():  # for the next command; serve keeps its own
             # On another core, beside the rest of the build: pickling ten thousand notices takes a third of a second.
             waiting.callback(_stored, in_background(site.memo.store, (site.cache, site.content), here=jobs <= 1))
@@ -264,7 +264,7 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
             build_id.update(rel.encode() + sha)
             output.staged(rel, bool(changed))
             db.entries[rel] = db.published[rel] if changed is None else record.Entry(_OTHER, (), {}, scanned, sha, (0, 0, 0))
-        manifest, sources = _manifest(site, renderer, db, planned, warm.sources if warm else {})
+        manifest = _manifest(renderer, db, planned, shown)
         output.write("build-manifest.json", manifest)
         shas["build-manifest.json"] = _sha(manifest)
         version = {"build": build_id.hexdigest()[:16],
@@ -282,7 +282,6 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
     output.finish()
     if warm:
         warm.published(out, shas)
-        warm.sources = sources
     else:  # for the command line's stamp; serve has none
         report.left = _left(out, output.names, db)
 
@@ -345,10 +344,10 @@ def _sha(data: str | bytes) -> bytes:
     return hashlib.blake2b(data.encode() if isinstance(data, str) else data, digest_size=16).digest()
 
 
-def _manifest(site, renderer: Renderer, db: record.Database, planned: list[str], earlier: dict) -> tuple[str, dict]:
-    """Per output: the content files it was made from and the templates it really loaded. Also
-    each list of content files as written, for the next build of a process that builds again:
-    ten thousand lists of paths written again on every save cost a tenth of it."""
+def _sources(site, renderer: Renderer, earlier: dict) -> tuple[dict[int, str], dict[tuple, str]]:
+    """Each page's list of content files as the manifest writes it, by the page and by the list.
+    ``earlier``: the lists a build before wrote, kept with the memo: ten thousand lists of paths
+    written again cost a tenth of a save."""
     inside = os.path.join(site.content, "")
 
     def name(source: Path) -> str:
@@ -356,21 +355,26 @@ def _manifest(site, renderer: Renderer, db: record.Database, planned: list[str],
         rel = source[len(inside):] if source.startswith(inside) else os.path.relpath(source, site.content)
         return rel.replace(os.sep, "/")
 
-    # One output a line, readable in a text editor. Each part is written once: a page's renditions
-    # share its sources, and a few dozen sets of templates serve every output.
     pages: dict[int, str] = {}
     sources: dict[tuple, str] = {}
-    templates: dict[tuple | None, str] = {}
-    lines = []
-    for out_path in planned:
-        page = renderer.outputs[out_path][0]
-        shown = pages.get(id(page))
-        if shown is None:
+    for page, _, _ in renderer.outputs.values():
+        if id(page) not in pages:  # a page's renditions share its sources
             made_from = tuple(page.sources)
             shown = earlier.get(made_from)
             if shown is None:
                 shown = _json(sorted({name(s) for s in made_from}))
             pages[id(page)] = sources[made_from] = shown
+    return pages, sources
+
+
+def _manifest(renderer: Renderer, db: record.Database, planned: list[str], sources: dict[int, str]) -> str:
+    """Per output: the content files it was made from (``sources``, by page) and the templates it really loaded."""
+    # One output a line, readable in a text editor. Each part is written once: a few dozen sets of
+    # templates serve every output.
+    templates: dict[tuple | None, str] = {}
+    lines = []
+    for out_path in planned:
+        shown = sources[id(renderer.outputs[out_path][0])]
         entry = db.entries.get(out_path)
         used = entry.templates if entry else None
         loaded = templates.get(used)
@@ -378,7 +382,7 @@ def _manifest(site, renderer: Renderer, db: record.Database, planned: list[str],
             loaded = templates[used] = _json(list(used) if used is not None else None)
         quoted = f'"{out_path}"' if not _ESCAPED.search(out_path) else _json(out_path)  # as json.dumps, sooner
         lines.append(f'{quoted}: {{"sources": {shown}, "templates": {loaded}}}')
-    return "{\n" + ",\n".join(lines) + "\n}", sources
+    return "{\n" + ",\n".join(lines) + "\n}"
 
 
 def _json(value) -> str:

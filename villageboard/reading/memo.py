@@ -66,6 +66,7 @@ class Memo:
         self.read_anew = 0  # files this build read rather than replayed
         self.digests = None  # what rendering worked out of the models (``record.Digests``), kept with them
         self.search = None  # what the search index worked out (``kinds/search.Remembered``), kept with them
+        self.sources: dict[tuple, str] = {}  # each page's list of sources as the manifest writes it
         self._stored_index = None  # the search index's documents, as the stored memo has them
         self._stored_story: bytes | None = None  # the history's, as the stored memo has it
         self._stored_digests = 0  # how many models' digests the stored memo has
@@ -80,12 +81,13 @@ class Memo:
         collecting = gc.isenabled()
         gc.disable()  # half a million objects arrive: collecting as they do takes four times as long
         try:
-            self.kept, self.history, self._paths, self.digests = pickle.loads(zlib.decompress(data[len(version):]))
+            self.kept, self.history, self._paths, self.digests, self.sources = \
+                pickle.loads(zlib.decompress(data[len(version):]))
             index = cache.get(_STORED_INDEX, str(content.resolve()))
             if index is not None and index.startswith(version):
                 self.search = pickle.loads(zlib.decompress(index[len(version):]))
         except Exception:  # sealed by this program, so never expected: then read everything, as without it
-            self.kept, self.history, self._paths, self.digests, self.search = {}, None, {}, None, None
+            self.kept, self.history, self._paths, self.digests, self.search, self.sources = {}, None, {}, None, None, {}
         finally:
             if collecting:
                 gc.enable()
@@ -100,7 +102,7 @@ class Memo:
             # look up), and making ten thousand of them again would cost a third of what is saved.
             used = {whole[0] for whole in self.kept}
             paths = {key: path for key, path in self._paths.items() if path in used}
-            data = pickle.dumps((self.kept, self.history, paths, self.digests), pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps((self.kept, self.history, paths, self.digests, self.sources), pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError):  # a model that cannot be kept: the next reads it
             return
         # One entry per content folder, whichever version wrote it: an upgrade leaves no stale copy behind.
