@@ -74,18 +74,15 @@ class Memo:
 
     def restore(self, cache: Cache, content: Path) -> None:
         """Start from the memo the last command-line build of ``content`` stored, if any."""
-        data = cache.get(_STORED, str(content.resolve()))
-        version = _stored_version()
-        if data is None or not data.startswith(version):
+        data = _get(cache, _STORED, content)
+        if data is None:
             return
         collecting = gc.isenabled()
         gc.disable()  # half a million objects arrive: collecting as they do takes four times as long
         try:
-            self.kept, self.history, self._paths, self.digests, self.sources = \
-                pickle.loads(zlib.decompress(data[len(version):]))
-            index = cache.get(_STORED_INDEX, str(content.resolve()))
-            if index is not None and index.startswith(version):
-                self.search = pickle.loads(zlib.decompress(index[len(version):]))
+            self.kept, self.history, self._paths, self.digests, self.sources = pickle.loads(data)
+            index = _get(cache, _STORED_INDEX, content)
+            self.search = pickle.loads(index) if index is not None else None
         except Exception:  # sealed by this program, so never expected: then read everything, as without it
             self.kept, self.history, self._paths, self.digests, self.search, self.sources = {}, None, {}, None, None, {}
         finally:
@@ -105,16 +102,14 @@ class Memo:
             data = pickle.dumps((self.kept, self.history, paths, self.digests, self.sources), pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError):  # a model that cannot be kept: the next reads it
             return
-        # One entry per content folder, whichever version wrote it: an upgrade leaves no stale copy behind.
-        cache.put(_STORED, str(content.resolve()), _stored_version() + zlib.compress(data, 1))
+        _put(cache, _STORED, content, data)
 
     def store_search(self, cache: Cache, content: Path) -> None:
         """Keep what the search index worked out (its own entry: it is stored by the process that
         makes the index) when its documents are not those of the stored one."""
         if self.search is None or self.search.numbered == self._stored_index:
             return
-        data = pickle.dumps(self.search, pickle.HIGHEST_PROTOCOL)
-        cache.put(_STORED_INDEX, str(content.resolve()), _stored_version() + zlib.compress(data, 1))
+        _put(cache, _STORED_INDEX, content, pickle.dumps(self.search, pickle.HIGHEST_PROTOCOL))
 
     def worth_storing(self) -> bool:
         """Whether this build read or digested anything the stored memo does not have (a first
@@ -152,6 +147,17 @@ class Memo:
 
 _STORED = "reading"  # the build cache's kind for a stored memo
 _STORED_INDEX = "search-index"  # and for what its search index worked out
+
+
+def _put(cache: Cache, kind: str, content: Path, data: bytes) -> None:
+    # One entry per content folder, whichever version wrote it: an upgrade leaves no stale copy behind.
+    cache.put(kind, str(content.resolve()), _stored_version() + zlib.compress(data, 1))
+
+
+def _get(cache: Cache, kind: str, content: Path) -> bytes | None:
+    """The pickle ``_put`` stored, when this very version of the program and its libraries wrote it."""
+    data, version = cache.get(kind, str(content.resolve())), _stored_version()
+    return zlib.decompress(data[len(version):]) if data is not None and data.startswith(version) else None
 
 
 def _stored_version() -> bytes:
