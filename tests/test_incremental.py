@@ -106,6 +106,72 @@ def test_a_same_size_edit_that_keeps_the_file_time_is_still_seen(demo_copy, tmp_
     assert "78 户" in (out / "affairs" / "2026-gengdi-butie.html").read_text(encoding="utf-8")
 
 
+def test_the_stamp_reads_again_only_files_written_since_and_still_sees_a_time_set_back(
+        demo_copy, tmp_path, monkeypatch):
+    """The command's stamp takes the digest of a file it looked at before, unchanged since (size,
+    times, inode) and written well before that look, from the stamp the last build kept, as git
+    does. An edit is read again; so is a same-size edit whose old time was put back (a copy that
+    keeps times), which moves the file's change time."""
+    from villageboard import cli
+    from villageboard.publishing import stamp
+
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "cache"))
+    # Ten seconds of room for a clock set differently (``_SETTLING``) would make this test wait.
+    monkeypatch.setattr(stamp, "_SETTLING", 0)
+    hour_ago = (dt.datetime.now() - dt.timedelta(hours=1)).timestamp()
+    sources = [p for p in demo_copy.rglob("*") if p.is_file() and ".git" not in p.parts]
+    for p in sources:  # written well before the first build looks
+        os.utime(p, (hour_ago, hour_ago))
+    out = tmp_path / "site"
+    command = ["build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY, "--jobs", "1"]
+    read, digest = [], stamp.content_digest
+    monkeypatch.setattr(stamp, "content_digest", lambda path: read.append(Path(path)) or digest(path))
+    assert cli.main(command) == 0
+    assert set(sources) <= set(read)  # the first stamp reads every source
+
+    read.clear()
+    notice, other = demo_copy / "affairs" / "2026-gengdi-butie.md", demo_copy / "affairs" / "2026-zhaijidi.md"
+    other.write_text(other.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")
+    assert cli.main(command) == 0
+    assert [p for p in read if p.is_relative_to(demo_copy)] == [other]
+    assert "补充说明" in (out / "affairs" / "2026-zhaijidi.html").read_text(encoding="utf-8")
+
+    read.clear()
+    _saved_as_on_a_usb_stick(notice, notice.read_text(encoding="utf-8"))
+    assert notice.stat().st_mtime < hour_ago + 1
+    assert cli.main(command) == 0
+    assert notice in read
+    assert "78 户" in (out / "affairs" / "2026-gengdi-butie.html").read_text(encoding="utf-8")
+
+
+def test_a_quick_same_size_edit_is_seen_where_the_change_time_does_not_move(demo_copy, tmp_path, monkeypatch):
+    """Where a file system keeps no change time that moves on each write (FAT on some systems),
+    a same-size edit within its two seconds keeps every time: the stamp reads again a file
+    written shortly before the last stamp looked. The clerk saves, builds at once, and saves a
+    one-digit fix within the same two seconds."""
+    from villageboard import cli
+
+    class Stat:  # as such a file system shows a file: the change time is the write time
+        def __init__(self, real):
+            self.real = real
+
+        def __getattr__(self, name):
+            return getattr(self.real, "st_mtime_ns" if name == "st_ctime_ns" else name)
+
+    real_stat = os.stat
+    monkeypatch.setattr(os, "stat", lambda path, *a, **named: Stat(real_stat(path, *a, **named))
+                        if str(path).startswith(str(demo_copy)) else real_stat(path, *a, **named))
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "site"
+    command = ["build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY, "--jobs", "1"]
+    notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
+    notice.write_text(notice.read_text(encoding="utf-8"), encoding="utf-8")
+    assert cli.main(command) == 0
+    _saved_as_on_a_usb_stick(notice, notice.read_text(encoding="utf-8"))
+    assert cli.main(command) == 0
+    assert "78 户" in (out / "affairs" / "2026-gengdi-butie.html").read_text(encoding="utf-8")
+
+
 def test_an_edited_notice_rewrites_only_its_own_pages(demo_copy, tmp_path):
     out = tmp_path / "site"
     _build(demo_copy, out)

@@ -33,11 +33,14 @@ SEARCH_INDEX = "搜索索引"
 
 def check(content: Path, today: dt.date) -> site_module.Site:
     """What ``build`` would refuse, without rendering: the content and the plan of every output path."""
-    site = site_module.load(content, today, memo=Memo())
-    if not site.report.errors:
-        renderer = Renderer(LAYOUTS, site, site.pages())
-        _check_plan(site, renderer, _other_outputs(site, renderer, LAYOUTS, publish=False)[0])
-    return site
+    try:
+        site = site_module.load(content, today, memo=Memo())
+        if not site.report.errors:
+            renderer = Renderer(LAYOUTS, site, site.pages())
+            _check_plan(site, renderer, _other_outputs(site, renderer, LAYOUTS, publish=False)[0])
+        return site
+    finally:
+        gc.unfreeze()  # what the stored memo brought (``Memo.restore``): the editor checks again and again
 
 
 class Warm:
@@ -86,12 +89,12 @@ def build(content: Path, out: Path, today: dt.date, layouts: Path = LAYOUTS, job
         report = Report()
         report.error(out, 1, "E-OUT-UNSAFE", refused)
         return report, 0
-    site = site_module.load(content, today, drafts=drafts, jobs=jobs, memo=warm.memo if warm else Memo(seen))
-    # What was read lives until the build ends: Python's collector need not walk it again and
-    # again (at 10,000 notices, in serve, that walking was most of a second a build), nor dirty the pages the
-    # forked workers share with this process.
-    gc.freeze()
     try:
+        site = site_module.load(content, today, drafts=drafts, jobs=jobs, memo=warm.memo if warm else Memo(seen))
+        # What was read lives until the build ends: Python's collector need not walk it again and
+        # again (at 10,000 notices, in serve, that walking was most of a second a build), nor dirty the pages the
+        # forked workers share with this process.
+        gc.freeze()
         return _build(site, out, today, layouts, jobs, preview, warm)
     finally:
         gc.unfreeze()

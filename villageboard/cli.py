@@ -149,7 +149,7 @@ def _build(args, today: dt.date) -> tuple[Report, int]:
     layouts = Path(__file__).resolve().parent.parent / "layouts"
     taken, seen = None, {}
     if not unsafe(args.out, args.content):
-        taken = stamp.inputs(args.content, layouts, today, drafts=False, preview=False, seen=seen)
+        taken = stamp.inputs(args.content, args.out, layouts, today, drafts=False, preview=False, seen=seen)
         found = stamp.unchanged(args.content, args.out, taken)
         if found:
             return found

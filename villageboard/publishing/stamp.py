@@ -1,7 +1,8 @@
 """A build with nothing to do says so at once (Lektor's source info, make's time stamps).
 
 After each successful build a stamp of everything the build read is kept beside the build
-database: each content and layout file's size, time and inode, the program's own source,
+database: each content and layout file's size, time, inode and bytes (a content file's digest is
+taken again only when it changed since the stamp before, ``_files``), the program's own source,
 the git commit and status the history came from, the day, the options; and each file of
 the published site as it was left. When all of it is the same, the site would come out the
 same to the byte, so the build stops there and repeats the last build's report. This
@@ -23,11 +24,15 @@ from villageboard.reading.diagnostics import Report
 from villageboard.reading.fingerprint import MAX_SOURCE_BYTES, content_digest
 
 
-def _files(folder: Path, skip_dots: bool, hashed: bool = False, seen: dict | None = None) -> list[tuple]:
+def _files(folder: Path, skip_dots: bool, hashed: bool = False, seen: dict | None = None,
+           known: dict | None = None, settled: int = 0) -> list[tuple]:
     """Each file under ``folder`` by size, time and inode; with ``hashed``, text-sized files by
     their bytes too: a file system that keeps times to two seconds (a USB stick) can hide a
     quick same-size edit. Photos and PDFs are not read again: a new one has another size.
-    ``seen`` gets (stat, digest) by path for the build, so that it need not look again."""
+    ``known``: the digests a stamp before took, by path inside ``folder``, each trusted for a file
+    with the very same size, times and inode, whose times are both before ``settled`` (git's
+    "racily clean" rule: a file written again after that has other times). ``seen`` gets (stat,
+    digest) by path for the build, so that it need not look again."""
     found = []
     start = len(os.path.join(folder, ""))  # every path os.walk gives begins with the folder's own
     for top, dirs, files in os.walk(folder):
@@ -41,7 +46,17 @@ def _files(folder: Path, skip_dots: bool, hashed: bool = False, seen: dict | Non
                 continue
             entry = (path[start:], st.st_size, st.st_mtime_ns, st.st_ino)
             if hashed and st.st_size <= MAX_SOURCE_BYTES:  # photos and PDFs: a new one has another size
-                entry += (content_digest(path),)
+                # The change time too: setting a file's time back (as a copy that keeps times does)
+                # moves it on. Where it is the creation time (Windows), the write time still moves.
+                now = [*entry[1:], st.st_ctime_ns]
+                old = known.get(entry[0]) if known else None
+                if old is not None and old[:4] == now and max(now[1], now[3]) < settled and old[4]:
+                    digest = bytes.fromhex(old[4])
+                else:
+                    digest = content_digest(path)
+                if known is not None:
+                    known[entry[0]] = [*now, digest.hex() if digest else None]
+                entry += (digest,)
                 if seen is not None:
                     seen[path] = (entry[1:4], entry[4])
             found.append(entry)
@@ -59,30 +74,68 @@ def _git(content: Path) -> bytes:
     return out
 
 
-def inputs(content: Path, layouts: Path, today, drafts: bool, preview: bool, seen: dict | None = None) -> str:
-    """The stamp of what a build would read; ``seen``: as ``_files``, for the content's files."""
+class Taken:
+    """The stamp of what a build would read (``digest``), and each content file's size, times,
+    inode and digest as it was looked at (``files``), from ``at`` on."""
+
+    def __init__(self, digest: str, files: dict, at: int, stored: dict):
+        self.digest, self.files, self.at = digest, files, at
+        self.stored = stored  # the stamp the last build of this --out kept
+
+
+def inputs(content: Path, out: Path, layouts: Path, today, drafts: bool, preview: bool,
+           seen: dict | None = None) -> Taken:
+    """The stamp of what a build into ``out`` would read; ``seen``: as ``_files``, for the content's
+    files. A content file unchanged since the stamp the last build kept is not read again."""
+    at = time.time_ns()
+    stored = _stored(content, out)
+    earlier = stored.get("files")
+    files = {key: value for key, value in earlier.items() if isinstance(value, list) and len(value) == 5} \
+        if isinstance(earlier, dict) else {}
+    settled = stored.get("at", 0) - _SETTLING if isinstance(stored.get("at"), int) else 0
     h = hashlib.sha256(f"{program_digest()}\0{today}\0{drafts}\0{preview}\0{os.environ.get('TZ')}\0"
                        f"{time.tzname}\0{layouts.resolve()}\0{content.resolve()}".encode())
-    h.update(repr(_files(content, skip_dots=True, hashed=True, seen=seen)).encode())
+    listed = _files(content, skip_dots=True, hashed=True, seen=seen, known=files, settled=settled)
+    h.update(repr(listed).encode())
     h.update(repr(_files(layouts, skip_dots=False, hashed=True)).encode())
     h.update(_git(content))
-    return h.hexdigest()
+    names = {entry[0] for entry in listed}
+    return Taken(h.hexdigest(), {key: value for key, value in files.items() if key in names}, at, stored)
+
+
+# A file last written this long before a stamp looked at it cannot be written again with the same
+# time: FAT keeps times to two seconds; the rest is room for a clock set a little differently.
+_SETTLING = 10 * 10**9
+
+
+def _stored(content: Path, out: Path) -> dict:
+    try:
+        stored = json.loads(_where(content, out).read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # no stamp, a damaged one: look at everything
+        return {}
+    return stored if isinstance(stored, dict) else {}
 
 
 def _where(content: Path, out: Path) -> Path:
     return default_root(content) / "builds" / (hashlib.sha256(os.fsencode(out.resolve())).hexdigest()[:16] + ".stamp")
 
 
-def unchanged(content: Path, out: Path, stamp: str) -> tuple[Report, int] | None:
+def unchanged(content: Path, out: Path, stamp: Taken) -> tuple[Report, int] | None:
     """The last build's report and page count when nothing it read (``stamp``) or wrote has changed."""
+    stored = stamp.stored
     try:
-        stored = json.loads(_where(content, out).read_text(encoding="utf-8"))
-        if (stored["inputs"] == stamp and stored["site"] == [list(f) for f in _files(out, skip_dots=False)]
+        if (stored.get("inputs") == stamp.digest and stored["site"] == _listing(_files(out, skip_dots=False))
                 and not _leftovers(out)):
             return Report.from_json(stored["report"]), int(stored["count"])
-    except (OSError, ValueError, KeyError, TypeError):  # no stamp, an older one, a damaged one: build
+    except (OSError, ValueError, KeyError, TypeError):  # an older stamp, a damaged one: build
         pass
     return None
+
+
+def _listing(files: list[tuple]) -> str:
+    """The site's files as ``_files`` lists them, in a digest: forty thousand of them written out
+    cost a tenth of a second to keep and to read back."""
+    return hashlib.sha256(repr(files).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _leftovers(out: Path) -> bool:
@@ -91,7 +144,7 @@ def _leftovers(out: Path) -> bool:
     return any(out.parent.glob(f".{glob_escape(out.name)}.building-*")) or any(out.glob(".villageboard-*"))
 
 
-def save(content: Path, out: Path, report: Report, count: int, stamp: str) -> None:
+def save(content: Path, out: Path, report: Report, count: int, stamp: Taken) -> None:
     """Keep the stamp of a successful build; ``stamp`` was taken before the build read anything,
     so a file changed while it ran makes the next build look again."""
     where = _where(content, out)
@@ -100,9 +153,9 @@ def save(content: Path, out: Path, report: Report, count: int, stamp: str) -> No
         fd, tmp = tempfile.mkstemp(dir=where.parent, prefix=".tmp-")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             # JSON, not pickle: a cache folder copied from elsewhere can hold wrong data, never code.
-            site = report.left if report.left is not None else _files(out, skip_dots=False)
-            json.dump({"inputs": stamp, "site": site, "report": report.to_json(),
-                       "count": count}, f, ensure_ascii=False)
+            site = _listing(report.left if report.left is not None else _files(out, skip_dots=False))
+            json.dump({"inputs": stamp.digest, "files": stamp.files, "at": stamp.at, "site": site,
+                       "report": report.to_json(), "count": count}, f, ensure_ascii=False)
         os.replace(tmp, where)
     except OSError:
         pass

@@ -86,6 +86,9 @@ class Memo:
         except Exception:  # sealed by this program, so never expected: then read everything, as without it
             self.kept, self.history, self._paths, self.digests, self.search, self.sources = {}, None, {}, None, None, {}
         finally:
+            # And what arrived is set aside from collection until the build ends (``builder``): the
+            # rest of the reading makes enough objects to start collections that would walk it all.
+            gc.freeze()
             if collecting:
                 gc.enable()
         self._stored_story = getattr(self.history, "story", None)

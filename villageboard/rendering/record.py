@@ -254,7 +254,7 @@ class Entry:
 
     names: tuple[str, ...]
     templates: tuple[str, ...]
-    exists: dict[str, bool]
+    exists: dict[str, bool]  # read only: entries that asked about the same links share one
     digest: bytes  # of the values of ``names``, the templates' text and ``exists``
     sha: bytes  # of the output's bytes, for the build id
     stat: tuple[int, int, int]  # size, mtime_ns, inode of the published file
@@ -295,11 +295,14 @@ class Database:
                 shapes[number] = (tuple(map(str, json.loads(names))), tuple(map(str, json.loads(templates))))
                 self._shapes[shapes[number]] = number
             if self._current:
+                asked: dict[str, dict[str, bool]] = {}  # a thousand different sets of links serve forty thousand outputs
                 for rel, shape, exists, digest, sha, size, mtime, inode in self._db.execute(
                         "SELECT rel, shape, present, digest, sha, size, mtime, inode FROM outputs WHERE site = ?",
                         (self.site,)):
                     names, templates = shapes[shape]
-                    found = {} if exists == "{}" else {str(k): bool(v) for k, v in json.loads(exists).items()}
+                    found = asked.get(exists)
+                    if found is None:
+                        found = asked[exists] = {str(k): bool(v) for k, v in json.loads(exists).items()}
                     self.published[rel] = Entry(names, templates, found, bytes(digest), bytes(sha), (size, mtime, inode))
         except (sqlite3.Error, ValueError, KeyError, TypeError):  # damaged, or an older layout: render everything
             self.published, self._current = {}, False
