@@ -216,6 +216,8 @@ def test_a_cache_from_elsewhere_never_reaches_the_site(demo_copy, tmp_path, monk
 
     from PIL import Image
 
+    from jinja2.bccache import bc_magic
+
     from villageboard.reading.memo import _stored_version
 
     cache = tmp_path / "cache"
@@ -227,7 +229,7 @@ def test_a_cache_from_elsewhere_never_reaches_the_site(demo_copy, tmp_path, monk
     located = io.BytesIO()
     Image.new("RGB", (640, 480), "red").save(located, "JPEG", exif=exif)
     db = sqlite3.connect(cache / "cache.sqlite3")
-    forged = {"markdown": 0, "qr": 0, "photo-variant": 0, "reading": 0}
+    forged = {"markdown": 0, "qr": 0, "photo-variant": 0, "reading": 0, "template-code": 0}
     unpickled = tmp_path / "the-forged-memo-ran"  # what a forged stored memo (a pickle) does when loaded
     for kind, digest, value in db.execute("SELECT kind, digest, value FROM entries").fetchall():
         seal, value = value[:16], bytes(value[16:])
@@ -240,6 +242,8 @@ def test_a_cache_from_elsewhere_never_reaches_the_site(demo_copy, tmp_path, monk
             value = located.getvalue()
         elif kind == "reading":  # a pickle that makes a folder when loaded, for this very version
             value = _stored_version() + zlib.compress(pickle.dumps(_Runs(os.mkdir, (str(unpickled),))))
+        elif kind == "template-code":  # a compiled template's header holds a pickle: the same folder
+            value = bc_magic + pickle.dumps(_Runs(os.mkdir, (str(unpickled),)))
         else:
             continue
         forged[kind] += 1
@@ -265,6 +269,35 @@ def test_a_cache_from_elsewhere_never_reaches_the_site(demo_copy, tmp_path, monk
     assert build("third").returncode == 0
     assert not unpickled.exists()
     assert _pages(tmp_path / "third") == _pages(tmp_path / "first")
+
+
+def test_the_next_command_compiles_no_template(demo_copy, tmp_path, monkeypatch):
+    """Compiling the templates a notice's pages load cost a command more than rendering them: the
+    next command takes them compiled from the build cache."""
+    import jinja2
+
+    from villageboard import cli
+    from villageboard.rendering import render
+
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "site"
+    command = ["build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY, "--jobs", "1"]
+    assert cli.main(command) == 0
+    compiled, compile = [], jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile",
+                        lambda env, source, name=None, *rest, **named: compiled.append(name) or
+                        compile(env, source, name, *rest, **named))
+    monkeypatch.setattr(render._COMPILED, "code", {})  # as in a new process: nothing compiled in memory
+    notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
+    notice.write_text(notice.read_text(encoding="utf-8") + "\n补充：发放时间另行通知。\n", encoding="utf-8")
+    assert cli.main(command) == 0
+    assert "发放时间另行通知" in (out / "kiosk" / "affairs" / "2026-gengdi-butie.html").read_text(encoding="utf-8")
+    assert compiled == []
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "another-cache"))  # and without it, compiled
+    monkeypatch.setattr(render._COMPILED, "code", {})
+    notice.write_text(notice.read_text(encoding="utf-8") + "\n再补充一句。\n", encoding="utf-8")
+    assert cli.main(command) == 0
+    assert "notice.html" in compiled
 
 
 def test_a_template_edited_while_serve_runs_shows_at_the_next_build(tmp_path):
