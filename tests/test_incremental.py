@@ -201,10 +201,12 @@ def test_the_next_command_reads_again_only_the_notice_that_changed(demo_copy, tm
     from villageboard.kinds import notices, search
 
     monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "cache"))
-    read, indexed = [], []
-    reading, indexing = notices._read, search._postings_of
+    read, indexed, walked = [], [], []
+    reading, indexing, walking = notices._read, search._postings_of, record.Digests._fields
     monkeypatch.setattr(notices, "_read", lambda path, **named: read.append(path.name) or reading(path, **named))
     monkeypatch.setattr(search, "_postings_of", lambda weighed: indexed.append(1) or indexing(weighed))
+    monkeypatch.setattr(record.Digests, "_fields", lambda self, model, out: (
+        walked.append(model.path.name) if isinstance(model, notices.Notice) else None) or walking(self, model, out))
     out, today = tmp_path / "site", dt.date.fromisoformat(TODAY)
     every = sorted(p.name for section in ("affairs", "party") for p in (demo_copy / section).glob("*.md"))
 
@@ -222,8 +224,10 @@ def test_the_next_command_reads_again_only_the_notice_that_changed(demo_copy, tm
     assert edited("2026-gengdi-butie.md", jobs=2) == ["2026-gengdi-butie.md"]
     first_party = next(name for name in every if (demo_copy / "party" / name).exists())
     indexed.clear()
+    walked.clear()
     assert edited(first_party, jobs=1) == [first_party]  # the second command stored it on another core
     assert not indexed
+    assert set(walked) == {first_party}  # the other notices' digests came with their readings
     clean = tmp_path / "clean"
     monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "clean-cache"))
     _build(demo_copy, clean)
@@ -233,7 +237,33 @@ def test_the_next_command_reads_again_only_the_notice_that_changed(demo_copy, tm
     monkeypatch.setattr(cache, "_program", "另一个版本")
     assert edited("2026-gengdi-butie.md", jobs=1) == every and indexed
     stored = cache.Cache(tmp_path / "cache")  # the new version's replaced the old one's
-    assert (stored.count("reading"), stored.count("search-index")) == (1, 1)
+    assert [stored.count(kind) for kind in ("reading", "reading-digests", "search-index")] == [1, 1, 1]
+
+
+def test_digests_stored_beside_other_readings_are_not_used(demo_copy, tmp_path, monkeypatch):
+    """The command stores its readings from a background process and the digests rendering made
+    of them from the build itself, as two entries. When the readings could not be stored (the
+    process was killed), the stored digests belong to other readings: a notice put back as it was
+    must not be taken for the version in between."""
+    from villageboard import builder
+    from villageboard.reading.memo import Memo
+
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "cache"))
+    out, today, page = tmp_path / "site", dt.date.fromisoformat(TODAY), tmp_path / "site" / "affairs" / "2026-gengdi-butie.html"
+    notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
+    before, stat = notice.read_text(encoding="utf-8"), notice.stat()
+    assert not builder.build(demo_copy, out, today, jobs=1)[0].errors
+    assert not builder.build(demo_copy, out, today, jobs=1)[0].errors  # digests of every notice stored
+    notice.write_text(before.replace("79 户", "80 户", 1), encoding="utf-8")
+    store = Memo.store
+    monkeypatch.setattr(Memo, "store", lambda self, cache, content: None)  # the background process died
+    assert not builder.build(demo_copy, out, today, jobs=1)[0].errors
+    assert "80 户" in page.read_text(encoding="utf-8")
+    monkeypatch.setattr(Memo, "store", store)
+    notice.write_text(before, encoding="utf-8")
+    os.utime(notice, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # as it was read then, to the time
+    assert not builder.build(demo_copy, out, today, jobs=1)[0].errors
+    assert "80 户" not in page.read_text(encoding="utf-8")
 
 
 def test_the_next_site_is_made_from_the_site_before_and_trusts_only_its_very_files(demo_copy, tmp_path, monkeypatch):

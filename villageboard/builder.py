@@ -227,13 +227,15 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
         # The other outputs (the search index above all) are made and staged on a second core while
         # this one works out which pages would come out as published and has them staged. Under the
         # lock: another build cannot publish between these looks at --out and the links to it.
-        kept, stale = _unchanged_outputs(output, db, planned, _same_digests(renderer, db))
-        site.memo.digests = record.Digests()  # those of the models it keeps, for the next build
-        site.memo.digests.keep(renderer.digests, site.memo.results())
-        shown, site.memo.sources = _sources(site, renderer, site.memo.sources)
-        if not warm and site.memo.worth_storing():  # for the next command; serve keeps its own
-            # On another core, beside the rest of the build: pickling ten thousand notices takes a third of a second.
+        if not warm and site.memo.readings_changed():  # for the next command; serve keeps its own
             waiting.callback(_stored, in_background(site.memo.store, (site.cache, site.content), here=jobs <= 1))
+        kept, stale = _unchanged_outputs(output, db, planned, _same_digests(renderer, db))
+        digested = record.Digests()  # those of the models it keeps, for the next build
+        digested.keep(renderer.digests.models, site.memo.results())
+        site.memo.digests = digested.models
+        shown, site.memo.sources = _sources(site, renderer, site.memo.sources)
+        if not warm:
+            site.memo.store_digests(site.cache, site.content)
         for out_path in kept:
             if output.keep(out_path, db.published[out_path].stat[2]):
                 db.entries[out_path] = db.published[out_path]
@@ -353,8 +355,7 @@ def _sources(site, renderer: Renderer, earlier: dict) -> tuple[dict[int, str], d
     written again cost a tenth of a save."""
     inside = os.path.join(site.content, "")
 
-    def name(source: Path) -> str:
-        source = str(source)
+    def name(source: str) -> str:
         rel = source[len(inside):] if source.startswith(inside) else os.path.relpath(source, site.content)
         return rel.replace(os.sep, "/")
 
@@ -362,7 +363,7 @@ def _sources(site, renderer: Renderer, earlier: dict) -> tuple[dict[int, str], d
     sources: dict[tuple, str] = {}
     for page, _, _ in renderer.outputs.values():
         if id(page) not in pages:  # a page's renditions share its sources
-            made_from = tuple(page.sources)
+            made_from = tuple(map(str, page.sources))  # text, not paths: kept apart from the readings' paths
             shown = earlier.get(made_from)
             if shown is None:
                 shown = _json(sorted({name(s) for s in made_from}))

@@ -29,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import pickle
+import secrets
 import sys
 import zlib
 from importlib.metadata import version
@@ -64,12 +65,15 @@ class Memo:
         self.replayed: list = []  # this build's models that were kept, not read: the same objects as before
         self.history = None  # the content's git history as the last build read it
         self.read_anew = 0  # files this build read rather than replayed
-        self.digests = None  # what rendering worked out of the models (``record.Digests``), kept with them
+        self.digests: dict | None = None  # what rendering worked out of the models (``record.Digests.models``)
         self.search = None  # what the search index worked out (``kinds/search.Remembered``), kept with them
         self.sources: dict[tuple, str] = {}  # each page's list of sources as the manifest writes it
         self._stored_index = None  # the search index's documents, as the stored memo has them
         self._stored_story: bytes | None = None  # the history's, as the stored memo has it
         self._stored_digests = 0  # how many models' digests the stored memo has
+        # The mark of the readings as stored: the digests, stored apart, count only beside the same.
+        self.mark: bytes | None = None
+        self._stored_mark: bytes | None = None
         self._paths: dict[tuple[Path, str], Path] = {}
 
     def restore(self, cache: Cache, content: Path) -> None:
@@ -80,11 +84,13 @@ class Memo:
         collecting = gc.isenabled()
         gc.disable()  # half a million objects arrive: collecting as they do takes four times as long
         try:
-            self.kept, self.history, self._paths, self.digests, self.sources = pickle.loads(data)
+            self.mark, self.kept, self.history, self._paths = pickle.loads(data)
+            self._digests_from(_get(cache, _STORED_DIGESTS, content))
             index = _get(cache, _STORED_INDEX, content)
             self.search = pickle.loads(index) if index is not None else None
         except Exception:  # sealed by this program, so never expected: then read everything, as without it
             self.kept, self.history, self._paths, self.digests, self.search, self.sources = {}, None, {}, None, None, {}
+            self.mark = None
         finally:
             # And what arrived is set aside from collection until the build ends (``builder``): the
             # rest of the reading makes enough objects to start collections that would walk it all.
@@ -92,20 +98,56 @@ class Memo:
             if collecting:
                 gc.enable()
         self._stored_story = getattr(self.history, "story", None)
-        self._stored_digests = len(self.digests.models) if self.digests is not None else 0
+        self._stored_digests = len(self.digests) if self.digests is not None else 0
         self._stored_index = getattr(self.search, "numbered", None)
+        self._stored_mark = self.mark
+
+    def _digests_from(self, data: bytes | None) -> None:
+        """The digests and lists of sources stored beside the readings, when stored beside these very ones."""
+        if data is None:
+            return
+        mark, digests, self.sources = pickle.loads(data)
+        if mark != self.mark or len(digests) != len(self.kept):
+            self.sources = {}
+            return
+        self.digests = {id(kept.result): (kept.result, digest)
+                        for kept, digest in zip(self.kept.values(), digests) if digest is not None}
+
+    def readings_changed(self) -> bool:
+        """Whether this build read anything the stored memo does not have. The readings to store then
+        get a new mark, which the digests stored after them carry too."""
+        changed = bool(self.read_anew) or self.kept.keys() != self._last.keys() or \
+            getattr(self.history, "story", None) != self._stored_story or self.mark is None
+        if changed:
+            self.mark = secrets.token_bytes(16)
+        return changed
 
     def store(self, cache: Cache, content: Path) -> None:
-        """Keep this build's readings in the build cache for the next command."""
+        """Keep this build's readings in the build cache for the next command: in a process of its
+        own, started as soon as the reading is done (pickling ten thousand notices takes a third of a
+        second), while the digests are still being worked out (``store_digests``)."""
         try:
             # The paths too: the same objects as in the readings (a path costs more to unpickle than to
             # look up), and making ten thousand of them again would cost a third of what is saved.
             used = {whole[0] for whole in self.kept}
             paths = {key: path for key, path in self._paths.items() if path in used}
-            data = pickle.dumps((self.kept, self.history, paths, self.digests, self.sources), pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps((self.mark, self.kept, self.history, paths), pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError):  # a model that cannot be kept: the next reads it
             return
         _put(cache, _STORED, content, data)
+
+    def store_digests(self, cache: Cache, content: Path) -> None:
+        """Keep, beside the readings (by their mark), the digests rendering worked out of the models
+        (by the readings' order) and the manifest's lists of sources, when there is more of them than
+        the stored memo has (a first build digests nothing: it renders every page)."""
+        digests = self.digests or {}
+        if self.mark == self._stored_mark and len(digests) <= self._stored_digests:
+            return
+        found = []
+        for kept in self.kept.values():
+            known = digests.get(id(kept.result))
+            found.append(known[1] if known is not None and known[0] is kept.result else None)
+        _put(cache, _STORED_DIGESTS, content, pickle.dumps((self.mark, found, self.sources), pickle.HIGHEST_PROTOCOL))
 
     def store_search(self, cache: Cache, content: Path) -> None:
         """Keep what the search index worked out (its own entry: it is stored by the process that
@@ -113,13 +155,6 @@ class Memo:
         if self.search is None or self.search.numbered == self._stored_index:
             return
         _put(cache, _STORED_INDEX, content, pickle.dumps(self.search, pickle.HIGHEST_PROTOCOL))
-
-    def worth_storing(self) -> bool:
-        """Whether this build read or digested anything the stored memo does not have (a first
-        build digests nothing: it renders every page)."""
-        return bool(self.read_anew) or self.kept.keys() != self._last.keys() or \
-            getattr(self.history, "story", None) != self._stored_story or \
-            (self.digests is not None and len(self.digests.models) > self._stored_digests)
 
     def results(self) -> list:
         """The models of this build's readings that can be kept."""
@@ -150,6 +185,7 @@ class Memo:
 
 _STORED = "reading"  # the build cache's kind for a stored memo
 _STORED_INDEX = "search-index"  # and for what its search index worked out
+_STORED_DIGESTS = "reading-digests"  # and for the digests of its models and the manifest's lists
 
 
 def _put(cache: Cache, kind: str, content: Path, data: bytes) -> None:

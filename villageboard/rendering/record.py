@@ -135,21 +135,15 @@ class Digests:
         self._walk: dict[int, int] | None = None  # models met on the current walk -> their order
         self._within_item = False  # the current walk started from an item: items met on it are walked in it
 
-    def keep(self, earlier: "Digests | None", items) -> None:
-        """Take the digests ``earlier`` made of ``items``, each the same object, unchanged since."""
+    def keep(self, earlier: dict | None, items) -> None:
+        """Take the digests made earlier (``models`` of other ``Digests``) of ``items``, each the
+        same object, unchanged since."""
         if earlier is None:
             return
         for item in items:
-            found = earlier.models.get(id(item))
+            found = earlier.get(id(item))
             if found is not None and found[0] is item:
                 self.models[id(item)] = found
-
-    def __getstate__(self) -> list:
-        return list(self.models.values())  # kept with a stored memo (reading/memo.py)
-
-    def __setstate__(self, models: list) -> None:
-        self.__init__()
-        self.models = {id(model): (model, digest) for model, digest in models}  # ids are this process's
 
     def of(self, value: Any) -> bytes:
         h = hashlib.blake2b(digest_size=16)
