@@ -26,7 +26,9 @@ this computer is never unpickled. The same checks then decide what is replayed.
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
+import functools
 import gc
 import pickle
 import secrets
@@ -131,7 +133,7 @@ class Memo:
             # look up), and making ten thousand of them again would cost a third of what is saved.
             used = {whole[0] for whole in self.kept}
             paths = {key: path for key, path in self._paths.items() if path in used}
-            data = pickle.dumps((self.mark, self.kept, self.history, paths), pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps((self.mark, self.kept, _sharing(self.history, used), paths), pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError):  # a model that cannot be kept: the next reads it
             return
         _put(cache, _STORED, content, data)
@@ -183,6 +185,18 @@ class Memo:
         return None
 
 
+def _sharing(history, paths: set[Path]):
+    """``history`` keyed by the very path objects the readings hold, where they are equal: git's
+    names for ten thousand notices would otherwise be ten thousand more paths to unpickle."""
+    if history is None or not getattr(history, "files", None):
+        return history
+    same = {path: path for path in paths}
+    history = copy.copy(history)  # the build's own is left as it is
+    history.files = {same.get(path, path): revisions for path, revisions in history.files.items()}
+    history.changes = {same.get(path, path): changes for path, changes in history.changes.items()}
+    return history
+
+
 _STORED = "reading"  # the build cache's kind for a stored memo
 _STORED_INDEX = "search-index"  # and for what its search index worked out
 _STORED_DIGESTS = "reading-digests"  # and for the digests of its models and the manifest's lists
@@ -202,8 +216,12 @@ def _get(cache: Cache, kind: str, content: Path) -> bytes | None:
 def _stored_version() -> bytes:
     # Models are pickled by their classes' layout and hold what libraries made of the text (a Markdown
     # body's HTML, a PDF's pages): another version of this program, of Python or of one of them reads afresh.
-    libraries = " ".join(version(name) for name in ("markdown", "nh3", "pyyaml", "pillow", "pypdfium2"))
-    return f"{program_digest()}\0{sys.version}\0{libraries}\0".encode()
+    return f"{program_digest()}\0{sys.version}\0{_libraries()}\0".encode()
+
+
+@functools.cache  # those this process has loaded: looking a version up costs a few milliseconds a time
+def _libraries() -> str:
+    return " ".join(version(name) for name in ("markdown", "nh3", "pyyaml", "pillow", "pypdfium2"))
 
 
 def read_each(site, paths: list[Path], reader: Callable[[Path], Any], *key) -> list:
