@@ -114,10 +114,11 @@ def test_the_stamp_reads_again_only_files_written_since_and_still_sees_a_time_se
     keeps times), which moves the file's change time."""
     from villageboard import cli
     from villageboard.publishing import stamp
+    from villageboard.reading import fingerprint
 
     monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "cache"))
-    # Ten seconds of room for a clock set differently (``_SETTLING``) would make this test wait.
-    monkeypatch.setattr(stamp, "_SETTLING", 0)
+    # Ten seconds of room for a clock set differently (``SETTLING``) would make this test wait.
+    monkeypatch.setattr(fingerprint, "SETTLING", 0)
     hour_ago = (dt.datetime.now() - dt.timedelta(hours=1)).timestamp()
     sources = [p for p in demo_copy.rglob("*") if p.is_file() and ".git" not in p.parts]
     for p in sources:  # written well before the first build looks
@@ -503,6 +504,29 @@ def test_the_first_save_in_serve_takes_over_the_digests_the_workers_made(demo_co
         again = {path for path in worked_out if not path.endswith("2026-gengdi-butie.html")}
         assert len(again) < planned / 10, (save, sorted(again))
     assert "发放时间另行通知" in (out / "affairs" / "2026-gengdi-butie.html").read_text(encoding="utf-8")
+
+
+def test_a_save_in_serve_reads_again_only_the_files_written_since(demo_copy, tmp_path, monkeypatch):
+    """``serve`` looks at each file's size, times and inode on a save, and reads again only a file
+    written since (or written just before it was read): a same-size edit whose old time was put
+    back (a copy that keeps times) moves the change time, and is seen."""
+    from villageboard import builder
+    from villageboard.reading import fingerprint, memo
+
+    monkeypatch.setattr(fingerprint, "SETTLING", 0)  # the demo was copied a moment ago
+    read, digest = [], memo.content_digest
+    monkeypatch.setattr(memo, "content_digest", lambda path: read.append(Path(path).name) or digest(path))
+    warm, out, today = builder.Warm(), tmp_path / "preview", dt.date.fromisoformat(TODAY)
+    assert not builder.build(demo_copy, out, today, jobs=1, preview=True, warm=warm)[0].errors
+    notice, other = demo_copy / "affairs" / "2026-gengdi-butie.md", demo_copy / "affairs" / "2026-zhaijidi.md"
+    other.write_text(other.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")
+    read.clear()
+    assert not builder.build(demo_copy, out, today, jobs=1, preview=True, warm=warm)[0].errors
+    assert [name for name in read if name.endswith(".md")] == [other.name]
+    assert "补充说明" in (out / "affairs" / "2026-zhaijidi.html").read_text(encoding="utf-8")
+    _saved_as_on_a_usb_stick(notice, notice.read_text(encoding="utf-8"))
+    assert not builder.build(demo_copy, out, today, jobs=1, preview=True, warm=warm)[0].errors
+    assert "78 户" in (out / "affairs" / "2026-gengdi-butie.html").read_text(encoding="utf-8")
 
 
 def test_a_file_gone_from_the_preview_is_made_again_by_the_next_save(demo_copy, tmp_path):

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from villageboard.cache import default_root, program_digest
 from villageboard.reading.diagnostics import Report
+from villageboard.reading import fingerprint
 from villageboard.reading.fingerprint import MAX_SOURCE_BYTES, content_digest
 
 
@@ -92,7 +93,7 @@ def inputs(content: Path, out: Path, layouts: Path, today, drafts: bool, preview
     earlier = stored.get("files")
     files = {key: value for key, value in earlier.items() if isinstance(value, list) and len(value) == 5} \
         if isinstance(earlier, dict) else {}
-    settled = stored.get("at", 0) - _SETTLING if isinstance(stored.get("at"), int) else 0
+    settled = stored.get("at", 0) - fingerprint.SETTLING if isinstance(stored.get("at"), int) else 0
     h = hashlib.sha256(f"{program_digest()}\0{today}\0{drafts}\0{preview}\0{os.environ.get('TZ')}\0"
                        f"{time.tzname}\0{layouts.resolve()}\0{content.resolve()}".encode())
     listed = _files(content, skip_dots=True, hashed=True, seen=seen, known=files, settled=settled)
@@ -101,11 +102,6 @@ def inputs(content: Path, out: Path, layouts: Path, today, drafts: bool, preview
     h.update(_git(content))
     names = {entry[0] for entry in listed}
     return Taken(h.hexdigest(), {key: value for key, value in files.items() if key in names}, at, stored)
-
-
-# A file last written this long before a stamp looked at it cannot be written again with the same
-# time: FAT keeps times to two seconds; the rest is room for a clock set a little differently.
-_SETTLING = 10 * 10**9
 
 
 def _stored(content: Path, out: Path) -> dict:

@@ -19,6 +19,24 @@ def file_stat(path: str | Path) -> tuple[int, int, int] | None:
     return st.st_size, st.st_mtime_ns, st.st_ino
 
 
+# A file last written this long before it was looked at cannot be written again with the same
+# times (git's "racily clean" rule): FAT keeps times to two seconds; the rest is room for a clock
+# set a little differently.
+SETTLING = 10 * 10**9
+
+
+def settled_stat(path: str | Path, at: int) -> tuple[int, int, int, int] | None:
+    """Size, modification time, inode and change time, when the file was last written or had its
+    time set (which moves the change time) more than ``SETTLING`` before ``at``: if the four are
+    the same later, its bytes are too. None for a file written since, or gone."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns) \
+        if max(st.st_mtime_ns, st.st_ctime_ns) < at - SETTLING else None
+
+
 def content_digest(path: str | Path) -> bytes | None:
     """A digest of a source-sized file's bytes (None for a larger one, a camera photo, or one that
     is gone). Size and time are not enough to say a file is unchanged: a USB stick keeps times to

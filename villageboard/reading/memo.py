@@ -33,6 +33,7 @@ import gc
 import pickle
 import secrets
 import sys
+import time
 import zlib
 from importlib.metadata import version
 from pathlib import Path
@@ -40,7 +41,7 @@ from typing import Any, Callable
 
 from villageboard.cache import Cache, program_digest
 from villageboard.reading.diagnostics import Report
-from villageboard.reading.fingerprint import content_digest, file_stat
+from villageboard.reading.fingerprint import content_digest, file_stat, settled_stat
 
 
 @dataclasses.dataclass
@@ -54,6 +55,9 @@ class _Kept:
     report: Report
     pages: dict
     story: bytes | None  # what git said when it was read (``History.story``)
+    # Size, times and inode of a file last written well before it was read (``settled_stat``):
+    # while they stay the same, so do its bytes, and it need not be read again to be sure.
+    settled: tuple | None = None
 
 
 class Memo:
@@ -179,7 +183,13 @@ class Memo:
         kept = self._last.get(whole)
         if kept is None:
             return None
-        stat, content = self.seen.get(str(whole[0])) or (file_stat(whole[0]), content_digest(whole[0]))
+        seen = self.seen.get(str(whole[0]))
+        if seen is not None:
+            stat, content = seen
+        elif kept.settled is not None and settled_stat(whole[0], time.time_ns()) == kept.settled:
+            stat, content = kept.stat, kept.content  # ``serve``: ten thousand files not read on every save
+        else:
+            stat, content = file_stat(whole[0]), content_digest(whole[0])
         if kept.stat == stat and kept.content == content and _still_linked(kept) and _same_history(kept, site):
             return kept
         return None
@@ -256,7 +266,8 @@ def _record(site, reader: Callable[[Path], Any], path: Path) -> _Kept:
     report, assets, pages = site.report, site.assets, site.attachment_pages
     keeping = site.memo is not None  # what the reading came from is looked at only where it can be kept
     noting = _Noting(assets, keeping)
-    kept = _Kept(file_stat(path) if keeping else None, None, noting.linked, None, Report(), {}, site.history.story)
+    kept = _Kept(file_stat(path) if keeping else None, None, noting.linked, None, Report(), {}, site.history.story,
+                 settled_stat(path, time.time_ns()) if keeping else None)
     site.report, site.assets, site.attachment_pages = kept.report, noting, kept.pages
     try:
         kept.result = reader(path)
