@@ -7,7 +7,9 @@ everything it said to the report (warnings, drafts, the days it changes the site
 it linked (attachments, pictures) and the PDF pages it prepared. The next build replays that
 instead of reading, when nothing it came from has changed:
 
-- the file itself: its bytes (a digest), and its size, time and inode;
+- the file itself: its bytes (a digest), and its size, time and inode; a file whose size, times
+  and inode are those it had when it was read, and which was last written well before that, is
+  not read again to be sure (``fingerprint.settled_stat``, git's "racily clean" rule);
 - each file it linked: found at the same place (a link may point elsewhere now), unchanged
   (its bytes too, up to 2 MB);
 - its history (git): a commit or an uncommitted change gives the model another history;
@@ -19,7 +21,10 @@ on the next.
 
 ``build`` from the command line keeps the memo in the build cache (``store``) and starts from
 it (``restore``), as does the first build of ``serve``: a command after an edit replays what
-has not changed instead of reading ten thousand files again. It is a pickle, the one way to
+has not changed instead of reading ten thousand files again. The readings are stored from a
+process of their own as soon as the reading is done; the digests rendering made of their models
+and the manifest's lists are stored beside them after (``store_digests``), and used only beside
+readings with the same mark. It is a pickle, the one way to
 keep these models whole without writing each kind twice, and pickles run code when loaded, so
 it is sealed like every cache entry (``Cache.get``): one that this program did not write on
 this computer is never unpickled. The same checks then decide what is replayed.
