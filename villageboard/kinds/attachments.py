@@ -12,24 +12,34 @@ then shown by its title and a QR code, and the clerk gets a warning.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
-
-import PIL
-import pypdfium2
-from PIL import Image, ImageChops
+from typing import TYPE_CHECKING
 
 from villageboard.reading import images
 from villageboard.cache import Cache
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+# pdfium and Pillow's image code are loaded where a PDF is read or a page drawn: most commands
+# take every page from the build cache, and loading them cost each one 0.03 s.
 
 DPI = 150  # enough for 10.5 pt table text on paper and on a 1080 px wide kiosk
 LONGEST_SIDE = round(297 / 25.4 * DPI)  # an A4 page's height at DPI; a larger page is scaled down to it
 MAX_PAGES = 20  # more would fill the board and the kiosk; the rest stays in the PDF
 GREYS = 32  # grey levels kept for a page without colour: text stays smooth, the file small
 COLOURS = 64  # palette for a page with colour (a red seal, a coloured map)
-_SALT = f"pypdfium2 {pypdfium2.PYPDFIUM_INFO} pdfium {pypdfium2.PDFIUM_INFO} pillow {PIL.__version__} dpi {DPI} side {LONGEST_SIDE} {GREYS} {COLOURS}"
+
+
+@functools.cache
+def _salt() -> str:
+    # pypdfium2's wheels each carry their own build of pdfium: its version names both.
+    return f"pypdfium2 {version('pypdfium2')} pillow {version('pillow')} dpi {DPI} side {LONGEST_SIDE} {GREYS} {COLOURS}"
 
 
 @dataclass
@@ -98,6 +108,9 @@ def load(site, file: str, title: str | None, source: Path, line: int) -> Attachm
     if resolved.suffix.lower() != ".pdf":
         _, width, height = images.probe(resolved)  # already checked by the gate: it reads
         return Attachment(file, shown, url, "image", [PageImage(url, 1, width, height, 1)], 1, bool(title))
+    import pypdfium2
+    from PIL import Image
+
     attachment = Attachment(file, shown, url, "pdf", titled=bool(title))
     pages = site.attachment_pages
     try:
@@ -138,6 +151,8 @@ def _why(exc: Exception) -> str:
 
 
 def _page_count(data: bytes) -> int:
+    import pypdfium2
+
     pdf = pypdfium2.PdfDocument(data)
     try:
         return len(pdf)
@@ -146,11 +161,13 @@ def _page_count(data: bytes) -> int:
 
 
 def _page_png(cache: Cache, data: bytes, digest: str, index: int) -> bytes:
-    return cache.data("pdf-page", f"{digest}\0{index}", lambda: render_page(data, index), salt=_SALT)
+    return cache.data("pdf-page", f"{digest}\0{index}", lambda: render_page(data, index), salt=_salt())
 
 
 def render_page(data: bytes, index: int) -> bytes:
     """Page ``index`` of the PDF ``data`` as a small PNG on white, its longest side at most LONGEST_SIDE."""
+    import pypdfium2
+
     pdf = pypdfium2.PdfDocument(data)
     try:
         page = pdf[index]
@@ -165,6 +182,8 @@ def render_page(data: bytes, index: int) -> bytes:
 
 
 def _encode(picture: Image.Image) -> bytes:
+    from PIL import Image
+
     if _is_grey(picture):
         step = 256 // GREYS
         small = picture.convert("L").point(lambda v: min(255, v // step * step + step // 2) if v < 250 else 255)
@@ -177,6 +196,8 @@ def _encode(picture: Image.Image) -> bytes:
 
 def _is_grey(picture: Image.Image) -> bool:
     """True when no pixel has a noticeable colour (black text, grey scans)."""
+    from PIL import ImageChops
+
     r, g, b = picture.split()
     spread = ImageChops.subtract(ImageChops.lighter(ImageChops.lighter(r, g), b),
                                  ImageChops.darker(ImageChops.darker(r, g), b))
@@ -185,6 +206,10 @@ def _is_grey(picture: Image.Image) -> bool:
 
 def files(site) -> list[tuple[str, bytes]]:
     """The page pictures of every published PDF attachment: from the build cache, where ``load`` put them."""
+    if not site.attachment_pages:
+        return []
+    import pypdfium2
+
     cache = _cache(site)
     out = []
     for url, (source, index, digest) in sorted(site.attachment_pages.items()):

@@ -13,12 +13,14 @@ import io
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-import PIL
-from PIL import Image, ImageOps, UnidentifiedImageError
+import PIL  # its version only: the image code is loaded on the first picture decoded (below)
 
 from villageboard.cache import NONE, Cache
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 PHOTO_TYPES = {".jpg", ".jpeg", ".png", ".webp"}
 WIDTHS = (320, 640, 1080)  # phones at 1x/2x, and the kiosk
@@ -111,6 +113,8 @@ class Photo:
         upright: list[Image.Image] = []  # decoded only if some variant is not in the cache
 
         def encode(v: Variant) -> bytes:
+            from PIL import Image
+
             if not upright:
                 upright.append(_flat(read_pixels(self._source)[1]))
             img = upright[0] if v.width == self.width else upright[0].resize((v.width, v.height), Image.LANCZOS)
@@ -132,6 +136,10 @@ def read_pixels(source: Path) -> tuple[str, Image.Image]:
     The file's EXIF (GPS, camera, time), XMP, ICC profile and text chunks stay behind:
     whatever is published is encoded from this image, never copied from the file.
     """
+    # Loaded here, not with the module: most commands take every picture from the build cache,
+    # and Pillow's image code costs each of them a hundredth of a second to load.
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     try:
         with warnings.catch_warnings():
             # Between MAX_PIXELS and twice that Pillow only warns; a picture that large is refused too.
@@ -155,6 +163,8 @@ def read_pixels(source: Path) -> tuple[str, Image.Image]:
 
 
 def _flat(clean: Image.Image) -> Image.Image:
+    from PIL import Image
+
     if clean.mode == "RGBA":  # JPEG has no transparency: a see-through background turns white
         flat = Image.new("RGB", clean.size, (255, 255, 255))
         flat.paste(clean, mask=clean.getchannel("A"))

@@ -15,7 +15,6 @@ import functools
 import re
 from importlib.metadata import version
 
-import zxingcpp
 from markupsafe import Markup, escape
 
 from villageboard.cache import NONE, Cache
@@ -35,6 +34,8 @@ def use_cache(cache: Cache) -> None:
 
 def matrix(data: str) -> list[bytes]:
     """The code's modules, one row of 0 (light) / 1 (dark) bytes per line, without the quiet zone."""
+    import zxingcpp  # loaded on the first code drawn: most commands take every code from the build cache
+
     code = zxingcpp.create_barcode(data, zxingcpp.BarcodeFormat.QRCode, ec_level=_LEVEL)
     image = memoryview(code.to_image(scale=1, add_quiet_zones=False))
     size = image.shape[1]
