@@ -164,6 +164,27 @@ def test_a_removed_id_number_never_appears_anywhere(village):
     assert f"{NOTICE}.md:1: 警告：这个文件的旧版本" in done.stderr and "[W-PRIVACY-HISTORY]" in done.stderr
 
 
+def test_a_build_that_replays_the_village_keeps_each_record_and_warns_again(village, tmp_path, monkeypatch, capsys):
+    """A build that replays the notices the last one read (``reading/memo.py``) keeps each one's
+    revision record with its history, made by that build from the same commits, rather than
+    reading old texts from git again; it still says which file's old versions hold a personal
+    number, and the records are the same."""
+    from villageboard import cli
+    from villageboard.kinds import revisions
+
+    content, out, _ = village
+    made = []
+    record = revisions._record
+    monkeypatch.setattr(revisions, "_record", lambda item, *rest: made.append(item.path.name) or record(item, *rest))
+    again = tmp_path / "again"
+    assert cli.main(["build", "--content", str(content), "--out", str(again), "--today", TODAY, "--jobs", "1"]) == 0
+    notices = {p.name for section in ("affairs", "party") for p in (content / section).glob("*.md")}
+    assert f"{NOTICE.split('/')[1]}.md" in notices and not notices & set(made)  # kept, not made again
+    assert f"{NOTICE}.md:1: 警告：这个文件的旧版本" in capsys.readouterr().err
+    for path in (f"{NOTICE}.html", f"kiosk/{NOTICE}.html", f"{DECISION}.html", "compact/index.html"):
+        assert _record(again, path) == _record(out, path), path
+
+
 def test_a_rewritten_article_is_the_only_one_marked(village):
     _, out, _ = village
     page = (out / "compact" / "compare-2024.html").read_text(encoding="utf-8")

@@ -87,6 +87,7 @@ class Entry:
 class Record:
     what: str  # how the page names the item: 本公告, 本期账目…
     entries: list[Entry]  # oldest first
+    _masked: list[str] = field(default_factory=list)  # commits whose text held a personal number
 
 
 @dataclass(frozen=True)
@@ -120,13 +121,16 @@ def load(site) -> None:
     if history is None or history.missing or not history.in_git:
         return
     items = [(item, kind) for item, kind in _kinds(site) if item.history.changes]
-    wanted = [blob for item, _ in items if len(item.history.changes) > 1
+    # An item kept from an earlier build (``reading/memo.py``) keeps its history, record and all:
+    # the same commits, public numbers and publication day give the same record.
+    wanted = [blob for item, _ in items if item.history.record is None and len(item.history.changes) > 1
               for c in item.history.changes for blob in (c.old_blob, c.new_blob)]
     texts = history.blobs(wanted)
     public = site.village.public_phones
     for item, kind in items:
-        masked: list[str] = []
-        item.history.record = _record(item, kind, texts, public, masked)
+        if item.history.record is None:
+            item.history.record = _record(item, kind, texts, public)
+        masked = item.history.record._masked
         if masked:
             site.report.warning(item.path, 1, "W-PRIVACY-HISTORY",
                                 f"这个文件的旧版本（提交 {'、'.join(masked[:3])}）里有身份证号、手机号或银行卡号："
@@ -134,10 +138,11 @@ def load(site) -> None:
                                 "请熟悉 git 的人用 git filter-repo 从历史里删去这个号码")
 
 
-def _record(item, kind: Kind, texts: dict[str, bytes], public: frozenset[str], masked: list[str]) -> Record:
+def _record(item, kind: Kind, texts: dict[str, bytes], public: frozenset[str]) -> Record:
     changes: list[Change] = item.history.changes
     published = item.published_on
     entries = []
+    masked: list[str] = []
 
     def text_of(blob: str) -> str | None:
         if blob == NO_BLOB or blob not in texts:
@@ -173,7 +178,7 @@ def _record(item, kind: Kind, texts: dict[str, bytes], public: frozenset[str], m
             entry.note = "这一版的原文在 git 里读不到（仓库可能不完整），无法对照"
             continue
         _compare(entry, kind, old, new)
-    return Record(kind.what, entries)
+    return Record(kind.what, entries, masked)
 
 
 def _decode(data: bytes) -> str:
