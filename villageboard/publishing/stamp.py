@@ -26,13 +26,13 @@ from villageboard.reading.fingerprint import MAX_SOURCE_BYTES, content_digest
 
 
 def _files(folder: Path, skip_dots: bool, hashed: bool = False, seen: dict | None = None,
-           known: dict | None = None, settled: int = 0) -> list[tuple]:
+           known: dict | None = None, before: int = 0) -> list[tuple]:
     """Each file under ``folder`` by size, time and inode; with ``hashed``, text-sized files by
     their bytes too: a file system that keeps times to two seconds (a USB stick) can hide a
     quick same-size edit. Photos and PDFs are not read again: a new one has another size.
-    ``known``: the digests a stamp before took, by path inside ``folder``, each trusted for a file
-    with the very same size, times and inode, whose times are both before ``settled`` (git's
-    "racily clean" rule: a file written again after that has other times). ``seen`` gets (stat,
+    ``known``: the digests a stamp before took (at ``before``), by path inside ``folder``, each
+    trusted for a file with the very same size, times and inode that had settled by then
+    (``fingerprint.settled``: a file written again after that has other times). ``seen`` gets (stat,
     digest) by path for the build, so that it need not look again."""
     found = []
     start = len(os.path.join(folder, ""))  # every path os.walk gives begins with the folder's own
@@ -51,7 +51,7 @@ def _files(folder: Path, skip_dots: bool, hashed: bool = False, seen: dict | Non
                 # moves it on. Where it is the creation time (Windows), the write time still moves.
                 now = [*entry[1:], st.st_ctime_ns]
                 old = known.get(entry[0]) if known else None
-                if old is not None and old[:4] == now and max(now[1], now[3]) < settled and old[4]:
+                if old is not None and old[4] and old[:4] == now and fingerprint.settled(st, before):
                     digest = bytes.fromhex(old[4])
                 else:
                     digest = content_digest(path)
@@ -93,10 +93,10 @@ def inputs(content: Path, out: Path, layouts: Path, today, drafts: bool, preview
     earlier = stored.get("files")
     files = {key: value for key, value in earlier.items() if isinstance(value, list) and len(value) == 5} \
         if isinstance(earlier, dict) else {}
-    settled = stored.get("at", 0) - fingerprint.SETTLING if isinstance(stored.get("at"), int) else 0
+    before = stored["at"] if isinstance(stored.get("at"), int) else 0
     h = hashlib.sha256(f"{program_digest()}\0{today}\0{drafts}\0{preview}\0{os.environ.get('TZ')}\0"
                        f"{time.tzname}\0{layouts.resolve()}\0{content.resolve()}".encode())
-    listed = _files(content, skip_dots=True, hashed=True, seen=seen, known=files, settled=settled)
+    listed = _files(content, skip_dots=True, hashed=True, seen=seen, known=files, before=before)
     h.update(repr(listed).encode())
     h.update(repr(_files(layouts, skip_dots=False, hashed=True)).encode())
     h.update(_git(content))

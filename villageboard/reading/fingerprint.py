@@ -25,16 +25,22 @@ def file_stat(path: str | Path) -> tuple[int, int, int] | None:
 SETTLING = 10 * 10**9
 
 
-def settled_stat(path: str | Path, at: int) -> tuple[int, int, int, int] | None:
-    """Size, modification time, inode and change time, when the file was last written or had its
-    time set (which moves the change time) more than ``SETTLING`` before ``at``: if the four are
-    the same later, its bytes are too. None for a file written since, or gone."""
+def settled(st: os.stat_result, at: int) -> tuple[int, int, int, int] | None:
+    """Size, modification time, inode and change time of a file last written, or given its time
+    (which moves the change time), more than ``SETTLING`` before ``at``: while the four stay the
+    same, so do its bytes. None for a file written since."""
+    if max(st.st_mtime_ns, st.st_ctime_ns) >= at - SETTLING:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns
+
+
+def stats(path: str | Path, at: int) -> tuple[tuple[int, int, int] | None, tuple | None]:
+    """``file_stat`` and ``settled`` from one look at the file."""
     try:
         st = os.stat(path)
     except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns) \
-        if max(st.st_mtime_ns, st.st_ctime_ns) < at - SETTLING else None
+        return None, None
+    return (st.st_size, st.st_mtime_ns, st.st_ino), settled(st, at)
 
 
 def content_digest(path: str | Path) -> bytes | None:

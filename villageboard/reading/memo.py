@@ -9,7 +9,7 @@ instead of reading, when nothing it came from has changed:
 
 - the file itself: its bytes (a digest), and its size, time and inode; a file whose size, times
   and inode are those it had when it was read, and which was last written well before that, is
-  not read again to be sure (``fingerprint.settled_stat``, git's "racily clean" rule);
+  not read again to be sure (``fingerprint.settled``, git's "racily clean" rule);
 - each file it linked: found at the same place (a link may point elsewhere now), unchanged
   (its bytes too, up to 2 MB);
 - its history (git): a commit or an uncommitted change gives the model another history;
@@ -46,7 +46,7 @@ from typing import Any, Callable
 
 from villageboard.cache import Cache, program_digest
 from villageboard.reading.diagnostics import Report
-from villageboard.reading.fingerprint import content_digest, file_stat, settled_stat
+from villageboard.reading.fingerprint import content_digest, file_stat, stats
 
 
 @dataclasses.dataclass
@@ -60,7 +60,7 @@ class _Kept:
     report: Report
     pages: dict
     story: bytes | None  # what git said when it was read (``History.story``)
-    # Size, times and inode of a file last written well before it was read (``settled_stat``):
+    # Size, times and inode of a file last written well before it was read (``fingerprint.settled``):
     # while they stay the same, so do its bytes, and it need not be read again to be sure.
     settled: tuple | None = None
 
@@ -191,7 +191,7 @@ class Memo:
         seen = self.seen.get(str(whole[0]))
         if seen is not None:
             stat, content = seen
-        elif kept.settled is not None and settled_stat(whole[0], time.time_ns()) == kept.settled:
+        elif kept.settled is not None and stats(whole[0], time.time_ns())[1] == kept.settled:
             stat, content = kept.stat, kept.content  # ``serve``: ten thousand files not read on every save
         else:
             stat, content = file_stat(whole[0]), content_digest(whole[0])
@@ -271,8 +271,8 @@ def _record(site, reader: Callable[[Path], Any], path: Path) -> _Kept:
     report, assets, pages = site.report, site.assets, site.attachment_pages
     keeping = site.memo is not None  # what the reading came from is looked at only where it can be kept
     noting = _Noting(assets, keeping)
-    kept = _Kept(file_stat(path) if keeping else None, None, noting.linked, None, Report(), {}, site.history.story,
-                 settled_stat(path, time.time_ns()) if keeping else None)
+    stat, settled = stats(path, time.time_ns()) if keeping else (None, None)
+    kept = _Kept(stat, None, noting.linked, None, Report(), {}, site.history.story, settled)
     site.report, site.assets, site.attachment_pages = kept.report, noting, kept.pages
     try:
         kept.result = reader(path)
