@@ -86,6 +86,21 @@ def test_a_link_that_loops_or_leads_nowhere_is_named_not_an_internal_error(demo_
     _fails_at(demo_copy, where, 1, "E-SOURCE-LINK")
 
 
+def test_a_named_pipe_in_the_content_is_named_and_never_waited_for(demo_copy, tmp_path):
+    """A named pipe (mkfifo) named like a notice: opening it to read waits for a writer that never
+    comes, and the build hung in its stamp. Now it is named, nothing waits, and the site is built,
+    on the first build and on the next, which looks at the stamp before."""
+    os.mkfifo(demo_copy / "party" / "2026-pipe.md")
+    os.symlink("2026-pipe.md", demo_copy / "party" / "2026-link-to-pipe.md")
+    out = tmp_path / "site"
+    for _ in range(2):
+        done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
+        assert done.returncode == 0, done.stderr
+        for name in ("2026-pipe.md", "2026-link-to-pipe.md"):
+            assert re.search(rf"party[/\\]{name}:1: 警告：这不是普通文件.*\[W-CONTENT-SPECIAL\]", done.stderr), done.stderr
+    assert (out / "index.html").is_file() and not list(out.rglob("*pipe*"))
+
+
 def test_dot_files_are_never_published_and_upper_case_suffixes_are_read(demo_copy, tmp_path):
     notice = "---\ntitle: {}\ndate: 2026-01-05\n---\n正文。\n"
     (demo_copy / "party" / ".2026-hidden.md").write_text(notice.format("编辑器的隐藏文件"), encoding="utf-8")

@@ -143,8 +143,13 @@ def _every_file(site: Site) -> list[tuple[str, bool]]:
             if entry.is_dir(follow_symlinks=False):
                 waiting.append(name + os.sep)
                 found.append((name, False))
+            elif not entry.is_file():  # a named pipe would keep a reader waiting for ever; a device never ends
+                site.report.warning(entry.path, 1, "W-CONTENT-SPECIAL",
+                                    "这不是普通文件（是管道、设备之类的特殊文件），读不出内容，不会发布；"
+                                    "请删掉它，把要发布的文件本身放进来")
+                found.append((name, False))
             else:
-                found.append((name, entry.is_file()))
+                found.append((name, True))
     return sorted(found)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from pathlib import Path
 
 MAX_SOURCE_BYTES = 2 * 1024 * 1024  # a year of notices is a few hundred KB; more is a mistake, and slow
@@ -46,12 +47,20 @@ def stats(path: str | Path, at: int) -> tuple[tuple[int, int, int] | None, tuple
 def content_digest(path: str | Path) -> bytes | None:
     """A digest of a source-sized file's bytes (None for a larger one, a camera photo, or one that
     is gone). Size and time are not enough to say a file is unchanged: a USB stick keeps times to
-    two seconds, so a quick edit of one digit can leave both as they were."""
+    two seconds, so a quick edit of one digit can leave both as they were. None too for what is
+    not a file (a named pipe would keep the build waiting for ever for a writer; a device never
+    ends): opened without waiting, and looked at before it is read."""
     try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_SOURCE_BYTES + 1)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError:
         return None
+    with os.fdopen(fd, "rb") as f:
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
+            data = f.read(MAX_SOURCE_BYTES + 1)
+        except OSError:
+            return None
     return digest_of(data) if len(data) <= MAX_SOURCE_BYTES else None
 
 
