@@ -145,6 +145,37 @@ def test_the_stamp_reads_again_only_files_written_since_and_still_sees_a_time_se
     assert "78 户" in (out / "affairs" / "2026-gengdi-butie.html").read_text(encoding="utf-8")
 
 
+def test_a_damaged_stamp_makes_the_build_look_again(demo_copy, tmp_path, monkeypatch):
+    """The stamp is a JSON file in the cache; a damaged one (a cut write, a hand that edited it)
+    must make the build read the files again, never end in 内部错误, and never hide an edit."""
+    from villageboard import cli
+    from villageboard.publishing import stamp
+    from villageboard.reading import fingerprint
+
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(fingerprint, "SETTLING", 0)  # every file counts as settled at once
+    out = tmp_path / "site"
+    command = ["build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY, "--jobs", "1"]
+    assert cli.main(command) == 0
+    where = stamp._where(demo_copy, out)
+    stored = json.loads(where.read_text(encoding="utf-8"))
+    damage = ["zz", 7, "0" * 31, None]
+    for n, (name, entry) in enumerate(sorted(stored["files"].items())):
+        if n % 5 == 4:
+            stored["files"][name] = entry[:3]
+        elif n % 5 == 3:
+            stored["files"][name] = [str(entry[0])] + entry[1:]
+        else:
+            stored["files"][name] = entry[:4] + [damage[n % 5]]
+    where.write_text(json.dumps(stored), encoding="utf-8")
+    notice = demo_copy / "affairs" / "2026-zhaijidi.md"
+    notice.write_text(notice.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")
+    assert cli.main(command) == 0
+    assert "补充说明" in (out / "affairs" / "2026-zhaijidi.html").read_text(encoding="utf-8")
+    where.write_text("[1, 2", encoding="utf-8")  # cut short
+    assert cli.main(command) == 0
+
+
 def test_a_quick_same_size_edit_is_seen_where_the_change_time_does_not_move(demo_copy, tmp_path, monkeypatch):
     """Where a file system keeps no change time that moves on each write (FAT on some systems),
     a same-size edit within its two seconds keeps every time: the stamp reads again a file

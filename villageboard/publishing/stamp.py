@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import json
 import subprocess
 import tempfile
@@ -91,8 +92,7 @@ def inputs(content: Path, out: Path, layouts: Path, today, drafts: bool, preview
     at = time.time_ns()
     stored = _stored(content, out)
     earlier = stored.get("files")
-    files = {key: value for key, value in earlier.items() if isinstance(value, list) and len(value) == 5} \
-        if isinstance(earlier, dict) else {}
+    files = {key: value for key, value in earlier.items() if _entry(value)} if isinstance(earlier, dict) else {}
     before = stored["at"] if isinstance(stored.get("at"), int) else 0
     h = hashlib.sha256(f"{program_digest()}\0{today}\0{drafts}\0{preview}\0{os.environ.get('TZ')}\0"
                        f"{time.tzname}\0{layouts.resolve()}\0{content.resolve()}".encode())
@@ -102,6 +102,16 @@ def inputs(content: Path, out: Path, layouts: Path, today, drafts: bool, preview
     h.update(_git(content))
     names = {entry[0] for entry in listed}
     return Taken(h.hexdigest(), {key: value for key, value in files.items() if key in names}, at, stored)
+
+
+def _entry(value) -> bool:
+    """Whether a stored file's entry is one ``_files`` wrote (four whole numbers and a digest): a
+    damaged stamp must make the build look again, never end it."""
+    return (isinstance(value, list) and len(value) == 5 and all(type(n) is int for n in value[:4])
+            and (value[4] is None or (isinstance(value[4], str) and _HEX.fullmatch(value[4]) is not None)))
+
+
+_HEX = re.compile(r"[0-9a-f]{32}")
 
 
 def _stored(content: Path, out: Path) -> dict:
