@@ -21,6 +21,10 @@ LEAKS = [  # (text pasted into a notice body, code)
     ("330824800101123", "E-PRIVACY-ID"),  # a 15-digit ID card
     ("330824 19800101 1234", "E-PRIVACY-ID"),
     ("330824-19800101-123X", "E-PRIVACY-ID"),
+    ("ID330824198001011234", "E-PRIVACY-ID"),  # letters written against it
+    ("33082419800101123Xabc", "E-PRIVACY-ID"),
+    ("No.330824800101123号", "E-PRIVACY-ID"),
+    ("证件号x330824800101123y", "E-PRIVACY-ID"),
     ("6222 0212 3456 7890 128", "E-PRIVACY-BANKCARD"),
 ]
 

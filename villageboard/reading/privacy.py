@@ -23,9 +23,11 @@ from villageboard.reading.diagnostics import Report
 
 _S = r"[ .\-]?"  # at most one separator between groups
 _DATE8 = r"(?:18|19|20)\d{2}" + _S + r"(?:0[1-9]|1[0-2])" + _S + r"(?:0[1-9]|[12]\d|3[01])"
-ID18_RE = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}" + _S + _DATE8 + _S + r"\d{3}" + _S + r"[0-9Xx](?![0-9A-Za-z])")
-ID15_RE = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}" + _S + r"\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
-                     + _S + r"\d{3}(?![0-9A-Za-z])")
+# Bounded by digits only, as the other numbers: a letter written against one (ID330824…, …123Xabc)
+# does not make it any less a person's number.
+ID18_RE = re.compile(r"(?<![0-9])[1-9]\d{5}" + _S + _DATE8 + _S + r"\d{3}" + _S + r"[0-9Xx](?![0-9])")
+ID15_RE = re.compile(r"(?<![0-9])[1-9]\d{5}" + _S + r"\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+                     + _S + r"\d{3}(?![0-9])")
 MOBILE_RE = re.compile(r"(?<![0-9])(?:(?:\+|00)?86" + _S + r")?(1[3-9]\d)" + _S + r"(\d{4})" + _S + r"(\d{4})(?![0-9])")
 CARD_RE = re.compile(r"(?<![0-9])\d(?:" + _S + r"\d){15,18}(?![0-9])")
 # Two dates side by side (a period such as 2026-01-01 2026-03-31) are not a bank card.
