@@ -560,6 +560,59 @@ def test_a_save_in_serve_reads_again_only_the_files_written_since(demo_copy, tmp
     assert "78 户" in (out / "affairs" / "2026-gengdi-butie.html").read_text(encoding="utf-8")
 
 
+def test_a_save_in_serve_walks_again_only_the_pages_that_show_what_changed(demo_copy, tmp_path, monkeypatch):
+    """A save works out afresh the digest of a page only where the page shows what changed: the
+    edited notice's own page and the lists that hold it. The other notices' pages are the very
+    pages of the save before, with their digests; and the preview still equals a build made afresh."""
+    from villageboard import builder
+    from villageboard.planning.pages import Page
+    from villageboard.reading import fingerprint
+
+    monkeypatch.setattr(fingerprint, "SETTLING", 0)  # the demo was copied a moment ago
+    walked, walking = [], record.Digests._fields
+    monkeypatch.setattr(record.Digests, "_fields", lambda self, model, out: (
+        walked.append(model.path) if isinstance(model, Page) else None) or walking(self, model, out))
+    warm, out, today = builder.Warm(), tmp_path / "preview", dt.date.fromisoformat(TODAY)
+    notices = sorted((demo_copy / "affairs").glob("*.md"))
+    for n, notice in enumerate(notices[:3]):  # the first save after the first build digests every page
+        notice.write_text(notice.read_text(encoding="utf-8") + f"\n第{n}次补充。\n", encoding="utf-8")
+        walked.clear()
+        assert not builder.build(demo_copy, out, today, jobs=1, preview=True, warm=warm)[0].errors
+    assert f"affairs/{notices[2].stem}.html" in walked
+    others = {f"{p.parent.name}/{p.stem}.html" for p in (*notices, *(demo_copy / "party").glob("*.md"))} - \
+        {f"affairs/{notices[2].stem}.html"}
+    assert not others & set(walked), sorted(others & set(walked))
+    # Of the notices' sections: its page and the lists that hold it (other kinds' pages show what the
+    # linking makes anew on every build, and are walked as before).
+    shown = {path for path in walked if path.split("/")[0] in ("affairs", "party") and "/decisions/" not in path}
+    assert shown == {f"affairs/{notices[2].stem}.html", "affairs/index.html", "affairs/2026.html"}, sorted(shown)
+    builder.build(demo_copy, tmp_path / "afresh", today, preview=True, jobs=1)
+    assert _digest(out) == _digest(tmp_path / "afresh")
+
+
+def test_without_git_the_next_command_looks_again_only_at_the_edited_files_history(demo_copy, tmp_path, monkeypatch):
+    """A village not in git has no history but each file's time, which the stamp already compares:
+    the next command asks for the history of the notice it reads again, not of every notice."""
+    from villageboard import builder
+    from villageboard.reading import fingerprint
+    from villageboard.reading.history import History
+
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(fingerprint, "SETTLING", 0)
+    asked, reading = [], History._read
+    monkeypatch.setattr(History, "_read", lambda self, path: asked.append(path.name) or reading(self, path))
+    out, today = tmp_path / "site", dt.date.fromisoformat(TODAY)
+    report, _ = builder.build(demo_copy, out, today, jobs=1)
+    assert any(d.code == "W-HISTORY-NOT-A-REPO" for d in report.items)
+    notice = demo_copy / "party" / sorted(p.name for p in (demo_copy / "party").glob("*.md"))[0]
+    notice.write_text(notice.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")
+    asked.clear()
+    assert not builder.build(demo_copy, out, today, jobs=1)[0].errors
+    notices = {p.name for section in ("affairs", "party") for p in (demo_copy / section).glob("*.md")}
+    assert [name for name in asked if name in notices] == [notice.name]
+    assert "补充说明" in (out / "party" / f"{notice.stem}.html").read_text(encoding="utf-8")
+
+
 def test_a_file_gone_from_the_preview_is_made_again_by_the_next_save(demo_copy, tmp_path):
     """``serve`` changes its preview folder in place and does not look at each of its files again
     on every save; but a file gone from it (an antivirus took it, the clerk deleted a folder) is

@@ -116,6 +116,9 @@ def test_kiosk_search_by_tapping_words(browser, served):
     page.goto(served + "kiosk/index.html")
     page.get_by_role("link", name="搜索").tap()
     expect(page.locator("h1")).to_contain_text("搜索")
+    # Measured once the style sheets are in: a browser paints nothing before them, but a script that
+    # asks for sizes sooner (on a busy machine) gets the unstyled ones.
+    page.wait_for_load_state("load")
     assert page.locator("input, textarea, [contenteditable]").count() == 0  # no system keyboard can pop up
     keys = page.locator(".kiosk-key")
     assert keys.count() >= 10

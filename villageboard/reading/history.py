@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -176,6 +177,10 @@ class History:
         # Said to readers, so it names what is missing rather than the technical reason.
         self.missing = "修订记录和撤下记录暂缺：本次生成网站时没有完整的 git 历史"
         report.warning(self.content, 1, code, f"{why}：网站上的修订记录、撤下记录和更新日期都无法显示；{fix}")
+        # Without git a file's history is its time alone, which the memo compares already: the story
+        # says only why there is none, and in which time zone that time is told.
+        self.story = hashlib.blake2b(f"{self.content}\0{code}\0{time.tzname}\0{time.timezone}".encode(),
+                                      digest_size=16).digest()
 
     def deleted_in(self, folder: Path, suffix: str) -> list[Deletion]:
         """Files once committed directly in ``folder`` that are gone now, oldest removal first."""

@@ -87,7 +87,7 @@ class RecordingEnvironment(jinja2.Environment):
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if _reading is not None:
-            if _has_history(type(obj)):
+            if has_history(type(obj)):
                 history = obj.history
                 if history is not None:
                     _reading.shown[id(history)] = history
@@ -97,7 +97,7 @@ class RecordingEnvironment(jinja2.Environment):
 _HAS_HISTORY: dict[type, bool] = {}  # model types whose ``history`` says when they changed
 
 
-def _has_history(kind: type) -> bool:
+def has_history(kind: type) -> bool:
     """Whether ``kind`` is an item of the village (a notice, a ledger…): a model read from a file of
     its own, whose ``history`` says when that file changed."""
     shows = _HAS_HISTORY.get(kind)
@@ -150,6 +150,14 @@ class Digests:
         self.feed(value, h.update)
         return h.digest()
 
+    def model(self, model: Any) -> bytes:
+        """The digest of ``model`` (a dataclass) itself, walked once a build: ``of`` would hash it again."""
+        found = self.models.get(id(model))
+        if found is None:
+            self._model(model, _ignore)
+            found = self.models[id(model)]
+        return found[1]
+
     def feed(self, v: Any, out) -> None:
         """Write a stable form of ``v`` to ``out`` (a hash's ``update``)."""
         kind = type(v)
@@ -184,7 +192,7 @@ class Digests:
     def _model(self, model: Any, out) -> None:
         key = id(model)
         walk, within_item = self._walk, self._within_item
-        item = _has_history(type(model))
+        item = has_history(type(model))
         if walk is not None and (within_item or not item):
             # Walked here even when digested before on a walk of its own: what a model contributes
             # must not depend on which outputs were digested first (the workers digest in another order).
@@ -216,6 +224,10 @@ class Digests:
             out(label)
             self.feed(getattr(model, name), out)
         out(b")")
+
+
+def _ignore(_: bytes) -> None:
+    pass
 
 
 # How each type is digested, worked out from its first value (a digest walks a million values).

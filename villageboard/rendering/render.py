@@ -251,7 +251,7 @@ class Renderer:
         page, _, template = self.outputs[out_path]
         key = None
         if self.earlier_cores is not None:  # only a process that builds again can take one over
-            key = (self.digests.of(page), self._shared_digest(), template, names, templates)
+            key = (self.digests.model(page), self._shared_digest(), template, names, templates)
             kept = self.earlier_cores.get(out_path)
             if kept is not None and kept[0] == key:
                 self.cores[out_path] = kept
