@@ -488,53 +488,21 @@ def test_a_digest_depends_on_the_values_alone(demo_copy):
 
 
 
-def test_a_digest_taken_over_in_serve_asks_its_links_again_when_the_plan_changes(demo_copy):
-    """``serve`` takes over the whole digest of an output whose reads are unchanged, but only
-    while the same outputs are planned: the kiosk home links to the kiosk rendition of each
-    section, and with a section's list page gone from the plan that link changes shape."""
+def test_a_digest_asks_its_links_again_when_the_plan_changes(demo_copy):
+    """The kiosk home links to the kiosk rendition of each section: with a section's list page gone
+    from the plan that link changes shape, and so does the home page's digest, its reads the same."""
     site = site_module.load(demo_copy, dt.date.fromisoformat(TODAY))
     pages = site.pages()
     first = Renderer(LAYOUTS, site, pages)
-    first.earlier_cores = {}
     _, reads = first.render("kiosk/index.html")
     assert reads.exists.get("kiosk/affairs/index.html") is True
     before = first.digest("kiosk/index.html", reads.names, reads.templates, reads.exists)
 
     def again(pages) -> bytes:
-        renderer = Renderer(LAYOUTS, site, pages)
-        renderer.earlier_cores, renderer.same_plan = first.cores, renderer.outputs.keys() == first.outputs.keys()
-        return renderer.digest("kiosk/index.html", reads.names, reads.templates, reads.exists)
+        return Renderer(LAYOUTS, site, pages).digest("kiosk/index.html", reads.names, reads.templates, reads.exists)
 
     assert again(pages) == before
     assert again([page for page in pages if page.path != "affairs/index.html"]) != before
-
-
-def test_the_first_save_in_serve_takes_over_the_digests_the_workers_made(demo_copy, tmp_path, monkeypatch):
-    """``serve``'s first build renders every page on every core; the workers send back what each
-    page's digest came from, so the first save digests again only the pages of what changed,
-    as every later save does, and not the whole village."""
-    from villageboard import builder
-    from villageboard.rendering import render
-
-    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "cache"))
-    worked_out = []
-    own_values = render.Renderer._own_values
-    monkeypatch.setattr(render.Renderer, "_own_values",
-                        lambda self, out_path: worked_out.append(out_path) or own_values(self, out_path))
-    for n in range(60):  # enough pages for the workers to make them (a chunk is 64 pages)
-        (demo_copy / "party" / f"2025-meeting-{n}.md").write_text(
-            f"---\ntitle: 第{n}次会议纪要\ndate: 2025-03-{n % 28 + 1:02}\n---\n会议讨论了第{n}项工作。\n", encoding="utf-8")
-    warm, out, today = builder.Warm(), tmp_path / "preview", dt.date.fromisoformat(TODAY)
-    report, planned = builder.build(demo_copy, out, today, jobs=2, preview=True, warm=warm)
-    assert not report.errors and planned > 4 * 64
-    notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
-    notice.write_text(notice.read_text(encoding="utf-8") + "\n补充：发放时间另行通知。\n", encoding="utf-8")
-    for save in ("first", "second"):
-        worked_out.clear()
-        assert not builder.build(demo_copy, out, today, jobs=2, preview=True, warm=warm)[0].errors
-        again = {path for path in worked_out if not path.endswith("2026-gengdi-butie.html")}
-        assert len(again) < planned / 10, (save, sorted(again))
-    assert "发放时间另行通知" in (out / "affairs" / "2026-gengdi-butie.html").read_text(encoding="utf-8")
 
 
 def test_a_save_in_serve_reads_again_only_the_files_written_since(demo_copy, tmp_path, monkeypatch):

@@ -54,8 +54,6 @@ class Warm:
 
     def __init__(self):
         self.memo = Memo()
-        self.cores: dict[str, tuple] = {}  # the renderer's, for the outputs' digests
-        self.plan: frozenset[str] = frozenset()  # the outputs the last build planned
         self.db: record.Database | None = None
         self.files: set[str] = set()  # site paths as published
         self.mark: tuple | None = None  # version.json's stat as published: another program has written since if not
@@ -138,8 +136,6 @@ def _build(site, out: Path, today: dt.date, layouts: Path, jobs: int, preview: b
     renderer.digests.keep(site.memo.digests, site.memo.replayed)
     if warm:
         warm.digests(renderer)
-        renderer.earlier_cores, renderer.same_plan = warm.cores, warm.plan == renderer.outputs.keys()
-        warm.cores, warm.plan = renderer.cores, frozenset(renderer.outputs)
     db = (warm.database if warm else record.Database)(site.cache.root, out, record.program_digest(layouts),
                                                         f"preview={preview}")
     try:
@@ -297,17 +293,15 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
                 stale.append(out_path)
         # Closed on the way out whatever happens: no worker may still be staging when the staging is thrown away.
         with contextlib.closing(each(functools.partial(_made, renderer, out, output), sorted(stale), jobs)) as made:
-            for out_path, changed, sha, findings, entry, core in made:
+            for out_path, changed, sha, findings, entry in made:
                 report.items += findings
                 output.staged(out_path, changed)
                 shas[out_path] = sha
                 if entry is not None:
                     db.entries[out_path] = entry
-                if core is not None:  # made in a worker: the first save after serve starts need not digest it again
-                    renderer.cores[out_path] = core
         staged, findings, learned, scanned = others.result()
         if learned is not None:
-            site.memo.search.take(learned)
+            site.memo.search.take(learned, renderer.outputs)
         report.items += findings
         # Staged, not published: a path claimed twice still stops the build before anything is swapped in.
         _check_plan(site, renderer, [(rel, None, who) for rel, who, _, _ in staged])
@@ -364,8 +358,7 @@ def _stored(storing: in_background) -> None:
 
 def _made(renderer: Renderer, out: Path, output: AtomicOutput, out_path: str):
     """One output rendered, checked and staged, in whichever process renders it: (path, whether
-    its bytes are new, their digest, what the privacy scan found, the build database's entry or None,
-    what its digest came from for a process that builds again, or None).
+    its bytes are new, their digest, what the privacy scan found, the build database's entry or None).
     A page with a personal number is staged all the same: the error throws the staging away."""
     html, reads = renderer.render(out_path)
     findings = Report()
@@ -374,11 +367,10 @@ def _made(renderer: Renderer, out: Path, output: AtomicOutput, out_path: str):
     data = html.encode("utf-8")
     changed = output.stage(out_path, data)
     sha = _sha(data)
-    # As the next build asks about it (from the entry): then the worker's core is the one it takes over.
     names, templates = tuple(sorted(reads.names)), tuple(sorted(reads.templates))
     digest = renderer.digest(out_path, names, templates, reads.exists)
     entry = None if digest is None else record.Entry(names, templates, reads.exists, digest, sha, (0, 0, 0))
-    return out_path, changed, sha, findings.items, entry, renderer.cores.get(out_path)
+    return out_path, changed, sha, findings.items, entry
 
 
 def _same_digests(renderer: Renderer, db: record.Database) -> set[str]:

@@ -33,7 +33,7 @@ import re
 import sys
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from html.parser import HTMLParser
 
@@ -70,6 +70,14 @@ class Document:
     date: str  # YYYY-MM-DD, when it was published
     status: str  # 未通过, 已过公示期, 已修订 or ""
     text: str
+    # As its script writes it, once written: a document kept from the last build (``Remembered``) is
+    # not written again.
+    written: str | None = field(default=None, compare=False, repr=False)
+
+    def json(self) -> str:
+        if self.written is None:
+            self.written = _json([self.path, self.title, self.section, self.date, self.status, self.text])
+        return self.written
 
 
 def load(site) -> None:
@@ -206,6 +214,24 @@ class Remembered:
         self._learned: tuple[dict, dict] = ({}, {})
         self._used: tuple[set, set] = (set(), set())
         self._index: tuple | None = None  # this build's index: documents, changed posting lists, whether all
+        # Each page's document, by its address, with the page and the day it was made for: a page that
+        # is the very object of the last build shows the same (``builder.Warm.same_pages``). Only in
+        # the process that builds again; never stored.
+        self.documents: dict[str, tuple[Page, dt.date, Document | None]] = {}
+        self._documented: dict[str, tuple[int, dt.date, Document | None]] = {}  # this build's new ones
+        self._shown: set[str] = set()
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "documents": {}, "_documented": {}, "_shown": set()}
+
+    def document_of(self, page: Page, section: str, today: dt.date) -> Document | None:
+        self._shown.add(page.path)
+        found = self.documents.get(page.path)
+        if found is not None and found[0] is page and found[1] == today:
+            return found[2]
+        doc = _document(page, section, today)
+        self._documented[page.path] = (id(page), today, doc)
+        return doc
 
     def plain_of(self, html: str) -> str:
         return self._find(1, html, _cached_plain, html)[1]
@@ -265,12 +291,24 @@ class Remembered:
     def news(self) -> tuple:
         """What this build worked out, and what it no longer needed."""
         stale = tuple([key for key in kept if key not in used] for kept, used in zip((self.weights, self.plain), self._used))
-        news = (self._learned, stale, self._index)
+        gone = [path for path in self.documents if path not in self._shown]
+        news = (self._learned, stale, self._index, (self._documented, gone))
         self._learned, self._used, self._index = ({}, {}), (set(), set()), None
+        self._documented, self._shown = {}, set()
         return news
 
-    def take(self, news: tuple) -> None:
-        (weights, plain), (stale_weights, stale_plain), index = news
+    def take(self, news: tuple, outputs: dict | None = None) -> None:
+        """What ``news`` says was worked out; with ``outputs`` (the renderer's: path -> page, …), the
+        documents of the pages of this very build, which the process that made them knew by their ids."""
+        (weights, plain), (stale_weights, stale_plain), index, (documented, gone) = news
+        for path in gone:
+            self.documents.pop(path, None)
+        for path, (page_id, day, doc) in documented.items():
+            page = outputs.get(path, (None,))[0] if outputs is not None else None
+            if page is not None and id(page) == page_id:
+                self.documents[path] = (page, day, doc)
+            else:
+                self.documents.pop(path, None)
         for kept, learned, stale in ((self.weights, weights, stale_weights), (self.plain, plain, stale_plain)):
             kept.update(learned)
             for key in stale:
@@ -382,8 +420,7 @@ class Index:
     def files(self) -> list[tuple[str, str]]:
         """(site path, script) of every index file, ``search-index.js`` first."""
         found = [(f"search/p/{n}.js", _script(f"p{n}", shard)) for n, shard in enumerate(self.shard_maps())]
-        found += [(f"search/d/{n}.js", _script(f"d{n}", [d.path, d.title, d.section, d.date, d.status, d.text]))
-                  for n, d in enumerate(self.documents)]
+        found += [(f"search/d/{n}.js", _script(f"d{n}", d)) for n, d in enumerate(self.documents)]
         token = hashlib.sha256("".join(text for _, text in found).encode()).hexdigest()[:10]
         meta = {"v": VERSION, "shards": self.shards, "docs": len(self.documents), "token": token}
         return [("search-index.js", "window.SEARCH_INDEX = " + _json(meta) + ";\n")] + found
@@ -395,7 +432,8 @@ def _json(value) -> str:
 
 
 def _script(name: str, value) -> str:
-    return f"(window.SEARCH_DATA=window.SEARCH_DATA||{{}})[\"{name}\"]={_json(value)};\n"
+    written = value.json() if isinstance(value, Document) else _json(value)
+    return f"(window.SEARCH_DATA=window.SEARCH_DATA||{{}})[\"{name}\"]={written};\n"
 
 
 def holds_text(rel: str) -> bool:
@@ -584,7 +622,8 @@ def documents(site, phone_pages: list[Page]) -> list[Document]:
     for page in phone_pages:
         if "phone" not in page.renditions:  # a sheet made only for paper (the poster) is not a result
             continue
-        doc = _document(page, section_titles.get(page.path.split("/")[0], ""), site.today)
+        section = section_titles.get(page.path.split("/")[0], "")
+        doc = _remembered.document_of(page, section, site.today) if _remembered else _document(page, section, site.today)
         if doc is not None:
             found.append(doc)
     return sorted(found, key=lambda d: (d.date, d.path))

@@ -127,10 +127,8 @@ class Renderer:
         self._site: dict | None = None
         self._shared: dict[str, bytes] = {}  # name -> its part of every digest, for values shared by all outputs
         self._templates: dict[tuple, bytes] = {}  # the templates' part of a digest, by the templates an output loaded
-        self._everyone: bytes | None = None  # a digest of all that every output sees alike
-        self.cores: dict[str, tuple] = {}  # out path -> (what its digest's core came from, the core[, links asked about, digest])
-        self.earlier_cores: dict[str, tuple] | None = None  # the same from the last build, in a process that builds again
-        self.same_plan = False  # the last build planned the same outputs: a link's shape depends on no other
+        self._alike: dict[tuple, tuple[bytes, tuple[str, ...]]] = {}  # ``_read_alike``'s, by the names read
+        self._asked: dict[int, tuple[dict, bytes]] = {}  # the links' part of a digest, by the links asked about
         self.digests = record.Digests()
         self.outputs: dict[str, tuple[Page, str, str]] = {}  # out path -> (page, rendition, template)
         self.collisions: list[tuple[str, Page, Page]] = []  # (out path, page kept, page refused)
@@ -222,62 +220,53 @@ class Renderer:
 
     def digest(self, out_path: str, names, templates, exists) -> bytes | None:
         """A digest of what ``out_path`` read when it last rendered, with today's values; None
-        where a value has no stable digest (the output then always renders)."""
+        where a value has no stable digest (the output then always renders).
+
+        The page's digest stands for every value of its context, read or not: a page's renditions
+        share it, and a process that builds again keeps it with the page (``builder.Warm``). What
+        is left differs between outputs in a handful of names, and the rest, what every output
+        sees alike, is digested once a build for each set of names read: the digests of forty
+        thousand outputs are then a hash each, not a walk through their values."""
+        page, rendition, template = self.outputs[out_path]
+        if type(names) is not tuple or type(templates) is not tuple:  # as the build database keeps them
+            names, templates = tuple(sorted(names)), tuple(sorted(templates))
         try:
-            templates = tuple(sorted(templates))
             parts = self._templates.get(templates)
             if parts is None:
                 parts = self._templates[templates] = b"".join(
-                    name.encode() + b"=" + self._template_digest(name) for name in templates)
-            core = self._core(out_path, names, parts)
+                    name.encode() + b"=" + self._template_digest(name) for name in sorted(templates))
+            shared, special = self._read_alike(names, page)
+            found = [template.encode(), b"\0", self.digests.model(page), shared, parts]
         except (record.Unknown, jinja2.TemplateNotFound):
             return None
-        kept = self.cores.get(out_path)
-        if self.same_plan and kept is not None and len(kept) == 4 and kept[2] is exists and kept[1] == core:
-            return kept[3]  # the same links asked about, in the same plan: the same answers
-        h = hashlib.blake2b(core, digest_size=16)
-        for path in sorted(exists):
-            h.update(path.encode() + (b"+" if path in self.outputs else b"-"))
-        digest = h.digest()
-        if kept is not None:
-            self.cores[out_path] = (kept[0], core, exists, digest)
-        return digest
+        for name in special:
+            value = out_path if name == "out_path" else rendition if name == "rendition" \
+                else self.site.village.phone_url(page.path)
+            found.append(b"%s=%s\0" % (name.encode(), b"s" + value.encode() if value is not None else b"n"))
+        asked = self._asked.get(id(exists))
+        if asked is None or asked[0] is not exists:  # kept with it: its id stays its own
+            asked = self._asked[id(exists)] = (exists, b"".join(
+                path.encode() + (b"+" if path in self.outputs else b"-") for path in sorted(exists)))
+        found.append(asked[1])
+        return hashlib.blake2b(b"".join(found), digest_size=16).digest()
 
-    def _core(self, out_path: str, names, templates: bytes) -> bytes:
-        """The digest of the values ``names`` stand for and of the templates. Its inputs are the
-        page (which the values of one output come from), what every output sees alike and the
-        templates: when none has changed since the last build of a process that builds again
-        (``serve``), neither has the digest, and it is not worked out again name by name."""
-        page, _, template = self.outputs[out_path]
-        key = None
-        if self.earlier_cores is not None:  # only a process that builds again can take one over
-            key = (self.digests.model(page), self._shared_digest(), template, names, templates)
-            kept = self.earlier_cores.get(out_path)
-            if kept is not None and kept[0] == key:
-                self.cores[out_path] = kept
-                return kept[1]
-        own = self._own_values(out_path)
-        h = hashlib.blake2b(template.encode() + b"\0", digest_size=16)  # a new override (kiosk/notice.html)
-        feed = self.digests.feed
-        for name in sorted(names):
-            if name in own:
-                h.update(name.encode() + b"=")
-                feed(own[name], h.update)
-            else:  # the same for every output: digested once a build
-                part = self._shared.get(name)
-                if part is None:
-                    part = self._shared[name] = self._shared_part(name)
-                h.update(part)
-        h.update(templates)
-        core = h.digest()
-        if key is not None:
-            self.cores[out_path] = (key, core)
-        return core
-
-    def _shared_digest(self) -> bytes:
-        if self._everyone is None:
-            self._everyone = self.digests.of([sorted(self._site_values().items()), sorted(self.env.globals.items())])
-        return self._everyone
+    def _read_alike(self, names, page: Page) -> tuple[bytes, tuple[str, ...]]:
+        """Of the names an output read, the digest of those every output sees alike, and those that
+        differ from rendition to rendition; the page's own stand in its digest."""
+        key = (names, tuple(page.context))
+        found = self._alike.get(key)
+        if found is None:
+            site, shared, special = self._site_values(), [], []
+            for name in sorted(names):
+                if name in _OUTPUT_VALUES:
+                    special.append(name)
+                elif name != "page" and (name not in page.context or name in site):
+                    part = self._shared.get(name)
+                    if part is None:
+                        part = self._shared[name] = self._shared_part(name)
+                    shared.append(part)
+            found = self._alike[key] = (b"".join(shared), tuple(special))
+        return found
 
     def _shared_part(self, name: str) -> bytes:
         h = [name.encode() + b"="]
@@ -325,6 +314,9 @@ def _updated_note() -> Markup:
     """A place for 内容更新于 in a part of the page that renders before the content it dates."""
     return Markup(_UPDATED_NOTE)
 
+
+# What an output can read that is neither its page's nor every output's alike (``_own_values``).
+_OUTPUT_VALUES = frozenset({"out_path", "phone_url", "rendition"})
 
 # The page's helpers, made per output in ``context``: each is a function of the output (its place,
 # the village) and of the values it is given, all of which the output's digest covers.
