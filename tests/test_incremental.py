@@ -558,6 +558,32 @@ def test_a_save_in_serve_walks_again_only_the_pages_that_show_what_changed(demo_
     assert _digest(out) == _digest(tmp_path / "afresh")
 
 
+def test_a_save_in_serve_makes_again_only_the_search_documents_of_what_changed(demo_copy, tmp_path, monkeypatch):
+    """The search index has a document per page; a save makes again those of the pages that show
+    what changed, keeps the others from the save before, and writes the index a build made afresh
+    writes."""
+    from villageboard import builder
+    from villageboard.kinds import search
+    from villageboard.reading import fingerprint
+
+    monkeypatch.setattr(fingerprint, "SETTLING", 0)  # the demo was copied a moment ago
+    made, making = [], search._document
+    monkeypatch.setattr(search, "_document", lambda page, *rest: made.append(page.path) or making(page, *rest))
+    warm, out, today = builder.Warm(), tmp_path / "preview", dt.date.fromisoformat(TODAY)
+    notices = sorted((demo_copy / "party").glob("*.md"))
+    for n, notice in enumerate(notices[:3]):
+        notice.write_text(notice.read_text(encoding="utf-8") + f"\n第{n}次补充：会议改到周五。\n", encoding="utf-8")
+        made.clear()
+        assert not builder.build(demo_copy, out, today, jobs=1, preview=True, warm=warm)[0].errors
+    pages = {f"{p.parent.name}/{p.stem}.html" for section in ("affairs", "party") for p in (demo_copy / section).glob("*.md")}
+    assert pages & set(made) == {f"party/{notices[2].stem}.html"}
+    builder.build(demo_copy, tmp_path / "afresh", today, preview=True, jobs=1)
+    assert _digest(out) == _digest(tmp_path / "afresh")
+    assert "第2次补充" in json.dumps([(out / "search" / "d").joinpath(f).read_text(encoding="utf-8")
+                                     for f in sorted(p.name for p in (out / "search" / "d").iterdir())],
+                                    ensure_ascii=False)
+
+
 def test_without_git_the_next_command_looks_again_only_at_the_edited_files_history(demo_copy, tmp_path, monkeypatch):
     """A village not in git has no history but each file's time, which the stamp already compares:
     the next command asks for the history of the notice it reads again, not of every notice."""

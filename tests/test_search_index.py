@@ -174,6 +174,8 @@ def test_the_index_serve_remembers_is_the_index_made_afresh():
         remembered.take(remembered.news())
         assert kept == search.Index(version).files()
     assert len(remembered.weights) == len({(d.title, d.text) for d in version})  # the rest is let go
+    # A document keeps its script's text once written; one made from it with another text writes its own.
+    assert json.loads(dataclasses.replace(version[0], text="改过的正文").json())[5] == "改过的正文"
 
 
 def test_a_remembered_index_spliced_after_each_edit_is_the_index_made_afresh():

@@ -72,7 +72,7 @@ class Document:
     text: str
     # As its script writes it, once written: a document kept from the last build (``Remembered``) is
     # not written again.
-    written: str | None = field(default=None, compare=False, repr=False)
+    written: str | None = field(default=None, init=False, compare=False, repr=False)
 
     def json(self) -> str:
         if self.written is None:
