@@ -18,6 +18,7 @@ import pytest
 from conftest import ROOT, TODAY, committed, run_cli
 from villageboard.builder import LAYOUTS
 from villageboard.planning import site as site_module
+from villageboard.planning.pages import Page
 from villageboard.rendering import record
 from villageboard.rendering.render import Renderer
 
@@ -238,7 +239,8 @@ def test_the_next_command_reads_again_only_the_notice_that_changed(demo_copy, tm
     monkeypatch.setattr(notices, "_read", lambda path, **named: read.append(path.name) or reading(path, **named))
     monkeypatch.setattr(search, "_postings_of", lambda weighed: indexed.append(1) or indexing(weighed))
     monkeypatch.setattr(record.Digests, "_fields", lambda self, model, out: (
-        walked.append(model.path.name) if isinstance(model, notices.Notice) else None) or walking(self, model, out))
+        walked.append(model.path.name) if isinstance(model, notices.Notice) else
+        walked.append(model.path) if isinstance(model, Page) else None) or walking(self, model, out))
     out, today = tmp_path / "site", dt.date.fromisoformat(TODAY)
     every = sorted(p.name for section in ("affairs", "party") for p in (demo_copy / section).glob("*.md"))
 
@@ -259,7 +261,15 @@ def test_the_next_command_reads_again_only_the_notice_that_changed(demo_copy, tm
     walked.clear()
     assert edited(first_party, jobs=1) == [first_party]  # the second command stored it on another core
     assert not indexed
-    assert set(walked) == {first_party}  # the other notices' digests came with their readings
+    # The other notices' digests came with their readings, and their pages, the same as before, with theirs:
+    # of the party's pages, only the edited notice's and the lists that hold it are walked.
+    page = f"party/{Path(first_party).stem}.html"
+    assert first_party in walked and page in walked
+    others = {f"{p.parent.name}/{p.stem}.html" for section in ("affairs", "party")
+              for p in (demo_copy / section).glob("*.md")} - {page}
+    assert not others & set(walked), others & set(walked)
+    assert all(re.fullmatch(r"party/(index|\d{4})(-\d+)?\.html", path)
+               for path in walked if path.startswith("party/") and path != page), walked
     clean = tmp_path / "clean"
     monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "clean-cache"))
     _build(demo_copy, clean)

@@ -5,7 +5,6 @@ outputs whose recorded reads changed (``_unchanged_outputs``), publish the whole
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import functools
 import gc
@@ -24,7 +23,7 @@ from villageboard.reading.assets import published_bytes
 from villageboard.reading.diagnostics import Report, display_path
 from villageboard.reading.memo import Memo
 from villageboard.reading.fingerprint import file_stat
-from villageboard.planning.pages import Page
+from villageboard.planning.pages import same_pages
 from villageboard.rendering.render import Renderer
 from villageboard.workers import WorkerLost, each, in_background
 from villageboard.publishing.writer import MARK, AtomicOutput, OutputRefused, listed, unsafe
@@ -57,8 +56,6 @@ class Warm:
         self.db: record.Database | None = None
         self.files: set[str] = set()  # site paths as published
         self.mark: tuple | None = None  # version.json's stat as published: another program has written since if not
-        self.pages: dict[str, Page] = {}  # by path, as the last build planned them
-        self.page_digests: dict[int, tuple] = {}  # theirs (``record.Digests.models``)
 
     def database(self, cache_root: Path | None, out: Path, program: str, setting: str) -> record.Database:
         """The build database as this process last saved it, rather than read again from the cache."""
@@ -67,30 +64,6 @@ class Warm:
             db = self.db = record.Database(cache_root, out, program, setting)
         db.entries = {}  # what a failed build had begun
         return db
-
-    def same_pages(self, pages: list[Page], replayed: list) -> list[Page]:
-        """``pages``, each the very object the last build planned where it shows the same models: its
-        digest then need not be worked out again (``digests``). At 10,000 notices that walk cost a
-        tenth of every save. Only where every value it shows is a model replayed unchanged (``Memo``)
-        or plain text, number or day: a list or a model made anew by the linking may differ."""
-        unchanged = {id(model) for model in replayed}
-        found = []
-        for page in pages:
-            old = self.pages.get(page.path)
-            if old is not None and (old.template, old.title, old.renditions, old.sources) == \
-                    (page.template, page.title, page.renditions, page.sources) \
-                    and old.context.keys() == page.context.keys() \
-                    and all(_same_value(value, old.context[name], unchanged) for name, value in page.context.items()):
-                page = old
-            found.append(page)
-        self.pages = {page.path: page for page in found}
-        return found
-
-    def digests(self, renderer: Renderer) -> None:
-        """Hand the digests of the pages kept (``same_pages``) to this build's renderer, and keep this
-        build's for the next."""
-        renderer.digests.keep(self.page_digests, self.pages.values())
-        self.page_digests = renderer.digests.models
 
     def over(self, out: Path) -> set[str] | None:
         """The files of ``out`` as this process published them, less those gone since (an
@@ -132,10 +105,9 @@ def _build(site, out: Path, today: dt.date, layouts: Path, jobs: int, preview: b
     report = site.report
     if report.errors:
         return report, 0
-    renderer = Renderer(layouts, site, warm.same_pages(site.pages(), site.memo.replayed) if warm else site.pages())
-    renderer.digests.keep(site.memo.digests, site.memo.replayed)
-    if warm:
-        warm.digests(renderer)
+    pages, site.memo.pages = same_pages(site.pages(), site.memo.pages, site.memo.replayed)
+    renderer = Renderer(layouts, site, pages)
+    renderer.digests.keep(site.memo.digests, site.memo.results())
     db = (warm.database if warm else record.Database)(site.cache.root, out, record.program_digest(layouts),
                                                         f"preview={preview}")
     try:
@@ -170,30 +142,6 @@ def _other_outputs(site, renderer: Renderer, layouts: Path, publish: bool = True
     if site.preview:
         found.append(("_preview/preview.js", layouts / "preview" / "preview.js", "预览脚本"))
     return found, remembered.news() if remembered else None
-
-
-def _same_value(value, earlier, unchanged: set[int], depth: int = 3) -> bool:
-    """Whether ``value`` shows what ``earlier`` showed: the same model replayed unchanged, or equal
-    text, numbers and days, in lists and small records (a listing's pager) of those."""
-    kind = type(value)
-    if kind is not type(earlier):
-        return False
-    if kind in _PLAIN:
-        return value == earlier
-    if value is earlier and id(value) in unchanged:
-        return True
-    if depth == 0:
-        return False
-    if kind in (list, tuple):
-        return len(value) == len(earlier) and all(_same_value(v, e, unchanged, depth - 1)
-                                                  for v, e in zip(value, earlier))
-    if dataclasses.is_dataclass(kind) and not record.has_history(kind):
-        return all(_same_value(getattr(value, f.name), getattr(earlier, f.name), unchanged, depth - 1)
-                   for f in dataclasses.fields(kind))
-    return False
-
-
-_PLAIN = (str, int, bool, type(None), dt.date)
 
 
 def _staged_others(site, renderer: Renderer, layouts: Path, out: Path, output: AtomicOutput, db: record.Database,

@@ -7,6 +7,7 @@ which the build writes into a manifest so rebuilds can become incremental.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass, field
@@ -104,3 +105,74 @@ def paginate(items: Sequence, base: str, per_page: int = PER_PAGE):
     count = max(1, math.ceil(len(items) / per_page))
     for n in range(1, count + 1):
         yield Pager(n, count, base), items[(n - 1) * per_page: n * per_page]
+
+
+_HAS_HISTORY: dict[type, bool] = {}  # model types whose ``history`` says when they changed
+
+
+def has_history(kind: type) -> bool:
+    """Whether ``kind`` is an item of the village (a notice, a ledger…): a model read from a file of
+    its own, whose ``history`` says when that file changed."""
+    shows = _HAS_HISTORY.get(kind)
+    if shows is None:
+        shows = _HAS_HISTORY[kind] = dataclasses.is_dataclass(kind) and any(
+            f.name == "history" for f in dataclasses.fields(kind))
+    return shows
+
+
+def same_pages(pages: list[Page], earlier: dict[str, Page], replayed: list) -> tuple[list[Page], dict[str, Page]]:
+    """``pages``, each the very object the last build planned (``earlier``, by path) where it shows
+    the same: its digest then need not be worked out again (``rendering/record.py``), which for ten
+    thousand notices cost a tenth of every save and a quarter of a second of every command. Only
+    where every value it shows is a model replayed unchanged (``reading/memo.py``), or text, a
+    number or a day, or lists and small records of those: a model the linking made anew may
+    differ. Also gives, by path, the pages the next build may take in the same way."""
+    unchanged = {id(model) for model in replayed}
+    found, keep = [], {}
+    for page in pages:
+        old = earlier.get(page.path)
+        if old is not None and (old.template, old.title, old.renditions, old.sources) == \
+                (page.template, page.title, page.renditions, page.sources) \
+                and old.context.keys() == page.context.keys() \
+                and all(_same(value, old.context[name], unchanged) for name, value in page.context.items()):
+            page = keep[page.path] = old
+        elif all(_plain(value) for value in page.context.values()):
+            keep[page.path] = page
+        found.append(page)
+    return found, keep
+
+
+_ATOMS = (str, int, bool, type(None), dt.date)
+
+
+def _same(value, earlier, unchanged: set[int], depth: int = 3) -> bool:
+    kind = type(value)
+    if kind is not type(earlier):
+        return False
+    if kind in _ATOMS:
+        return value == earlier
+    if value is earlier and id(value) in unchanged:
+        return True
+    if depth == 0:
+        return False
+    if kind in (list, tuple):
+        return len(value) == len(earlier) and all(_same(v, e, unchanged, depth - 1) for v, e in zip(value, earlier))
+    if dataclasses.is_dataclass(kind) and not has_history(kind):
+        return all(_same(getattr(value, f.name), getattr(earlier, f.name), unchanged, depth - 1)
+                   for f in dataclasses.fields(kind))
+    return False
+
+
+def _plain(value, depth: int = 3) -> bool:
+    """Whether a value could be found the same by ``_same``: a page that shows anything else is
+    never kept (nor stored with the readings, where it might not even be pickled)."""
+    kind = type(value)
+    if kind in _ATOMS or has_history(kind):
+        return True
+    if depth == 0:
+        return False
+    if kind in (list, tuple):
+        return all(_plain(v, depth - 1) for v in value)
+    if dataclasses.is_dataclass(kind):
+        return all(_plain(getattr(value, f.name), depth - 1) for f in dataclasses.fields(kind))
+    return False

@@ -79,12 +79,15 @@ class Memo:
         self.digests: dict | None = None  # what rendering worked out of the models (``record.Digests.models``)
         self.search = None  # what the search index worked out (``kinds/search.Remembered``), kept with them
         self.sources: dict[tuple, str] = {}  # each page's list of sources as the manifest writes it
+        # The last build's pages, by path, that the next may take as they are (``planning/pages.same_pages``).
+        self.pages: dict[str, Any] = {}
         self._stored_index = None  # the search index's documents, as the stored memo has them
         self._stored_story: bytes | None = None  # the history's, as the stored memo has it
         self._stored_digests = 0  # how many models' digests the stored memo has
         # The mark of the readings as stored: the digests, stored apart, count only beside the same.
         self.mark: bytes | None = None
         self._stored_mark: bytes | None = None
+        self._stored_pages: dict[str, Any] = {}  # the pages as the stored memo has them
         self._paths: dict[tuple[Path, str], Path] = {}
 
     def restore(self, cache: Cache, content: Path) -> None:
@@ -95,12 +98,14 @@ class Memo:
         collecting = gc.isenabled()
         gc.disable()  # half a million objects arrive: collecting as they do takes four times as long
         try:
-            self.mark, self.kept, self.history, self._paths = pickle.loads(data)
+            self.mark, self.kept, self.history, self._paths, pages = pickle.loads(data)
+            self.pages = {page.path: page for page in pages}
             self._digests_from(_get(cache, _STORED_DIGESTS, content))
             index = _get(cache, _STORED_INDEX, content)
             self.search = pickle.loads(index) if index is not None else None
         except Exception:  # sealed by this program, so never expected: then read everything, as without it
             self.kept, self.history, self._paths, self.digests, self.search, self.sources = {}, None, {}, None, None, {}
+            self.pages = {}
             self.mark = None
         finally:
             # And what arrived is set aside from collection until the build ends (``builder``): the
@@ -112,23 +117,26 @@ class Memo:
         self._stored_digests = len(self.digests) if self.digests is not None else 0
         self._stored_index = getattr(self.search, "numbered", None)
         self._stored_mark = self.mark
+        self._stored_pages = self.pages
 
     def _digests_from(self, data: bytes | None) -> None:
         """The digests and lists of sources stored beside the readings, when stored beside these very ones."""
         if data is None:
             return
         mark, digests, self.sources = pickle.loads(data)
-        if mark != self.mark or len(digests) != len(self.kept):
+        if mark != self.mark or len(digests) != len(self.kept) + len(self.pages):
             self.sources = {}
             return
-        self.digests = {id(kept.result): (kept.result, digest)
-                        for kept, digest in zip(self.kept.values(), digests) if digest is not None}
+        self.digests = {id(model): (model, digest) for model, digest in zip(self.results(), digests)
+                        if digest is not None}
 
     def readings_changed(self) -> bool:
         """Whether this build read anything the stored memo does not have. The readings to store then
         get a new mark, which the digests stored after them carry too."""
         changed = bool(self.read_anew) or self.kept.keys() != self._last.keys() or \
-            getattr(self.history, "story", None) != self._stored_story or self.mark is None
+            getattr(self.history, "story", None) != self._stored_story or self.mark is None or \
+            self.pages.keys() != self._stored_pages.keys() or \
+            any(page is not self._stored_pages[path] for path, page in self.pages.items())
         if changed:
             self.mark = secrets.token_bytes(16)
         return changed
@@ -142,7 +150,8 @@ class Memo:
             # look up), and making ten thousand of them again would cost a third of what is saved.
             used = {whole[0] for whole in self.kept}
             paths = {key: path for key, path in self._paths.items() if path in used}
-            data = pickle.dumps((self.mark, self.kept, _sharing(self.history, used), paths), pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps((self.mark, self.kept, _sharing(self.history, used), paths, list(self.pages.values())),
+                                pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError):  # a model that cannot be kept: the next reads it
             return
         _put(cache, _STORED, content, data)
@@ -155,9 +164,9 @@ class Memo:
         if self.mark == self._stored_mark and len(digests) <= self._stored_digests:
             return
         found = []
-        for kept in self.kept.values():
-            known = digests.get(id(kept.result))
-            found.append(known[1] if known is not None and known[0] is kept.result else None)
+        for model in self.results():
+            known = digests.get(id(model))
+            found.append(known[1] if known is not None and known[0] is model else None)
         _put(cache, _STORED_DIGESTS, content, pickle.dumps((self.mark, found, self.sources), pickle.HIGHEST_PROTOCOL))
 
     def store_search(self, cache: Cache, content: Path) -> None:
@@ -168,8 +177,9 @@ class Memo:
         _put(cache, _STORED_INDEX, content, pickle.dumps(self.search, pickle.HIGHEST_PROTOCOL))
 
     def results(self) -> list:
-        """The models of this build's readings that can be kept."""
-        return [kept.result for kept in self.kept.values()]
+        """The models of this build's readings that can be kept, and its pages that can (their digests
+        are kept with them)."""
+        return [kept.result for kept in self.kept.values()] + list(self.pages.values())
 
     def path(self, folder: Path, name: str) -> Path:
         """``folder / name``, the same object as in earlier builds: making ten thousand paths

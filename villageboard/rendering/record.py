@@ -26,6 +26,7 @@ import jinja2
 from jinja2.runtime import Context
 
 from villageboard import cache
+from villageboard.planning.pages import has_history
 from villageboard.reading.fingerprint import file_stat
 
 
@@ -92,19 +93,6 @@ class RecordingEnvironment(jinja2.Environment):
                 if history is not None:
                     _reading.shown[id(history)] = history
         return super().getattr(obj, attribute)
-
-
-_HAS_HISTORY: dict[type, bool] = {}  # model types whose ``history`` says when they changed
-
-
-def has_history(kind: type) -> bool:
-    """Whether ``kind`` is an item of the village (a notice, a ledger…): a model read from a file of
-    its own, whose ``history`` says when that file changed."""
-    shows = _HAS_HISTORY.get(kind)
-    if shows is None:
-        shows = _HAS_HISTORY[kind] = dataclasses.is_dataclass(kind) and any(
-            f.name == "history" for f in dataclasses.fields(kind))
-    return shows
 
 
 class Unknown(Exception):
