@@ -238,6 +238,8 @@ def test_the_next_command_reads_again_only_the_notice_that_changed(demo_copy, tm
     reading, indexing, walking = notices._read, search._postings_of, record.Digests._fields
     monkeypatch.setattr(notices, "_read", lambda path, **named: read.append(path.name) or reading(path, **named))
     monkeypatch.setattr(search, "_postings_of", lambda weighed: indexed.append(1) or indexing(weighed))
+    documented, documenting = [], search._document
+    monkeypatch.setattr(search, "_document", lambda page, *rest: documented.append(page.path) or documenting(page, *rest))
     monkeypatch.setattr(record.Digests, "_fields", lambda self, model, out: (
         walked.append(model.path.name) if isinstance(model, notices.Notice) else
         walked.append(model.path) if isinstance(model, Page) else None) or walking(self, model, out))
@@ -259,8 +261,14 @@ def test_the_next_command_reads_again_only_the_notice_that_changed(demo_copy, tm
     first_party = next(name for name in every if (demo_copy / "party" / name).exists())
     indexed.clear()
     walked.clear()
+    documented.clear()
     assert edited(first_party, jobs=1) == [first_party]  # the second command stored it on another core
     assert not indexed
+    # Search documents are kept by their page's digest: only the edited notice's is made again.
+    assert {path for path in documented if path.startswith(("affairs/", "party/"))} <= \
+        {f"party/{Path(first_party).stem}.html", "party/index.html", "party/2025.html", "affairs/index.html",
+         "affairs/2026.html", "affairs/2025.html"}
+    assert f"party/{Path(first_party).stem}.html" in documented
     # The other notices' digests came with their readings, and their pages, the same as before, with theirs:
     # of the party's pages, only the edited notice's and the lists that hold it are walked.
     page = f"party/{Path(first_party).stem}.html"

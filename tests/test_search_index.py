@@ -122,7 +122,7 @@ def test_the_privacy_scan_covers_the_index(tmp_path, monkeypatch):
     """Should a kind ever put a number into search that its page does not show, the build refuses it."""
     leak = search.Document("affairs/x.html", "通知", "村务公开", "2026-01-01", "", "联系 13912345678")
     real = search.documents
-    monkeypatch.setattr(search, "documents", lambda site, pages: real(site, pages) + [leak])
+    monkeypatch.setattr(search, "documents", lambda site, pages, *rest: real(site, pages, *rest) + [leak])
     report, _ = builder.build(DEMO, tmp_path / "site", dt.date.fromisoformat(TODAY))
     errors = [e for e in report.errors if "E-PRIVACY-PHONE" in str(e)]
     assert errors and "search/d/" in str(errors[0])

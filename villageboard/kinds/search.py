@@ -34,7 +34,7 @@ import sys
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 from html.parser import HTMLParser
 
 from villageboard.reading.chinese_amounts import capitals, yuan
@@ -198,10 +198,12 @@ def weights(doc: Document) -> dict[str, int]:
 
 
 class Remembered:
-    """What a process that builds again and again (``serve``) keeps of the index between builds:
-    each document's weights (counting bigrams is most of the index's work) and each page's plain
-    text, and the last index itself, so that a save that changes a document or two changes only
-    the posting lists of the bigrams whose weight changed. The index is made in another process
+    """What a process that builds again and again (``serve``) keeps of the index between builds,
+    and the command line in the build cache (``reading/memo.py``): each page's document, by the
+    page's digest (``rendering/record.py``: it covers every value the page shows); each document's
+    weights (counting bigrams is most of the index's work) and each page's plain text; and the
+    last index itself, so that a save that changes a document or two changes only the posting
+    lists of the bigrams whose weight changed. The index is made in another process
     (``builder``): what it works out there comes back with ``news`` and is kept with ``take``."""
 
     def __init__(self):
@@ -211,34 +213,26 @@ class Remembered:
         self.numbered: list[bytes] = []  # the last index's documents by number, as their weights' keys
         self.postings: dict[str, str] | None = None  # the last index's posting lists
         self.last: dict[str, int] = {}  # the last document in each of them
-        self._learned: tuple[dict, dict] = ({}, {})
-        self._used: tuple[set, set] = (set(), set())
+        # By the page's digest, its section and the day: (the document or None).
+        self.documents: dict[bytes, tuple[Document | None]] = {}
+        self._learned: tuple[dict, dict, dict] = ({}, {}, {})
+        self._used: tuple[set, set, set] = (set(), set(), set())
         self._index: tuple | None = None  # this build's index: documents, changed posting lists, whether all
-        # Each page's document, by its address, with the page and the day it was made for: a page that
-        # is the very object of the last build shows the same (``builder.Warm.same_pages``). Only in
-        # the process that builds again; never stored.
-        self.documents: dict[str, tuple[Page, dt.date, Document | None]] = {}
-        self._documented: dict[str, tuple[int, dt.date, Document | None]] = {}  # this build's new ones
-        self._shown: set[str] = set()
 
-    def __getstate__(self) -> dict:
-        return {**self.__dict__, "documents": {}, "_documented": {}, "_shown": set()}
-
-    def document_of(self, page: Page, section: str, today: dt.date) -> Document | None:
-        self._shown.add(page.path)
-        found = self.documents.get(page.path)
-        if found is not None and found[0] is page and found[1] == today:
-            return found[2]
-        doc = _document(page, section, today)
-        self._documented[page.path] = (id(page), today, doc)
-        return doc
+    def document_of(self, page: Page, section: str, today: dt.date, digest: bytes | None) -> Document | None:
+        """``page``'s document; ``digest``: the page's, None when it has none (then made every time)."""
+        if digest is None:
+            return _document(page, section, today)
+        key = b"%s\0%s\0%s" % (digest, section.encode(), today.isoformat().encode())
+        return self._find(2, key, lambda _: (_document(page, section, today),), None)[1][0]
 
     def plain_of(self, html: str) -> str:
         return self._find(1, html, _cached_plain, html)[1]
 
-    def _find(self, table: int, text: str, make, value) -> tuple[bytes, Any]:
-        kept = (self.weights, self.plain)[table]
-        key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    def _find(self, table: int, text: str | bytes, make, value) -> tuple[bytes, Any]:
+        kept = (self.weights, self.plain, self.documents)[table]
+        key = hashlib.blake2b(text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text,
+                              digest_size=16).digest()
         self._used[table].add(key)
         found = kept.get(key)
         if found is None:
@@ -290,28 +284,17 @@ class Remembered:
 
     def news(self) -> tuple:
         """What this build worked out, and what it no longer needed."""
-        stale = tuple([key for key in kept if key not in used] for kept, used in zip((self.weights, self.plain), self._used))
-        gone = [path for path in self.documents if path not in self._shown]
-        news = (self._learned, stale, self._index, (self._documented, gone))
-        self._learned, self._used, self._index = ({}, {}), (set(), set()), None
-        self._documented, self._shown = {}, set()
+        tables = (self.weights, self.plain, self.documents)
+        stale = tuple([key for key in kept if key not in used] for kept, used in zip(tables, self._used))
+        news = (self._learned, stale, self._index)
+        self._learned, self._used, self._index = ({}, {}, {}), (set(), set(), set()), None
         return news
 
-    def take(self, news: tuple, outputs: dict | None = None) -> None:
-        """What ``news`` says was worked out; with ``outputs`` (the renderer's: path -> page, …), the
-        documents of the pages of this very build, which the process that made them knew by their ids."""
-        (weights, plain), (stale_weights, stale_plain), index, (documented, gone) = news
-        for path in gone:
-            self.documents.pop(path, None)
-        for path, (page_id, day, doc) in documented.items():
-            page = outputs.get(path, (None,))[0] if outputs is not None else None
-            if page is not None and id(page) == page_id:
-                self.documents[path] = (page, day, doc)
-            else:
-                self.documents.pop(path, None)
-        for kept, learned, stale in ((self.weights, weights, stale_weights), (self.plain, plain, stale_plain)):
-            kept.update(learned)
-            for key in stale:
+    def take(self, news: tuple) -> None:
+        learned, stale, index = news
+        for kept, new, old in zip((self.weights, self.plain, self.documents), learned, stale):
+            kept.update(new)
+            for key in old:
                 kept.pop(key, None)
         if index is not None:
             self.numbered, postings, last, whole = index
@@ -442,12 +425,13 @@ def holds_text(rel: str) -> bool:
     return not rel.startswith("search/p/")
 
 
-def outputs(site, phone_pages: list[Page], remembered: Remembered | None = None) -> list[tuple[str, str]]:
-    """Every file of the search index, for the build."""
+def outputs(site, phone_pages: list[Page], remembered: Remembered | None = None,
+            digest: Callable[[Page], bytes | None] | None = None) -> list[tuple[str, str]]:
+    """Every file of the search index, for the build; ``digest``: each page's (``Remembered``)."""
     global _remembered
     _remembered = remembered
     try:
-        return Index(documents(site, phone_pages), remembered).files()
+        return Index(documents(site, phone_pages, digest), remembered).files()
     finally:
         _remembered = None
 
@@ -615,7 +599,7 @@ def _document(page: Page, section: str, today: dt.date) -> Document | None:
                     _status(item, today), text)
 
 
-def documents(site, phone_pages: list[Page]) -> list[Document]:
+def documents(site, phone_pages: list[Page], digest: Callable[[Page], bytes | None] | None = None) -> list[Document]:
     """What search finds, oldest first (undated pages, households and grids, first of all)."""
     section_titles = {s.url.split("/")[0]: s.title for s in site.sections()}
     found = []
@@ -623,7 +607,10 @@ def documents(site, phone_pages: list[Page]) -> list[Document]:
         if "phone" not in page.renditions:  # a sheet made only for paper (the poster) is not a result
             continue
         section = section_titles.get(page.path.split("/")[0], "")
-        doc = _remembered.document_of(page, section, site.today) if _remembered else _document(page, section, site.today)
+        if _remembered and digest:
+            doc = _remembered.document_of(page, section, site.today, digest(page))
+        else:
+            doc = _document(page, section, site.today)
         if doc is not None:
             found.append(doc)
     return sorted(found, key=lambda d: (d.date, d.path))

@@ -250,6 +250,13 @@ class Renderer:
         found.append(asked[1])
         return hashlib.blake2b(b"".join(found), digest_size=16).digest()
 
+    def page_digest(self, page: Page) -> bytes | None:
+        """The digest of every value ``page`` shows; None where one has none."""
+        try:
+            return self.digests.model(page)
+        except record.Unknown:
+            return None
+
     def _read_alike(self, names, page: Page) -> tuple[bytes, tuple[str, ...]]:
         """Of the names an output read, the digest of those every output sees alike, and those that
         differ from rendition to rendition; the page's own stand in its digest."""
