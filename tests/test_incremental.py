@@ -576,6 +576,36 @@ def test_a_save_in_serve_walks_again_only_the_pages_that_show_what_changed(demo_
     assert _digest(out) == _digest(tmp_path / "afresh")
 
 
+def test_a_save_in_serve_renders_again_what_a_template_or_the_village_changed_on_the_same_pages(
+        demo_copy, tmp_path, monkeypatch):
+    """A save takes the digest of an output whose page is the very one published only while every
+    template and what every page shows alike (village.yaml, the day) are as they were: a template
+    saved, or the village's office hours changed, still reach every page that shows them."""
+    from villageboard import builder
+    from villageboard.reading import fingerprint
+
+    monkeypatch.setattr(fingerprint, "SETTLING", 0)  # the demo was copied a moment ago
+    layouts = tmp_path / "layouts"
+    shutil.copytree(LAYOUTS, layouts)
+    warm, out, today = builder.Warm(), tmp_path / "preview", dt.date.fromisoformat(TODAY)
+    for _ in range(2):
+        assert not builder.build(demo_copy, out, today, layouts=layouts, jobs=1, preview=True, warm=warm)[0].errors
+    notice = layouts / "notice.html"
+    notice.write_text(notice.read_text(encoding="utf-8").replace("{% block main %}", "{% block main %}<!-- 新模板 -->", 1),
+                      encoding="utf-8")
+    assert not builder.build(demo_copy, out, today, layouts=layouts, jobs=1, preview=True, warm=warm)[0].errors
+    pages = [page for section in ("affairs", "party") for p in (demo_copy / section).glob("*.md")
+             if (out / (page := f"{section}/{p.stem}.html")).exists()]  # a notice not yet due has none
+    assert len(pages) > 5 and all("新模板" in (out / page).read_text(encoding="utf-8") for page in pages)
+    village = demo_copy / "village.yaml"
+    village.write_text(re.sub(r"(  hours: .*)", r"\g<1>（周六休息）", village.read_text(encoding="utf-8"), count=1),
+                       encoding="utf-8")
+    assert not builder.build(demo_copy, out, today, layouts=layouts, jobs=1, preview=True, warm=warm)[0].errors
+    builder.build(demo_copy, tmp_path / "afresh", today, layouts=layouts, preview=True, jobs=1)
+    assert _digest(out) == _digest(tmp_path / "afresh")
+    assert "周六休息" in (out / "index.html").read_text(encoding="utf-8")
+
+
 def test_a_save_in_serve_makes_again_only_the_search_documents_of_what_changed(demo_copy, tmp_path, monkeypatch):
     """The search index has a document per page; a save makes again those of the pages that show
     what changed, keeps the others from the save before, and writes the index a build made afresh

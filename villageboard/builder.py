@@ -57,12 +57,17 @@ class Warm:
         self.db: record.Database | None = None
         self.files: set[str] = set()  # site paths as published
         self.mark: tuple | None = None  # version.json's stat as published: another program has written since if not
+        # Each output's page as last published, and what every output saw alike then (``Renderer.alike``):
+        # while both and the plan are the same, so is the output's digest, and it is not worked out again.
+        self.shown: dict[str, object] = {}
+        self.alike: bytes | None = None
 
     def database(self, cache_root: Path | None, out: Path, program: str, setting: str) -> record.Database:
         """The build database as this process last saved it, rather than read again from the cache."""
         db = self.db
         if db is None or (db.program, db.setting) != (program, setting) or self.mark != file_stat(out / MARK):
             db = self.db = record.Database(cache_root, out, program, setting)
+            self.shown = {}  # its entries are not those this process published
         db.entries = {}  # what a failed build had begun
         return db
 
@@ -235,7 +240,10 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
         # lock: another build cannot publish between these looks at --out and the links to it.
         if not warm and site.memo.readings_changed():  # for the next command; serve keeps its own
             waiting.callback(_stored, in_background(site.memo.store, (site.cache, site.content), here=jobs <= 1))
-        kept, stale = _unchanged_outputs(output, db, planned, _same_digests(renderer, db))
+        alike = renderer.alike() if warm else None
+        kept, stale = _unchanged_outputs(output, db, planned, _same_digests(
+            renderer, db, warm.shown if warm and warm.alike == alike and warm.shown.keys() == renderer.outputs.keys()
+            else {}))
         digested = record.Digests()  # those of the models it keeps, for the next build
         digested.keep(renderer.digests.models, site.memo.results())
         site.memo.digests = digested.models
@@ -291,6 +299,7 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
     output.finish()
     if warm:
         warm.published(out, shas)
+        warm.alike, warm.shown = alike, {out_path: page for out_path, (page, _, _) in renderer.outputs.items()}
     else:  # for the command line's stamp; serve has none
         report.left = _left(out, output.names, db)
 
@@ -330,11 +339,14 @@ def _made(renderer: Renderer, out: Path, output: AtomicOutput, out_path: str):
     return out_path, changed, sha, findings.items, entry
 
 
-def _same_digests(renderer: Renderer, db: record.Database) -> set[str]:
-    """Outputs whose recorded reads have the same digest as when they were published."""
-    return {out_path for out_path in renderer.outputs
+def _same_digests(renderer: Renderer, db: record.Database, shown: dict) -> set[str]:
+    """Outputs whose recorded reads have the same digest as when they were published. ``shown``: each
+    output's page as published (``Warm``), when what every output sees alike is the same too: an
+    output of the very same page then has the same digest."""
+    return {out_path for out_path, (page, _, _) in renderer.outputs.items()
             if (entry := db.published.get(out_path)) is not None
-            and renderer.digest(out_path, entry.names, entry.templates, entry.exists) == entry.digest}
+            and (shown.get(out_path) is page
+                 or renderer.digest(out_path, entry.names, entry.templates, entry.exists) == entry.digest)}
 
 
 def _unchanged_outputs(output: AtomicOutput, db: record.Database, planned: list[str], same: set[str]):

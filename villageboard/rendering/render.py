@@ -250,6 +250,19 @@ class Renderer:
         found.append(asked[1])
         return hashlib.blake2b(b"".join(found), digest_size=16).digest()
 
+    def alike(self) -> bytes | None:
+        """A digest of all that an output's digest covers beside its page, its reads and the plan
+        (which links exist): every template, and every value every output sees alike."""
+        try:
+            h = hashlib.blake2b(self.digests.of([sorted(self._site_values().items()), sorted(self.env.globals.items())]),
+                                digest_size=16)
+        except record.Unknown:
+            return None
+        for name in sorted(self.env.loader.list_templates()):
+            if not name.startswith("static/"):  # copied as they are, never loaded as templates
+                h.update(name.encode() + b"=" + self._template_digest(name))
+        return h.digest()
+
     def page_digest(self, page: Page) -> bytes | None:
         """The digest of every value ``page`` shows; None where one has none."""
         try:
