@@ -58,6 +58,7 @@ class Site:
     compact: compact.Compact = field(default_factory=compact.Compact)
     households: list[households.Household] = field(default_factory=list)
     attachment_pages: dict[str, tuple] = field(default_factory=dict)  # picture's site path -> (pdf, page index, pdf hash)
+    worked_out: dict[tuple, object] = field(default_factory=dict)  # what several kinds ask, once (notices.entries)
 
     def sections(self) -> list[Section]:
         found = [s for kind in KINDS for s in getattr(kind, "sections", lambda site: [])(self)]
