@@ -290,6 +290,36 @@ def test_the_next_command_reads_again_only_the_notice_that_changed(demo_copy, tm
     assert [stored.count(kind) for kind in ("reading", "reading-digests", "search-index")] == [1, 1, 1]
 
 
+def test_the_stored_search_record_is_loaded_by_the_process_that_makes_the_index(demo_copy, tmp_path, monkeypatch):
+    """The command itself never uses what the search index worked out: with a second core, only the
+    process it forks to make the index loads it from the build cache, and the index it makes is the
+    one a clean build makes."""
+    from villageboard import builder
+    from villageboard.reading import memo
+
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "cache"))
+    loaded, searched = tmp_path / "loaded-by", memo.Memo.searched
+
+    def noted(self):
+        found = searched(self)
+        if found is not None:
+            with open(loaded, "a") as f:  # a forked process's list would not come back
+                f.write(f"{os.getpid()}\n")
+        return found
+
+    monkeypatch.setattr(memo.Memo, "searched", noted)
+    out, today = tmp_path / "site", dt.date.fromisoformat(TODAY)
+    assert not builder.build(demo_copy, out, today, jobs=2)[0].errors
+    notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
+    notice.write_text(notice.read_text(encoding="utf-8") + "\n补充：申请截止时间延后。\n", encoding="utf-8")
+    assert not builder.build(demo_copy, out, today, jobs=2)[0].errors
+    pids = loaded.read_text().split()
+    assert pids and str(os.getpid()) not in pids
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "clean-cache"))
+    _build(demo_copy, tmp_path / "clean")
+    assert _digest(out) == _digest(tmp_path / "clean")
+
+
 def test_digests_stored_beside_other_readings_are_not_used(demo_copy, tmp_path, monkeypatch):
     """The command stores its readings from a background process and the digests rendering made
     of them from the build itself, as two entries. When the readings could not be stored (the

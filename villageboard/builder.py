@@ -160,6 +160,8 @@ def _staged_others(site, renderer: Renderer, layouts: Path, out: Path, output: A
     the published file is kept); what the privacy scan found; what the search index learned; the
     public numbers' digest. With ``storing``, what the search index learned is stored for the
     next command from here, beside the rest of the build."""
+    if site.memo.searched() is None:
+        site.memo.search = search.Remembered()
     found, learned = _other_outputs(site, renderer, layouts, True, site.memo.search)
     if storing:  # and not sent back: the command ends with this build
         site.memo.search.take(learned)
@@ -229,7 +231,7 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
     report = site.report
     planned = sorted(renderer.outputs)
     shas: dict[str, bytes] = {}
-    if site.memo.search is None:
+    if warm and site.memo.searched() is None:  # kept here, for the next save
         site.memo.search = search.Remembered()
     with AtomicOutput(out, warm.over(out) if warm else None, spare=warm is None) as output, \
             contextlib.closing(in_background(_staged_others, (site, renderer, layouts, out, output, db, not warm),

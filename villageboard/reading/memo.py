@@ -82,6 +82,7 @@ class Memo:
         # The last build's pages, by path, that the next may take as they are (``planning/pages.same_pages``).
         self.pages: dict[str, Any] = {}
         self._stored_index = None  # the search index's documents, as the stored memo has them
+        self._search_from: tuple | None = None  # where the stored memo's search part is, until ``searched``
         self._stored_story: bytes | None = None  # the history's, as the stored memo has it
         self._stored_digests = 0  # how many models' digests the stored memo has
         # The mark of the readings as stored: the digests, stored apart, count only beside the same.
@@ -101,8 +102,7 @@ class Memo:
             self.mark, self.kept, self.history, self._paths, pages = pickle.loads(data)
             self.pages = {page.path: page for page in pages}
             self._digests_from(_get(cache, _STORED_DIGESTS, content))
-            index = _get(cache, _STORED_INDEX, content)
-            self.search = pickle.loads(index) if index is not None else None
+            self._search_from = (cache, content)
         except Exception:  # sealed by this program, so never expected: then read everything, as without it
             self.kept, self.history, self._paths, self.digests, self.search, self.sources = {}, None, {}, None, None, {}
             self.pages = {}
@@ -115,9 +115,28 @@ class Memo:
                 gc.enable()
         self._stored_story = getattr(self.history, "story", None)
         self._stored_digests = len(self.digests) if self.digests is not None else 0
-        self._stored_index = getattr(self.search, "numbered", None)
         self._stored_mark = self.mark
         self._stored_pages = self.pages
+
+    def searched(self):
+        """What the search index worked out (``search``), from the stored memo the first time it is
+        asked: by the process that makes the index (``builder``), which a command forks for it, so
+        that the build itself does not wait a tenth of a second at 10,000 notices for what it never
+        uses. None when nothing was stored."""
+        if self._search_from is not None:
+            (cache, content), self._search_from = self._search_from, None
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                index = _get(cache, _STORED_INDEX, content)
+                self.search = pickle.loads(index) if index is not None else None
+            except Exception:  # sealed by this program, so never expected: then index afresh
+                self.search = None
+            finally:
+                if collecting:
+                    gc.enable()
+            self._stored_index = getattr(self.search, "numbered", None)
+        return self.search
 
     def _digests_from(self, data: bytes | None) -> None:
         """The digests and lists of sources stored beside the readings, when stored beside these very ones."""
