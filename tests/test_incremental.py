@@ -300,12 +300,10 @@ def test_the_stored_search_record_is_loaded_by_the_process_that_makes_the_index(
     monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "cache"))
     loaded, searched = tmp_path / "loaded-by", memo.Memo.searched
 
-    def noted(self):
-        found = searched(self)
-        if found is not None:
-            with open(loaded, "a") as f:  # a forked process's list would not come back
-                f.write(f"{os.getpid()}\n")
-        return found
+    def noted(self, empty):
+        with open(loaded, "a") as f:  # a forked process's list would not come back
+            f.write(f"{os.getpid()}\n")
+        return searched(self, empty)
 
     monkeypatch.setattr(memo.Memo, "searched", noted)
     out, today = tmp_path / "site", dt.date.fromisoformat(TODAY)

@@ -57,17 +57,15 @@ class Warm:
         self.db: record.Database | None = None
         self.files: set[str] = set()  # site paths as published
         self.mark: tuple | None = None  # version.json's stat as published: another program has written since if not
-        # Each output's page as last published, and what every output saw alike then (``Renderer.alike``):
-        # while both and the plan are the same, so is the output's digest, and it is not worked out again.
-        self.shown: dict[str, object] = {}
-        self.alike: bytes | None = None
+        self.pages: dict[str, object] = {}  # each output's page as published
+        self.alike: bytes | None = None  # what every output saw alike then (``Renderer.alike``)
 
     def database(self, cache_root: Path | None, out: Path, program: str, setting: str) -> record.Database:
         """The build database as this process last saved it, rather than read again from the cache."""
         db = self.db
         if db is None or (db.program, db.setting) != (program, setting) or self.mark != file_stat(out / MARK):
             db = self.db = record.Database(cache_root, out, program, setting)
-            self.shown = {}  # its entries are not those this process published
+            self.pages = {}  # its entries are not those this process published
         db.entries = {}  # what a failed build had begun
         return db
 
@@ -79,9 +77,18 @@ class Warm:
             return None
         return self.files & listed(out)
 
-    def published(self, out: Path, files) -> None:
+    def shown(self, renderer: Renderer) -> dict[str, object]:
+        """Each output's page as published, while every template, what every output sees alike and
+        the plan are as they were: an output of the very same page then has the same digest
+        (``_same_digests``), which need not be worked out again. Empty otherwise."""
+        if renderer.alike() != self.alike or self.pages.keys() != renderer.outputs.keys():
+            return {}
+        return self.pages
+
+    def published(self, out: Path, files, renderer: Renderer) -> None:
         self.files = set(files)
         self.mark = file_stat(out / MARK)
+        self.alike, self.pages = renderer.alike(), {path: page for path, (page, _, _) in renderer.outputs.items()}
 
 
 def build(content: Path, out: Path, today: dt.date, layouts: Path = LAYOUTS, jobs: int = 1,
@@ -160,9 +167,7 @@ def _staged_others(site, renderer: Renderer, layouts: Path, out: Path, output: A
     the published file is kept); what the privacy scan found; what the search index learned; the
     public numbers' digest. With ``storing``, what the search index learned is stored for the
     next command from here, beside the rest of the build."""
-    if site.memo.searched() is None:
-        site.memo.search = search.Remembered()
-    found, learned = _other_outputs(site, renderer, layouts, True, site.memo.search)
+    found, learned = _other_outputs(site, renderer, layouts, True, site.memo.searched(search.Remembered))
     if storing:  # and not sent back: the command ends with this build
         site.memo.search.take(learned)
         site.memo.store_search(site.cache, site.content)
@@ -231,8 +236,8 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
     report = site.report
     planned = sorted(renderer.outputs)
     shas: dict[str, bytes] = {}
-    if warm and site.memo.searched() is None:  # kept here, for the next save
-        site.memo.search = search.Remembered()
+    if warm:  # kept here, for the next save
+        site.memo.searched(search.Remembered)
     with AtomicOutput(out, warm.over(out) if warm else None, spare=warm is None) as output, \
             contextlib.closing(in_background(_staged_others, (site, renderer, layouts, out, output, db, not warm),
                                              here=jobs <= 1)) as others, \
@@ -242,10 +247,7 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
         # lock: another build cannot publish between these looks at --out and the links to it.
         if not warm and site.memo.readings_changed():  # for the next command; serve keeps its own
             waiting.callback(_stored, in_background(site.memo.store, (site.cache, site.content), here=jobs <= 1))
-        alike = renderer.alike() if warm else None
-        kept, stale = _unchanged_outputs(output, db, planned, _same_digests(
-            renderer, db, warm.shown if warm and warm.alike == alike and warm.shown.keys() == renderer.outputs.keys()
-            else {}))
+        kept, stale = _unchanged_outputs(output, db, planned, _same_digests(renderer, db, warm.shown(renderer) if warm else {}))
         digested = record.Digests()  # those of the models it keeps, for the next build
         digested.keep(renderer.digests.models, site.memo.results())
         site.memo.digests = digested.models
@@ -300,8 +302,7 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
     db.save(out)
     output.finish()
     if warm:
-        warm.published(out, shas)
-        warm.alike, warm.shown = alike, {out_path: page for out_path, (page, _, _) in renderer.outputs.items()}
+        warm.published(out, shas, renderer)
     else:  # for the command line's stamp; serve has none
         report.left = _left(out, output.names, db)
 

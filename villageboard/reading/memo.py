@@ -118,11 +118,11 @@ class Memo:
         self._stored_mark = self.mark
         self._stored_pages = self.pages
 
-    def searched(self):
+    def searched(self, empty: Callable[[], Any]):
         """What the search index worked out (``search``), from the stored memo the first time it is
         asked: by the process that makes the index (``builder``), which a command forks for it, so
         that the build itself does not wait a tenth of a second at 10,000 notices for what it never
-        uses. None when nothing was stored."""
+        uses. ``empty()`` when nothing was stored."""
         if self._search_from is not None:
             (cache, content), self._search_from = self._search_from, None
             collecting = gc.isenabled()
@@ -136,6 +136,8 @@ class Memo:
                 if collecting:
                     gc.enable()
             self._stored_index = getattr(self.search, "numbered", None)
+        if self.search is None:
+            self.search = empty()
         return self.search
 
     def _digests_from(self, data: bytes | None) -> None:

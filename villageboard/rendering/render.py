@@ -129,6 +129,7 @@ class Renderer:
         self._templates: dict[tuple, bytes] = {}  # the templates' part of a digest, by the templates an output loaded
         self._alike: dict[tuple, tuple[bytes, tuple[str, ...]]] = {}  # ``_read_alike``'s, by the names read
         self._asked: dict[int, tuple[dict, bytes]] = {}  # the links' part of a digest, by the links asked about
+        self._everything_alike: bytes | None = None  # ``alike``'s
         self.digests = record.Digests()
         self.outputs: dict[str, tuple[Page, str, str]] = {}  # out path -> (page, rendition, template)
         self.collisions: list[tuple[str, Page, Page]] = []  # (out path, page kept, page refused)
@@ -252,7 +253,10 @@ class Renderer:
 
     def alike(self) -> bytes | None:
         """A digest of all that an output's digest covers beside its page, its reads and the plan
-        (which links exist): every template, and every value every output sees alike."""
+        (which links exist): every template, and every value every output sees alike. Worked out
+        once a build: each template is read once a build too (``_OnceABuild``)."""
+        if self._everything_alike is not None:
+            return self._everything_alike
         try:
             h = hashlib.blake2b(self.digests.of([sorted(self._site_values().items()), sorted(self.env.globals.items())]),
                                 digest_size=16)
@@ -261,7 +265,8 @@ class Renderer:
         for name in sorted(self.env.loader.list_templates()):
             if not name.startswith("static/"):  # copied as they are, never loaded as templates
                 h.update(name.encode() + b"=" + self._template_digest(name))
-        return h.digest()
+        self._everything_alike = h.digest()
+        return self._everything_alike
 
     def page_digest(self, page: Page) -> bytes | None:
         """The digest of every value ``page`` shows; None where one has none."""
