@@ -634,6 +634,56 @@ def test_a_save_in_serve_renders_again_what_a_template_or_the_village_changed_on
     assert "周六休息" in (out / "index.html").read_text(encoding="utf-8")
 
 
+def test_the_next_command_digests_only_outputs_of_pages_that_changed_and_still_sees_a_template(
+        demo_copy, tmp_path, monkeypatch):
+    """The build database records what its publish was made with (the stored readings' mark, every
+    template and shared value, the plan): the next command works out the digest of no output whose
+    page is the very page stored with those readings. A template saved, or the village's office
+    hours changed, still reach every page that shows them; each time the site is a clean build's."""
+    from villageboard import builder
+    from villageboard.reading import fingerprint
+
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(fingerprint, "SETTLING", 0)  # the demo was copied a moment ago
+    layouts = tmp_path / "layouts"
+    shutil.copytree(LAYOUTS, layouts)
+    digested, digesting = [], Renderer.digest
+    monkeypatch.setattr(Renderer, "digest", lambda self, out_path, *rest: digested.append(out_path) or
+                        digesting(self, out_path, *rest))
+    out, today = tmp_path / "site", dt.date.fromisoformat(TODAY)
+
+    def build() -> None:
+        digested.clear()
+        assert not builder.build(demo_copy, out, today, layouts=layouts, jobs=1)[0].errors
+
+    build()
+    notices = sorted((demo_copy / "party").glob("*.md"))
+    for n, notice in enumerate(notices[:2]):
+        notice.write_text(notice.read_text(encoding="utf-8") + f"\n第{n}次补充。\n", encoding="utf-8")
+        build()
+    # Worked out: the edited notice's outputs and those of pages that show what the linking makes
+    # anew (decisions, ledgers…), as before; no other notice's, in any rendition.
+    assert f"party/{notices[1].stem}.html" in digested
+    others = {f"{rendition}{p.parent.name}/{p.stem}.html" for rendition in ("", "kiosk/", "print/")
+              for p in (*notices, *(demo_copy / "affairs").glob("*.md")) if p != notices[1]}
+    assert not others & set(digested), sorted(others & set(digested))
+
+    notice = layouts / "notice.html"
+    notice.write_text(notice.read_text(encoding="utf-8").replace("{% block main %}", "{% block main %}<!-- 新模板 -->", 1),
+                      encoding="utf-8")
+    build()
+    assert all("新模板" in (out / "party" / f"{p.stem}.html").read_text(encoding="utf-8")
+               for p in notices if (out / "party" / f"{p.stem}.html").exists())
+    village = demo_copy / "village.yaml"
+    village.write_text(re.sub(r"(  hours: .*)", r"\g<1>（周六休息）", village.read_text(encoding="utf-8"), count=1),
+                       encoding="utf-8")
+    build()
+    assert "周六休息" in (out / "index.html").read_text(encoding="utf-8")
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "clean-cache"))
+    builder.build(demo_copy, tmp_path / "clean", today, layouts=layouts, jobs=1)
+    assert _digest(out) == _digest(tmp_path / "clean")
+
+
 def test_a_save_in_serve_makes_again_only_the_search_documents_of_what_changed(demo_copy, tmp_path, monkeypatch):
     """The search index has a document per page; a save makes again those of the pages that show
     what changed, keeps the others from the save before, and writes the index a build made afresh

@@ -247,7 +247,9 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
         # lock: another build cannot publish between these looks at --out and the links to it.
         if not warm and site.memo.readings_changed():  # for the next command; serve keeps its own
             waiting.callback(_stored, in_background(site.memo.store, (site.cache, site.content), here=jobs <= 1))
-        kept, stale = _unchanged_outputs(output, db, planned, _same_digests(renderer, db, warm.shown(renderer) if warm else {}))
+        judged = (site.memo.mark, renderer.alike(), hashlib.blake2b("\0".join(planned).encode(), digest_size=16).digest())
+        shown = warm.shown(renderer) if warm else _shown_since(site.memo, renderer, db, judged)
+        kept, stale = _unchanged_outputs(output, db, planned, _same_digests(renderer, db, shown))
         digested = record.Digests()  # those of the models it keeps, for the next build
         digested.keep(renderer.digests.models, site.memo.results())
         site.memo.digests = digested.models
@@ -299,7 +301,7 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
         shas[MARK] = b""  # never compared: written on every build that changes anything
     report.rewritten = output.changed
     report.rendered = len(stale)
-    db.save(out)
+    db.save(out, judged if not warm and None not in judged else None)
     output.finish()
     if warm:
         warm.published(out, shas, renderer)
@@ -342,13 +344,25 @@ def _made(renderer: Renderer, out: Path, output: AtomicOutput, out_path: str):
     return out_path, changed, sha, findings.items, entry
 
 
+def _shown_since(memo: Memo, renderer: Renderer, db: record.Database, judged: tuple) -> dict:
+    """The command line's ``Warm.shown``: each output's page where it is the very page stored with
+    the readings that the last publish of this ``--out`` was made with (``Memo.mark``), while every
+    template, what every output sees alike and the plan are as they were then. Empty otherwise."""
+    mark, pages = memo.stored()
+    if mark is None or db.judged != (mark, *judged[1:]):
+        return {}
+    return {out_path: page for out_path, (page, _, _) in renderer.outputs.items() if pages.get(page.path) is page}
+
+
 def _same_digests(renderer: Renderer, db: record.Database, shown: dict) -> set[str]:
     """Outputs whose recorded reads have the same digest as when they were published. ``shown``: each
-    output's page as published (``Warm``), when what every output sees alike is the same too: an
-    output of the very same page then has the same digest."""
+    output's page as published, when what every output sees alike is the same too (``Warm.shown``,
+    ``_shown_since``): an output of the very same page then has the same digest. The page's digest
+    is known all the same (walked once, then kept with the page): the search index takes each
+    page's document by it."""
     return {out_path for out_path, (page, _, _) in renderer.outputs.items()
             if (entry := db.published.get(out_path)) is not None
-            and (shown.get(out_path) is page
+            and (shown.get(out_path) is page and renderer.page_digest(page) is not None
                  or renderer.digest(out_path, entry.names, entry.templates, entry.exists) == entry.digest)}
 
 

@@ -151,6 +151,10 @@ class Memo:
         self.digests = {id(model): (model, digest) for model, digest in zip(self.results(), digests)
                         if digest is not None}
 
+    def stored(self) -> tuple[bytes | None, dict[str, Any]]:
+        """The mark and the pages of the stored memo this build started from."""
+        return self._stored_mark, self._stored_pages
+
     def readings_changed(self) -> bool:
         """Whether this build read anything the stored memo does not have. The readings to store then
         get a new mark, which the digests stored after them carry too."""

@@ -281,6 +281,8 @@ class Database:
         # and a digest works out the part of each set once (``Renderer.digest``).
         self._asked: dict[str, dict[str, bool]] = {}
         self._current = False  # the stored rows were made by this program with these settings
+        # What the last publish was made with beside each output's page and reads (``builder._judged``).
+        self.judged: tuple[bytes, bytes, bytes] | None = None
         if cache_root is None:
             return
         try:
@@ -293,6 +295,8 @@ class Database:
                 shapes[number] = (tuple(map(str, json.loads(names))), tuple(map(str, json.loads(templates))))
                 self._shapes[shapes[number]] = number
             if self._current:
+                found = self._db.execute("SELECT mark, alike, plan FROM judged WHERE site = ?", (self.site,)).fetchone()
+                self.judged = tuple(map(bytes, found)) if found else None
                 asked = self._asked
                 for rel, shape, exists, digest, sha, size, mtime, inode in self._db.execute(
                         "SELECT rel, shape, present, digest, sha, size, mtime, inode FROM outputs WHERE site = ?",
@@ -303,12 +307,12 @@ class Database:
                         found = asked[exists] = {str(k): bool(v) for k, v in json.loads(exists).items()}
                     self.published[rel] = Entry(names, templates, found, bytes(digest), bytes(sha), (size, mtime, inode))
         except (sqlite3.Error, ValueError, KeyError, TypeError):  # damaged, or an older layout: render everything
-            self.published, self._current = {}, False
+            self.published, self._current, self.judged = {}, False, None
 
-    def save(self, out: Path) -> None:
+    def save(self, out: Path, judged: tuple[bytes, bytes, bytes] | None = None) -> None:
         """Write the rows of outputs rendered this time (a kept one is the same file as before) and
-        drop the rows of outputs that are gone. The entries are then the published ones, for a
-        process that builds again (``serve``)."""
+        drop the rows of outputs that are gone, with what the build was made with (``judged``). The
+        entries are then the published ones, for a process that builds again (``serve``)."""
         folder = os.path.join(out, "")
         fresh = [(rel, e) for rel, e in self.entries.items() if self.published.get(rel) is not e or not self._current]
         for rel, entry in fresh:
@@ -316,11 +320,11 @@ class Database:
             asked = entry.asked = json.dumps(entry.exists, ensure_ascii=False)
             entry.exists = self._asked.setdefault(asked, entry.exists)
         try:
-            self._write(fresh)
+            self._write(fresh, judged)
         finally:
-            self.published, self.entries = self.entries, {}
+            self.published, self.entries, self.judged = self.entries, {}, judged
 
-    def _write(self, fresh: list[tuple[str, Entry]]) -> None:
+    def _write(self, fresh: list[tuple[str, Entry]], judged: tuple | None) -> None:
         if self._db is None:
             return
         db = self._db
@@ -340,6 +344,9 @@ class Database:
             db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             db.executemany("DELETE FROM outputs WHERE site = ? AND rel = ?",
                            [(self.site, rel) for rel in self.published if rel not in self.entries])
+            db.execute("DELETE FROM judged WHERE site = ?", (self.site,))
+            if judged is not None:
+                db.execute("INSERT INTO judged VALUES (?, ?, ?, ?)", (self.site, *judged))
             db.execute("COMMIT")
             self._current = True
         except sqlite3.Error:
@@ -353,6 +360,7 @@ class Database:
 _TABLES = """
 CREATE TABLE IF NOT EXISTS sites (site TEXT PRIMARY KEY, program TEXT, setting TEXT);
 CREATE TABLE IF NOT EXISTS shapes (id INTEGER PRIMARY KEY, names TEXT, templates TEXT);
+CREATE TABLE IF NOT EXISTS judged (site TEXT PRIMARY KEY, mark BLOB, alike BLOB, plan BLOB);
 CREATE TABLE IF NOT EXISTS outputs (site TEXT, rel TEXT, shape INTEGER, present TEXT, digest BLOB, sha BLOB,
                                     size INTEGER, mtime INTEGER, inode INTEGER, PRIMARY KEY (site, rel)) WITHOUT ROWID;
 """
