@@ -684,6 +684,30 @@ def test_the_next_command_digests_only_outputs_of_pages_that_changed_and_still_s
     assert _digest(out) == _digest(tmp_path / "clean")
 
 
+def test_after_a_build_on_every_core_the_next_command_walks_only_the_pages_of_what_changed(
+        demo_copy, tmp_path, monkeypatch):
+    """Pages rendered by the workers are digested there; each sends its page's digest back, so the
+    command after a first build (or a template edit: every page rendered) does not walk every page."""
+    from villageboard import builder
+
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "cache"))
+    for n in range(60):  # enough pages for the workers to make them (a chunk is 64 pages)
+        (demo_copy / "affairs" / f"2025-meeting-{n}.md").write_text(
+            f"---\ntitle: 第{n}次会议纪要\ndate: 2025-03-{n % 28 + 1:02}\n---\n会议讨论了第{n}项工作。\n", encoding="utf-8")
+    out, today = tmp_path / "site", dt.date.fromisoformat(TODAY)
+    report, planned = builder.build(demo_copy, out, today, jobs=2)
+    assert not report.errors and report.rendered == planned > 4 * 64
+    walked, walking = [], record.Digests._fields
+    monkeypatch.setattr(record.Digests, "_fields", lambda self, model, out: (
+        walked.append(model.path) if isinstance(model, Page) else None) or walking(self, model, out))
+    notice = sorted((demo_copy / "party").glob("*.md"))[0]
+    notice.write_text(notice.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")
+    assert not builder.build(demo_copy, out, today, jobs=1)[0].errors
+    others = {f"{p.parent.name}/{p.stem}.html" for section in ("affairs", "party")
+              for p in (demo_copy / section).glob("*.md")} - {f"party/{notice.stem}.html"}
+    assert f"party/{notice.stem}.html" in walked and not others & set(walked), walked
+
+
 def test_a_save_in_serve_makes_again_only_the_search_documents_of_what_changed(demo_copy, tmp_path, monkeypatch):
     """The search index has a document per page; a save makes again those of the pages that show
     what changed, keeps the others from the save before, and writes the index a build made afresh

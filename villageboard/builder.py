@@ -248,14 +248,9 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
         if not warm and site.memo.readings_changed():  # for the next command; serve keeps its own
             waiting.callback(_stored, in_background(site.memo.store, (site.cache, site.content), here=jobs <= 1))
         judged = (site.memo.mark, renderer.alike(), hashlib.blake2b("\0".join(planned).encode(), digest_size=16).digest())
-        shown = warm.shown(renderer) if warm else _shown_since(site.memo, renderer, db, judged)
-        kept, stale = _unchanged_outputs(output, db, planned, _same_digests(renderer, db, shown))
-        digested = record.Digests()  # those of the models it keeps, for the next build
-        digested.keep(renderer.digests.models, site.memo.results())
-        site.memo.digests = digested.models
+        kept, stale = _unchanged_outputs(output, db, planned, _same_digests(
+            renderer, db, warm.shown(renderer) if warm else _shown_since(site.memo, renderer, db, judged)))
         shown, site.memo.sources = _sources(site, renderer, site.memo.sources)
-        if not warm:
-            site.memo.store_digests(site.cache, site.content)
         for out_path in kept:
             if output.keep(out_path, db.published[out_path].stat[2]):
                 db.entries[out_path] = db.published[out_path]
@@ -264,12 +259,20 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
                 stale.append(out_path)
         # Closed on the way out whatever happens: no worker may still be staging when the staging is thrown away.
         with contextlib.closing(each(functools.partial(_made, renderer, out, output), sorted(stale), jobs)) as made:
-            for out_path, changed, sha, findings, entry in made:
+            for out_path, changed, sha, findings, entry, page_digest in made:
                 report.items += findings
                 output.staged(out_path, changed)
                 shas[out_path] = sha
                 if entry is not None:
                     db.entries[out_path] = entry
+                if page_digest is not None:  # from a worker: the next build need not walk the page again
+                    page = renderer.outputs[out_path][0]
+                    renderer.digests.models.setdefault(id(page), (page, page_digest))
+        digested = record.Digests()  # those of the models it keeps, for the next build
+        digested.keep(renderer.digests.models, site.memo.results())
+        site.memo.digests = digested.models
+        if not warm:
+            site.memo.store_digests(site.cache, site.content)
         staged, findings, learned, scanned = others.result()
         if learned is not None:
             site.memo.search.take(learned)
@@ -329,7 +332,8 @@ def _stored(storing: in_background) -> None:
 
 def _made(renderer: Renderer, out: Path, output: AtomicOutput, out_path: str):
     """One output rendered, checked and staged, in whichever process renders it: (path, whether
-    its bytes are new, their digest, what the privacy scan found, the build database's entry or None).
+    its bytes are new, their digest, what the privacy scan found, the build database's entry or None,
+    its page's digest or None).
     A page with a personal number is staged all the same: the error throws the staging away."""
     html, reads = renderer.render(out_path)
     findings = Report()
@@ -341,7 +345,7 @@ def _made(renderer: Renderer, out: Path, output: AtomicOutput, out_path: str):
     names, templates = tuple(sorted(reads.names)), tuple(sorted(reads.templates))
     digest = renderer.digest(out_path, names, templates, reads.exists)
     entry = None if digest is None else record.Entry(names, templates, reads.exists, digest, sha, (0, 0, 0))
-    return out_path, changed, sha, findings.items, entry
+    return out_path, changed, sha, findings.items, entry, renderer.page_digest(renderer.outputs[out_path][0])
 
 
 def _shown_since(memo: Memo, renderer: Renderer, db: record.Database, judged: tuple) -> dict:
