@@ -263,8 +263,12 @@ class Renderer:
         except record.Unknown:
             return None
         for name in sorted(self.env.loader.list_templates()):
-            if not name.startswith("static/"):  # copied as they are, never loaded as templates
+            if name.startswith("static/"):  # copied as they are, never loaded as templates
+                continue
+            try:
                 h.update(name.encode() + b"=" + self._template_digest(name))
+            except (UnicodeDecodeError, jinja2.TemplateNotFound):  # a picture, or gone: no page can render from it
+                h.update(name.encode() + b"=?")
         self._everything_alike = h.digest()
         return self._everything_alike
 
