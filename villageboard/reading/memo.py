@@ -31,6 +31,7 @@ this computer is never unpickled. The same checks then decide what is replayed.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import functools
@@ -96,23 +97,20 @@ class Memo:
         data = _get(cache, _STORED, content)
         if data is None:
             return
-        collecting = gc.isenabled()
-        gc.disable()  # half a million objects arrive: collecting as they do takes four times as long
-        try:
-            self.mark, self.kept, self.history, self._paths, pages = pickle.loads(data)
-            self.pages = {page.path: page for page in pages}
-            self._digests_from(_get(cache, _STORED_DIGESTS, content))
-            self._search_from = (cache, content)
-        except Exception:  # sealed by this program, so never expected: then read everything, as without it
-            self.kept, self.history, self._paths, self.digests, self.search, self.sources = {}, None, {}, None, None, {}
-            self.pages = {}
-            self.mark = None
-        finally:
-            # And what arrived is set aside from collection until the build ends (``builder``): the
-            # rest of the reading makes enough objects to start collections that would walk it all.
-            gc.freeze()
-            if collecting:
-                gc.enable()
+        with _uncollected():
+            try:
+                self.mark, self.kept, self.history, self._paths, pages = pickle.loads(data)
+                self.pages = {page.path: page for page in pages}
+                self._digests_from(_get(cache, _STORED_DIGESTS, content))
+                self._search_from = (cache, content)
+            except Exception:  # sealed by this program, so never expected: then read everything, as without it
+                self.kept, self.history, self._paths, self.digests, self.search, self.sources = {}, None, {}, None, None, {}
+                self.pages = {}
+                self.mark = None
+            finally:
+                # And what arrived is set aside from collection until the build ends (``builder``): the
+                # rest of the reading makes enough objects to start collections that would walk it all.
+                gc.freeze()
         self._stored_story = getattr(self.history, "story", None)
         self._stored_digests = len(self.digests) if self.digests is not None else 0
         self._stored_mark = self.mark
@@ -125,16 +123,12 @@ class Memo:
         uses. ``empty()`` when nothing was stored."""
         if self._search_from is not None:
             (cache, content), self._search_from = self._search_from, None
-            collecting = gc.isenabled()
-            gc.disable()
-            try:
-                index = _get(cache, _STORED_INDEX, content)
-                self.search = pickle.loads(index) if index is not None else None
-            except Exception:  # sealed by this program, so never expected: then index afresh
-                self.search = None
-            finally:
-                if collecting:
-                    gc.enable()
+            with _uncollected():
+                try:
+                    index = _get(cache, _STORED_INDEX, content)
+                    self.search = pickle.loads(index) if index is not None else None
+                except Exception:  # sealed by this program, so never expected: then index afresh
+                    self.search = None
             self._stored_index = getattr(self.search, "numbered", None)
         if self.search is None:
             self.search = empty()
@@ -233,6 +227,18 @@ class Memo:
         if kept.stat == stat and kept.content == content and _still_linked(kept) and _same_history(kept, site):
             return kept
         return None
+
+
+@contextlib.contextmanager
+def _uncollected():
+    """Half a million objects arrive: collecting as they do takes four times as long."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _sharing(history, paths: set[Path]):

@@ -252,7 +252,6 @@ class Entry:
     digest: bytes  # of the values of ``names``, the templates' text and ``exists``
     sha: bytes  # of the output's bytes, for the build id
     stat: tuple[int, int, int]  # size, mtime_ns, inode of the published file
-    asked: str | None = None  # ``exists`` as stored
 
 
 def program_digest(layouts: Path) -> str:
@@ -277,9 +276,6 @@ class Database:
         self.published: dict[str, Entry] = {}
         self._db: sqlite3.Connection | None = None
         self._shapes: dict[tuple, int] = {}  # (names, templates) -> row id: a few dozen serve every output
-        # The links asked about, as stored, each set one dict: a thousand sets serve forty thousand outputs,
-        # and a digest works out the part of each set once (``Renderer.digest``).
-        self._asked: dict[str, dict[str, bool]] = {}
         self._current = False  # the stored rows were made by this program with these settings
         # What the last publish was made with beside each output's page and reads (``builder._judged``).
         self.judged: tuple[bytes, bytes, bytes] | None = None
@@ -297,7 +293,7 @@ class Database:
             if self._current:
                 found = self._db.execute("SELECT mark, alike, plan FROM judged WHERE site = ?", (self.site,)).fetchone()
                 self.judged = tuple(map(bytes, found)) if found else None
-                asked = self._asked
+                asked: dict[str, dict[str, bool]] = {}  # a thousand different sets of links serve forty thousand outputs
                 for rel, shape, exists, digest, sha, size, mtime, inode in self._db.execute(
                         "SELECT rel, shape, present, digest, sha, size, mtime, inode FROM outputs WHERE site = ?",
                         (self.site,)):
@@ -317,8 +313,6 @@ class Database:
         fresh = [(rel, e) for rel, e in self.entries.items() if self.published.get(rel) is not e or not self._current]
         for rel, entry in fresh:
             entry.stat = file_stat(folder + rel) or (0, 0, 0)
-            asked = entry.asked = json.dumps(entry.exists, ensure_ascii=False)
-            entry.exists = self._asked.setdefault(asked, entry.exists)
         try:
             self._write(fresh, judged)
         finally:
@@ -340,7 +334,7 @@ class Database:
                     shape = self._shapes[(e.names, e.templates)] = db.execute(
                         "INSERT INTO shapes (names, templates) VALUES (?, ?)",
                         (json.dumps(e.names), json.dumps(e.templates))).lastrowid
-                rows.append((self.site, rel, shape, e.asked, e.digest, e.sha, *e.stat))
+                rows.append((self.site, rel, shape, json.dumps(e.exists, ensure_ascii=False), e.digest, e.sha, *e.stat))
             db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             db.executemany("DELETE FROM outputs WHERE site = ? AND rel = ?",
                            [(self.site, rel) for rel in self.published if rel not in self.entries])

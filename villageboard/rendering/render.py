@@ -128,7 +128,6 @@ class Renderer:
         self._shared: dict[str, bytes] = {}  # name -> its part of every digest, for values shared by all outputs
         self._templates: dict[tuple, bytes] = {}  # the templates' part of a digest, by the templates an output loaded
         self._alike: dict[tuple, tuple[bytes, tuple[str, ...]]] = {}  # ``_read_alike``'s, by the names read
-        self._asked: dict[int, tuple[dict, bytes]] = {}  # the links' part of a digest, by the links asked about
         self._everything_alike: bytes | None = None  # ``alike``'s
         self.digests = record.Digests()
         self.outputs: dict[str, tuple[Page, str, str]] = {}  # out path -> (page, rendition, template)
@@ -244,11 +243,7 @@ class Renderer:
             value = out_path if name == "out_path" else rendition if name == "rendition" \
                 else self.site.village.phone_url(page.path)
             found.append(b"%s=%s\0" % (name.encode(), b"s" + value.encode() if value is not None else b"n"))
-        asked = self._asked.get(id(exists))
-        if asked is None or asked[0] is not exists:  # kept with it: its id stays its own
-            asked = self._asked[id(exists)] = (exists, b"".join(
-                path.encode() + (b"+" if path in self.outputs else b"-") for path in sorted(exists)))
-        found.append(asked[1])
+        found += [path.encode() + (b"+" if path in self.outputs else b"-") for path in sorted(exists)]
         return hashlib.blake2b(b"".join(found), digest_size=16).digest()
 
     def alike(self) -> bytes | None:
