@@ -148,3 +148,36 @@ def test_a_file_name_with_characters_nobody_sees_is_refused(demo_copy, hidden):
     assert re.search(r"2026-tongzhi.*\.md:1: 错误：文件名里有看不见的字符.*\[E-NOTICE-FILENAME\]", done.stderr), done.stderr
     assert re.search(r"2026-gengdi-butie\.md:\d+: 错误：链接的文件的文件名里有看不见的字符.*\[E-ASSET-NAME\]", done.stderr), done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("broken", ["gbk", "syntax"])
+def test_a_broken_template_is_named_with_its_line_and_the_site_stays(demo_copy, tmp_path, jobs, broken):
+    """A template saved by Notepad as "ANSI" (GBK), or edited into bad syntax, ends the build with
+    its file and line in Chinese (E-TEMPLATE), never 内部错误, whichever process renders the page;
+    the published site stays as it was. A picture kept beside the templates is no template."""
+    import datetime as dt
+
+    from villageboard import builder
+
+    layouts = tmp_path / "layouts"
+    shutil.copytree(builder.LAYOUTS, layouts)
+    (layouts / "logo.png").write_bytes((builder.LAYOUTS / "static" / "icon.png").read_bytes())
+    for n in range(60):  # enough pages for the render workers (a chunk is 64 pages)
+        (demo_copy / "affairs" / f"2025-meeting-{n}.md").write_text(
+            f"---\ntitle: 第{n}次会议纪要\ndate: 2025-03-{n % 28 + 1:02}\n---\n会议讨论了第{n}项工作。\n", encoding="utf-8")
+    out, today = tmp_path / "site", dt.date.fromisoformat(TODAY)
+    assert not builder.build(demo_copy, out, today, layouts=layouts, jobs=jobs)[0].errors
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    notice = layouts / "notice.html"
+    text = notice.read_text(encoding="utf-8").replace("{% block main %}", "{% block main %}<p>通知：</p>", 1)
+    if broken == "gbk":
+        notice.write_bytes(text.encode("gbk", "replace"))
+    else:
+        notice.write_text(text.replace("<p>通知：</p>", "<p>通知：{% if %}</p>"), encoding="utf-8")
+    report, _ = builder.build(demo_copy, out, today, layouts=layouts, jobs=jobs)
+    errors = [d.format() for d in report.errors]
+    assert len(errors) == 1 and "E-TEMPLATE" in errors[0] and "notice.html:" in errors[0], errors
+    line = int(re.search(r"notice\.html:(\d+):", errors[0]).group(1))
+    assert "{% block main %}" in notice.read_bytes().decode("utf-8", "replace").splitlines()[line - 1]
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before

@@ -25,7 +25,7 @@ from villageboard.reading.diagnostics import Report, display_path
 from villageboard.reading.memo import Memo
 from villageboard.reading.fingerprint import file_stat
 from villageboard.planning.pages import same_pages
-from villageboard.rendering.render import Renderer
+from villageboard.rendering.render import Renderer, TemplateBroken
 from villageboard.workers import WorkerLost, each, in_background
 from villageboard.publishing.writer import MARK, AtomicOutput, OutputRefused, listed, unsafe
 
@@ -129,6 +129,8 @@ def _build(site, out: Path, today: dt.date, layouts: Path, jobs: int, preview: b
         pass
     except OutputRefused as refusal:
         report.error(out, 1, refusal.code, str(refusal))
+    except TemplateBroken as broken:
+        report.error(broken.path, broken.line, "E-TEMPLATE", broken.message)
     except WorkerLost:
         report.error(out, 1, "E-BUILD-WORKER",
                      "生成网页的一个子进程意外退出了（常见原因是电脑内存不足），网站保持原样没有更新；"

@@ -106,8 +106,22 @@ class _OnceABuild(jinja2.FileSystemLoader):
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple:
         if template not in self.read:
-            self.read[template] = super().get_source(environment, template)
+            try:
+                self.read[template] = super().get_source(environment, template)
+            except UnicodeDecodeError as bad:  # saved by Notepad as "ANSI" (GBK), or a picture
+                path = Path(self.searchpath[0]) / template
+                line = path.read_bytes()[:bad.start].count(b"\n") + 1
+                raise TemplateBroken(path, line, "模板文件不是 UTF-8 编码（常见原因：用记事本另存时选了 ANSI）；"
+                                                 "请用 UTF-8 编码保存，或用 git checkout -- layouts/ 取回原来的模板") from None
         return self.read[template]
+
+
+class TemplateBroken(Exception):
+    """A template in ``layouts/`` that cannot be read or compiled: the build says where, in Chinese."""
+
+    def __init__(self, path: Path, line: int, message: str):
+        super().__init__(path, line, message)
+        self.path, self.line, self.message = path, line, message
 
 
 class Renderer:
@@ -202,7 +216,13 @@ class Renderer:
         """The html of ``out_path`` and what it read."""
         reads = record.start()
         try:
-            html = self.env.get_template(self.outputs[out_path][2]).render(self.context(out_path))
+            try:
+                template = self.env.get_template(self.outputs[out_path][2])
+            except jinja2.TemplateSyntaxError as bad:
+                raise TemplateBroken(Path(bad.filename or self.layouts / (bad.name or "")), bad.lineno,
+                                     f"模板写法有误（{bad.message}）；请改正，或用 git checkout -- layouts/ 取回原来的模板") \
+                    from None
+            html = template.render(self.context(out_path))
             if _UPDATED_NOTE in html:
                 html = html.replace(_UPDATED_NOTE, self._updated_note())
         finally:
@@ -262,7 +282,7 @@ class Renderer:
                 continue
             try:
                 h.update(name.encode() + b"=" + self._template_digest(name))
-            except (UnicodeDecodeError, jinja2.TemplateNotFound):  # a picture, or gone: no page can render from it
+            except (TemplateBroken, jinja2.TemplateNotFound):  # a picture, or gone: a page loading it says so
                 h.update(name.encode() + b"=?")
         self._everything_alike = h.digest()
         return self._everything_alike
