@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 from markupsafe import Markup, escape
 
-from villageboard.rendering import qr
+from villageboard.rendering import qr, tags
 from villageboard.reading.assets import href
 
 
@@ -66,6 +66,31 @@ class _Links(HTMLParser):
     def handle_data(self, data):
         if self.open:
             self.open[3].append(data)
+
+
+def _links(html: str) -> list[tuple[int, int, int, int, list, str]]:
+    """``_Links(html).found``, sooner where the tags are plain (``rendering/tags.py``)."""
+    found_tags = tags.tags(html)
+    if found_tags is None:
+        return _Links(html).found
+    found, open_link, done = [], None, 0
+    for tag in found_tags:
+        start, end = tag.span()
+        if open_link is not None and start > done:
+            open_link[3].append(tags.data(html[done:start]))
+        done = end
+        if tags.name(tag) != "a":
+            continue
+        if open_link is not None:  # a closing tag ends the link; a new link ends it where it starts
+            link_start, inner_start, attrs, text = open_link
+            found.append((link_start, inner_start, start, end if tags.closing(tag) else start, attrs, "".join(text)))
+            open_link = None
+        if not tags.closing(tag):
+            open_link = (start, end, tags.attributes(tag), [])
+    if open_link is not None:
+        link_start, inner_start, attrs, text = open_link
+        found.append((link_start, inner_start, len(html), len(html), attrs, "".join(text) + tags.data(html[done:])))
+    return found
 
 
 def _attributes(attrs: list[tuple[str, str | None]]) -> str:
@@ -124,7 +149,7 @@ def contain(html: str, out_path: str, outputs, village) -> Markup:
     if "<a" not in html and "<A" not in html:  # no link at all (a tag's name follows its "<" at once)
         return Markup(html)
     pieces, done = [], 0
-    for start, inner_start, inner_end, end, attrs, text in _Links(html).found:
+    for start, inner_start, inner_end, end, attrs, text in _links(html):
         pieces += [html[done:start], rewrite(attrs, html[inner_start:inner_end], text)]
         done = end
     return Markup("".join(pieces) + html[done:])

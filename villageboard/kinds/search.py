@@ -40,6 +40,7 @@ from html.parser import HTMLParser
 from villageboard.reading.chinese_amounts import capitals, yuan
 from villageboard.cache import NONE
 from villageboard.planning.pages import Page
+from villageboard.rendering import tags
 
 VERSION = 1
 _cache = NONE  # the build cache, set by the build
@@ -481,10 +482,25 @@ def use_cache(cache) -> None:
 
 
 def _plain(html: str) -> str:
-    parser = _Text()
-    parser.feed(html or "")
-    parser.close()
-    return " ".join("".join(parser.parts).split())
+    found = tags.tags(html)
+    if found is None:
+        parser = _Text()
+        parser.feed(html)
+        parser.close()
+        parts = parser.parts
+    else:  # as _Text reads it, sooner (``rendering/tags.py``)
+        parts, done = [], 0
+        for tag in found:
+            parts.append(tags.data(html[done:tag.start()]))
+            done = tag.end()
+            if tags.name(tag) in _Text.BLOCKS:
+                parts.append(" ")
+            elif tags.name(tag) == "img" and not tags.closing(tag):
+                alt = dict(tags.attributes(tag)).get("alt")
+                if alt:
+                    parts.append(f" {alt} ")
+        parts.append(tags.data(html[done:]))
+    return " ".join("".join(parts).split())
 
 
 def _join(*parts) -> str:
