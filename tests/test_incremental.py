@@ -47,6 +47,59 @@ def _build(content: Path, out: Path, today: str = TODAY):
     return done
 
 
+def test_after_an_edit_the_command_stores_only_what_changed_and_the_next_starts_from_it(demo_copy, tmp_path,
+                                                                                     monkeypatch):
+    """The readings of a whole village are stored once; after an edit the command stores only what
+    changed since (a notice, the pages that show it), beside them. The next command starts from both:
+    it reads again only what was edited since, and the site is the one a clean build makes. Once too
+    much has changed, the readings are stored whole again."""
+    from villageboard import builder
+    from villageboard.cache import Cache, default_root
+    from villageboard.kinds import notices
+    from villageboard.reading import memo
+
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(memo._Base, "MOST", 0.5)
+    read, reading = [], notices._read
+    monkeypatch.setattr(notices, "_read", lambda path, **named: read.append(path.name) or reading(path, **named))
+    out, today = tmp_path / "site", dt.date.fromisoformat(TODAY)
+
+    def stored(kind: str) -> bytes | None:
+        return memo._get(Cache(default_root(demo_copy)), kind, demo_copy)
+
+    def edited(name: str) -> list[str]:
+        notice = demo_copy / "affairs" / name
+        notice.write_text(notice.read_text(encoding="utf-8") + f"\n补充说明：{name}。\n", encoding="utf-8")
+        read.clear()
+        assert not builder.build(demo_copy, out, today, jobs=2)[0].errors
+        assert f"补充说明：{name}" in (out / "affairs" / f"{notice.stem}.html").read_text(encoding="utf-8")
+        return read
+
+    assert not builder.build(demo_copy, out, today, jobs=1)[0].errors
+    whole = stored(memo._STORED)
+    first, second, third = sorted(p.name for p in (demo_copy / "affairs").glob("*.md"))[:3]
+    assert edited(first) == [first]
+    assert stored(memo._STORED) == whole  # not stored again
+    # The other notices, which the listings show, are stored as references to the stored readings.
+    changes = stored(memo._STORED_CHANGES)
+    assert f"补充说明：{first}".encode() in changes
+    for name in (second, third):
+        text = (demo_copy / "affairs" / name).read_text(encoding="utf-8").split("---")[-1]  # the body
+        sentence = max(re.findall(r"[\u4e00-\u9fff，、；]+", text), key=len)
+        assert sentence.encode() in whole and sentence.encode() not in changes
+    assert edited(second) == [second]  # the first edit's reading came back from what changed
+    clean = tmp_path / "clean"
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "clean-cache"))
+    _build(demo_copy, clean)
+    assert _digest(out) == _digest(clean)
+
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(memo._Base, "MOST", 0)
+    assert edited(third) == [third]
+    assert stored(memo._STORED) != whole
+    assert edited(first) == [first]  # from the readings stored whole again
+
+
 def test_a_rebuild_with_no_change_writes_nothing(demo_copy, tmp_path):
     out = tmp_path / "site"
     _build(demo_copy, out)

@@ -36,6 +36,7 @@ import copy
 import dataclasses
 import functools
 import gc
+import io
 import pickle
 import secrets
 import sys
@@ -90,6 +91,7 @@ class Memo:
         self.mark: bytes | None = None
         self._stored_mark: bytes | None = None
         self._stored_pages: dict[str, Any] = {}  # the pages as the stored memo has them
+        self._base: _Base | None = None  # the readings as last stored whole, when this build started from them
         self._paths: dict[tuple[Path, str], Path] = {}
 
     def restore(self, cache: Cache, content: Path) -> None:
@@ -100,13 +102,18 @@ class Memo:
         with _uncollected():
             try:
                 self.mark, self.kept, self.history, self._paths, pages = pickle.loads(data)
+                self._base = _Base(self.mark, list(self.kept.items()), pages, self.history, list(self._paths.values()))
+                changes = _get(cache, _STORED_CHANGES, content)
+                if changes is not None and changes.startswith(self.mark):
+                    self.mark, self.kept, paths, pages = self._base.changed(changes[len(self.mark):])
+                    self._paths.update(paths)
                 self.pages = {page.path: page for page in pages}
                 self._digests_from(_get(cache, _STORED_DIGESTS, content))
                 self._search_from = (cache, content)
             except Exception:  # sealed by this program, so never expected: then read everything, as without it
                 self.kept, self.history, self._paths, self.digests, self.search, self.sources = {}, None, {}, None, None, {}
                 self.pages = {}
-                self.mark = None
+                self.mark = self._base = None
             finally:
                 # And what arrived is set aside from collection until the build ends (``builder``): the
                 # rest of the reading makes enough objects to start collections that would walk it all.
@@ -162,9 +169,15 @@ class Memo:
 
     def store(self, cache: Cache, content: Path) -> None:
         """Keep this build's readings in the build cache for the next command: in a process of its
-        own, started as soon as the reading is done (pickling ten thousand notices takes a third of a
-        second), while the digests are still being worked out (``store_digests``)."""
+        own, started as soon as the reading is done (pickling ten thousand notices takes half a
+        second), while the digests are still being worked out (``store_digests``). Where the stored
+        readings this build started from hold nearly all of them, only what changed since those is
+        stored (``_Base.changes``): an edit of one notice then stores a few pages' worth."""
         try:
+            changes = self._base.changes(self) if self._base is not None else None
+            if changes is not None:
+                _put(cache, _STORED_CHANGES, content, self._base.mark + changes)
+                return
             # The paths too: the same objects as in the readings (a path costs more to unpickle than to
             # look up), and making ten thousand of them again would cost a third of what is saved.
             used = {whole[0] for whole in self.kept}
@@ -229,6 +242,68 @@ class Memo:
         return None
 
 
+class _Base:
+    """The readings as last stored whole, and what changed since, stored apart. What changed is
+    pickled with every object it shares with them (a notice a listing shows, a file's path) stored
+    as a reference to theirs, so that an edit stores a few objects rather than ten thousand notices
+    again; and it is loaded back onto those very objects."""
+
+    # Stored whole again once more than this share of the readings and pages is new.
+    MOST = 0.125
+
+    def __init__(self, mark: bytes, items: list[tuple], pages: list, history, paths: list):
+        self.mark, self.items, self.pages, self.history, self.paths = mark, items, pages, history, paths
+
+    def changes(self, memo: "Memo") -> bytes | None:
+        """What changed in ``memo`` since, or None when it is to be stored whole (its history too)."""
+        if getattr(memo.history, "story", None) != getattr(self.history, "story", None):
+            return None
+        shared: dict[int, tuple[str, int]] = {}
+        for number, (_, kept) in enumerate(self.items):
+            shared[id(kept)] = ("k", number)
+            if kept.result is not None:
+                shared[id(kept.result)] = ("r", number)
+        shared.update((id(page), ("p", number)) for number, page in enumerate(self.pages))
+        shared.update((id(path), ("f", number)) for number, path in enumerate(self.paths))
+        items = [ref[1] if (ref := shared.get(id(kept))) and ref[0] == "k" and self.items[ref[1]][0] == whole
+                 else (whole, kept) for whole, kept in memo.kept.items()]
+        pages = [ref[1] if (ref := shared.get(id(page))) and ref[0] == "p" else page for page in memo.pages.values()]
+        new = sum(type(item) is not int for item in items) + sum(type(page) is not int for page in pages)
+        if new > self.MOST * (len(items) + len(pages)):
+            return None
+        stored = {id(path) for path in self.paths}
+        paths = {key: path for key, path in memo._paths.items() if id(path) not in stored}
+        buffer = io.BytesIO()
+        _Referring(buffer, shared).dump((memo.mark, items, paths, pages))
+        return buffer.getvalue()
+
+    def changed(self, data: bytes) -> tuple[bytes, dict, dict, list]:
+        """The mark, readings, new paths and pages that ``changes`` stored, on these objects."""
+        objects = {"k": [kept for _, kept in self.items], "r": [kept.result for _, kept in self.items],
+                   "p": self.pages, "f": self.paths}
+        mark, items, paths, pages = _Referred(io.BytesIO(data), objects).load()
+        kept = dict(self.items[item] if type(item) is int else item for item in items)
+        return mark, kept, paths, [self.pages[page] if type(page) is int else page for page in pages]
+
+
+class _Referring(pickle.Pickler):
+    def __init__(self, file, shared: dict[int, tuple[str, int]]):
+        super().__init__(file, pickle.HIGHEST_PROTOCOL)
+        self.shared = shared
+
+    def persistent_id(self, value):
+        return self.shared.get(id(value))
+
+
+class _Referred(pickle.Unpickler):
+    def __init__(self, file, objects: dict[str, list]):
+        super().__init__(file)
+        self.objects = objects
+
+    def persistent_load(self, ref):
+        return self.objects[ref[0]][ref[1]]
+
+
 @contextlib.contextmanager
 def _uncollected():
     """Half a million objects arrive: collecting as they do takes four times as long."""
@@ -254,6 +329,7 @@ def _sharing(history, paths: set[Path]):
 
 
 _STORED = "reading"  # the build cache's kind for a stored memo
+_STORED_CHANGES = "reading-changes"  # and for what changed since it was stored (``_Base``)
 _STORED_INDEX = "search-index"  # and for what its search index worked out
 _STORED_DIGESTS = "reading-digests"  # and for the digests of its models and the manifest's lists
 
