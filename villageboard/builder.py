@@ -275,6 +275,12 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
         site.memo.digests = digested.models
         if not warm:
             site.memo.store_digests(site.cache, site.content)
+        # What needs only the pages is done while the other outputs are still being made.
+        manifest = _manifest(renderer, db, planned, shown)
+        # The build id covers every file, style sheets and scripts included, so a kiosk reloads for a style fix.
+        build_id = hashlib.sha256()
+        for out_path in planned:
+            build_id.update(out_path.encode() + shas[out_path])
         staged, findings, learned, scanned = others.result()
         if learned is not None:
             site.memo.search.take(learned)
@@ -283,16 +289,11 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
         _check_plan(site, renderer, [(rel, None, who) for rel, who, _, _ in staged])
         if report.errors:
             raise _Abort()
-        # The build id covers every file, style sheets and scripts included, so a kiosk reloads for a style fix.
-        build_id = hashlib.sha256()
-        for out_path in planned:
-            build_id.update(out_path.encode() + shas[out_path])
         for rel, who, sha, changed in staged:
             shas[rel] = sha
             build_id.update(rel.encode() + sha)
             output.staged(rel, bool(changed))
             db.entries[rel] = db.published[rel] if changed is None else record.Entry(_OTHER, (), {}, scanned, sha, (0, 0, 0))
-        manifest = _manifest(renderer, db, planned, shown)
         output.write("build-manifest.json", manifest)
         shas["build-manifest.json"] = _sha(manifest)
         version = {"build": build_id.hexdigest()[:16],
