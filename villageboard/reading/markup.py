@@ -90,7 +90,8 @@ def prepare(paths: list[Path], site) -> None:
     reading is done file by file in one process. The workers only fill the build cache; reading
     then finds each body there and does all the rest (diagnostics, linked files) as on any build."""
     if site.jobs <= 1 or not workers.can_fork() or len(paths) < 2 * workers.CHUNK \
-            or 2 * _cache.count("markdown") > len(paths):
+            or site.memo is not None and 2 * site.memo.known() > len(paths) \
+            or 2 * _cache.count("markdown") > len(paths):  # counting them costs a hundredth of a second
         return
     try:
         for _ in workers.each(functools.partial(_prepare, site), paths, site.jobs):

@@ -225,6 +225,10 @@ class Memo:
         """A new build: what the last one read may be replayed; what it does not read again is let go."""
         self._last, self.kept, self.replayed, self.read_anew = self.kept, {}, [], 0
 
+    def known(self) -> int:
+        """How many readings the last build (or the stored memo) kept, that this one may replay."""
+        return len(self._last)
+
     def valid(self, site, whole: tuple) -> _Kept | None:
         """What the last build kept of this reading, if everything it came from is as it was."""
         kept = self._last.get(whole)
