@@ -250,17 +250,11 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
         if not warm and site.memo.readings_changed():  # for the next command; serve keeps its own
             waiting.callback(_stored, in_background(site.memo.store, (site.cache, site.content), here=jobs <= 1))
         judged = (site.memo.mark, renderer.alike(), hashlib.blake2b("\0".join(planned).encode(), digest_size=16).digest())
-        kept, stale = _unchanged_outputs(output, db, planned, _same_digests(
-            renderer, db, warm.shown(renderer) if warm else _shown_since(site.memo, renderer, db, judged)))
+        stale = _kept(output, renderer, db, planned, shas,
+                      warm.shown(renderer) if warm else _shown_since(site.memo, renderer, db, judged))
         shown, site.memo.sources = _sources(site, renderer, site.memo.sources)
-        for out_path in kept:
-            if output.keep(out_path, db.published[out_path].stat[2]):
-                db.entries[out_path] = db.published[out_path]
-                shas[out_path] = db.entries[out_path].sha
-            else:  # gone from --out since it was published: render it after all
-                stale.append(out_path)
         # Closed on the way out whatever happens: no worker may still be staging when the staging is thrown away.
-        with contextlib.closing(each(functools.partial(_made, renderer, out, output), sorted(stale), jobs)) as made:
+        with contextlib.closing(each(functools.partial(_made, renderer, out, output), stale, jobs)) as made:
             for out_path, changed, sha, findings, entry, page_digest in made:
                 report.items += findings
                 output.staged(out_path, changed)
@@ -361,26 +355,28 @@ def _shown_since(memo: Memo, renderer: Renderer, db: record.Database, judged: tu
     return {out_path: page for out_path, (page, _, _) in renderer.outputs.items() if pages.get(page.path) is page}
 
 
-def _same_digests(renderer: Renderer, db: record.Database, shown: dict) -> set[str]:
-    """Outputs whose recorded reads have the same digest as when they were published. ``shown``: each
+def _kept(output: AtomicOutput, renderer: Renderer, db: record.Database, planned: list[str], shas: dict,
+          shown: dict) -> list[str]:
+    """Stage, as published, each output whose recorded reads have the same digest as when it was
+    published and whose published file is as it was left; gives the rest, to render. ``shown``: each
     output's page as published, when what every output sees alike is the same too (``Warm.shown``,
     ``_shown_since``): an output of the very same page then has the same digest. The page's digest
     is known all the same (walked once, then kept with the page): the search index takes each
     page's document by it."""
-    return {out_path for out_path, (page, _, _) in renderer.outputs.items()
-            if (entry := db.published.get(out_path)) is not None
-            and (shown.get(out_path) is page and renderer.page_digest(page) is not None
-                 or renderer.digest(out_path, entry.names, entry.templates, entry.exists) == entry.digest)}
-
-
-def _unchanged_outputs(output: AtomicOutput, db: record.Database, planned: list[str], same: set[str]):
-    """Split the plan into outputs that would come out as published (kept) and the rest: the
-    same reads, and the published file as it was left."""
-    kept, stale = [], []
+    stale = []
+    outputs, published = renderer.outputs, db.published
     for out_path in planned:
-        fine = out_path in same and output.untouched(out_path, db.published[out_path].stat)
-        (kept if fine else stale).append(out_path)
-    return kept, stale
+        page = outputs[out_path][0]
+        entry = published.get(out_path)
+        if entry is not None \
+                and (shown.get(out_path) is page and renderer.page_digest(page) is not None
+                     or renderer.digest(out_path, entry.names, entry.templates, entry.exists) == entry.digest) \
+                and output.untouched(out_path, entry.stat) and output.keep(out_path, entry.stat[2]):
+            db.entries[out_path] = entry
+            shas[out_path] = entry.sha
+        else:  # changed, or gone from --out since it was published
+            stale.append(out_path)
+    return stale
 
 
 def _sha(data: str | bytes) -> bytes:
