@@ -14,10 +14,13 @@ from __future__ import annotations
 import re
 from html import unescape
 
+# Between a tag's parts only the spaces HTML knows: html.parser ends a tag's name at those alone
+# (a vertical tab or an ideographic space is part of the name there, as in a browser).
+_SPACE = r"[\t\n\r\f ]"
 _NAME = r'[^\s"\'<>/=`]+'
 _VALUE = r'"([^"]*)"|\'([^\']*)\'|([^\s"\'<>=`]+)'
-_TAG = re.compile(rf'<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+{_NAME}(?:\s*=\s*(?:{_VALUE}))?)*)\s*(/?)>')
-_ATTRIBUTE = re.compile(rf'({_NAME})(?:\s*=\s*(?:{_VALUE}))?')
+_TAG = re.compile(rf'<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:{_SPACE}+{_NAME}(?:{_SPACE}*={_SPACE}*(?:{_VALUE}))?)*){_SPACE}*(/?)>')
+_ATTRIBUTE = re.compile(rf'({_NAME})(?:{_SPACE}*={_SPACE}*(?:{_VALUE}))?')
 _OPENING = re.compile(r"</?[a-zA-Z]")
 # What html.parser reads by rules of its own: comments, declarations, script and style text,
 # and "</" before anything but a name.
