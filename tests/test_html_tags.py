@@ -17,7 +17,8 @@ PIECES = ['<a href="x.html">', '<A HREF=y.html>', "<a href='q&amp;r'>", "<a>", "
           "<a href=>", "<a =x>", "<a href='>'>", "<a data-x=`y`>", "< a>", "</ a>", "</>", '<a\thref="t">',
           '</b x=">">', "</b/>", '<a href="https://x.cn/">外链</a>', "<td>", "</td>", "<li>", "<a.b>", "<a",
           '<a href="unclosed', "<<a href=d>", "&#20013;", "&#x4e2d", "&nbsp;", "<a\u3000href=u>", "<a\x0bhref=v>",
-          '<a href="w"\xa0title="t">', "<a href\u3000=\u3000z>", " \u3000 "]
+          '<a href="w"\xa0title="t">', "<a href\u3000=\u3000z>", " \u3000 ", "<!-- 注释 -->", "<!---->", "<!-->",
+          "<!--->", "<!-- a -- b -->", "<!-- x --!>", "-->", "<!-- <p> -->", '<a title="<!-- c -->">', "<!--"]
 
 
 def _random_html(rng: random.Random) -> str:

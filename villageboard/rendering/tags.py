@@ -19,23 +19,31 @@ from html import unescape
 _SPACE = r"[\t\n\r\f ]"
 _NAME = r'[^\s"\'<>/=`]+'
 _VALUE = r'"([^"]*)"|\'([^\']*)\'|([^\s"\'<>=`]+)'
-_TAG = re.compile(rf'<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:{_SPACE}+{_NAME}(?:{_SPACE}*={_SPACE}*(?:{_VALUE}))?)*){_SPACE}*(/?)>')
+# A comment that every reader ends where it seems to: no "--" inside, not "<!-->" or "<!--->".
+_COMMENT = r"<!--(?!-?>)(?:[^-]|-(?!-))*-->"
+_TAG = re.compile(rf'{_COMMENT}|<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:{_SPACE}+{_NAME}(?:{_SPACE}*={_SPACE}*(?:{_VALUE}))?)*)'
+                  rf'{_SPACE}*(/?)>')
 _ATTRIBUTE = re.compile(rf'({_NAME})(?:{_SPACE}*={_SPACE}*(?:{_VALUE}))?')
 _OPENING = re.compile(r"</?[a-zA-Z]")
-# What html.parser reads by rules of its own: comments, declarations, script and style text,
-# and "</" before anything but a name.
-_OTHER = re.compile(r"<[!?]|<(?:script|style)|</[^a-zA-Z]", re.IGNORECASE)
+_COMMENTS = re.compile(_COMMENT)
+# What html.parser reads by rules of its own: declarations, processing instructions, script and
+# style text, and "</" before anything but a name.
+_OTHER = re.compile(r"<!(?!--)|<\?|<(?:script|style)|</[^a-zA-Z]", re.IGNORECASE)
 
 
 def tags(html: str) -> list[re.Match] | None:
-    """Every tag of ``html`` in order, when each is plain, or None. Of each: ``start()``, ``end()``,
-    ``closing(tag)``, ``name(tag)``, ``attributes(tag)``."""
+    """Every tag and comment of ``html`` in order, when each is plain, or None. Of each: ``start()``,
+    ``end()``, ``closing(tag)``, ``name(tag)`` ("" for a comment), ``attributes(tag)``."""
     if _OTHER.search(html):
         return None
     found = list(_TAG.finditer(html))
+    comments = sum(1 for t in found if t[2] is None)
+    if comments != html.count("<!--"):  # a comment that is not plain, or one inside a tag's value
+        return None
     # Every "<" that opens a tag is one of them (none hides in an attribute value), and no closing
     # tag has more in it than its name: html.parser ends those at the first ">".
-    if len(found) != len(_OPENING.findall(html)) or any(t[1] and (t[3] or t[7]) for t in found):
+    if len(found) - comments != len(_OPENING.findall(_COMMENTS.sub("", html) if comments else html)) \
+            or any(t[1] and (t[3] or t[7]) for t in found):
         return None
     return found
 
@@ -45,7 +53,7 @@ def closing(tag: re.Match) -> bool:
 
 
 def name(tag: re.Match) -> str:
-    return tag[2].lower()
+    return tag[2].lower() if tag[2] is not None else ""
 
 
 def attributes(tag: re.Match) -> list[tuple[str, str | None]]:
