@@ -249,6 +249,8 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
         # lock: another build cannot publish between these looks at --out and the links to it.
         if not warm and site.memo.readings_changed():  # for the next command; serve keeps its own
             waiting.callback(_stored, in_background(site.memo.store, (site.cache, site.content), here=jobs <= 1))
+        elif warm:
+            site.memo.forget_stored()
         judged = (site.memo.mark, renderer.alike(), hashlib.blake2b("\0".join(planned).encode(), digest_size=16).digest())
         stale = _kept(output, renderer, db, planned, shas,
                       warm.shown(renderer) if warm else _shown_since(site.memo, renderer, db, judged))

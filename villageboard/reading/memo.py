@@ -225,6 +225,11 @@ class Memo:
         """A new build: what the last one read may be replayed; what it does not read again is let go."""
         self._last, self.kept, self.replayed, self.read_anew = self.kept, {}, [], 0
 
+    def forget_stored(self) -> None:
+        """Let go of what only storing needs (``serve`` never stores): the stored readings' objects
+        that later saves replace need not stay in memory beside them."""
+        self._base, self._stored_pages = None, {}
+
     def known(self) -> int:
         """How many readings the last build (or the stored memo) kept, that this one may replay."""
         return len(self._last)
