@@ -122,6 +122,37 @@ def test_a_worker_that_dies_stops_the_build_and_leaves_the_site(demo_copy, tmp_p
     assert tree_digest(out) == before
 
 
+def test_a_worker_lost_while_pages_are_still_handed_out_stops_the_build_and_leaves_the_site(demo_copy, tmp_path,
+                                                                                          monkeypatch):
+    """A worker can die before the build has handed out its first pages (the system kills it at
+    once): then handing out the next ones fails, and that too is the located E-BUILD-WORKER error,
+    never 内部错误, and nothing is published. (The test above reaches this only when the kill is quick.)"""
+    import datetime as dt
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from villageboard import builder, workers
+
+    out = tmp_path / "site"
+    _add_notices(demo_copy)
+    assert run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY).returncode == 0
+    before = tree_digest(out)
+    monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "empty-cache"))  # nothing kept: every page renders
+    handed, submit = [], ProcessPoolExecutor.submit
+
+    def broken_after_the_first(self, *task):
+        if getattr(workers._make, "func", None) is builder._made:  # handing out pages to render
+            handed.append(task)
+            if len(handed) > 1:
+                raise BrokenProcessPool("A child process terminated abruptly")
+        return submit(self, *task)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", broken_after_the_first)
+    report, _ = builder.build(demo_copy, out, dt.date.fromisoformat(TODAY), jobs=2)
+    assert len(handed) == 2 and [d.code for d in report.errors] == ["E-BUILD-WORKER"]
+    assert tree_digest(out) == before
+
+
 def test_a_worker_lost_while_converting_bodies_only_slows_the_first_build(demo_copy, tmp_path, monkeypatch):
     """On a first build the workers convert the Markdown bodies ahead of reading: that is only a
     head start, so losing one there must not fail the build or lose a notice."""

@@ -54,12 +54,12 @@ def each(make, items: list, jobs: int):
     pool = _pool(jobs)
     try:
         # A few chunks in flight per worker, no more: answers waiting here would grow with the village.
-        waiting = collections.deque(pool.submit(_make_chunk, chunk) for chunk in itertools.islice(chunks, 2 * jobs))
+        waiting = collections.deque(_submit(pool, _make_chunk, chunk) for chunk in itertools.islice(chunks, 2 * jobs))
         while waiting:
             made = _answer(waiting.popleft())
             following = next(chunks, None)
             if following is not None:
-                waiting.append(pool.submit(_make_chunk, following))
+                waiting.append(_submit(pool, _make_chunk, following))
             yield from made
     finally:
         _make = None
@@ -80,7 +80,7 @@ class in_background:
         _task = (work, args)  # the fork inherits it
         try:
             self._pool = _pool(1)
-            self._pending = self._pool.submit(_run_task)
+            self._pending = _submit(self._pool, _run_task)
         finally:
             _task = None
 
@@ -107,6 +107,15 @@ _task = None
 def _pool(workers: int) -> ProcessPoolExecutor:
     # With "fork" the executor starts all its workers at the first task, while _make or _task is set.
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent)
+
+
+def _submit(pool: ProcessPoolExecutor, *task) -> Future:
+    """``pool.submit(*task)``; a worker that died before it (while the first chunks were handed out)
+    is ``WorkerLost`` too, not an exception of the pool's own."""
+    try:
+        return pool.submit(*task)
+    except BrokenProcessPool as lost:
+        raise WorkerLost() from lost
 
 
 def _answer(future: Future):
