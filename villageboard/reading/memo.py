@@ -59,8 +59,10 @@ class _Kept:
     content: bytes | None  # a digest of the file's bytes
     linked: list[tuple[str, Path, str, Path, tuple, bytes | None]]  # as written, linked from, site path, found at, stat, digest
     result: Any
-    report: Report
-    pages: dict
+    # None where the reading said nothing but that it read its own file, and ``pages`` where it
+    # prepared none: ten thousand empty reports and dicts were a fifth of what a command restores.
+    report: Report | None
+    pages: dict | None
     story: bytes | None  # what git said when it was read (``History.story``)
     # Size, times and inode of a file last written well before it was read (``fingerprint.settled``):
     # while they stay the same, so do its bytes, and it need not be read again to be sure.
@@ -385,9 +387,9 @@ def read_each(site, paths: list[Path], reader: Callable[[Path], Any], *key) -> l
             kept = _record(site, reader, path)
             if memo:
                 memo.read_anew += 1
-            if memo and not kept.report.errors and kept.content is not None:
+            if memo and not (kept.report and kept.report.errors) and kept.content is not None:
                 memo.kept[whole] = kept
-        _replay(kept, site)
+        _replay(kept, site, path)
         results.append(kept.result)
     return results
 
@@ -407,18 +409,26 @@ def _record(site, reader: Callable[[Path], Any], path: Path) -> _Kept:
     # The digest of the very bytes the model was made from (``sources.read_text`` notes it), not of the
     # file looked at again: one saved while it was being read differs from them, and is read next time.
     kept.content = kept.report.held.pop(path, None) if keeping else None
+    said = kept.report
+    if not (said.items or said.held or said.drafts or said.changes) and said.read == {path}:
+        kept.report = None
+    kept.pages = kept.pages or None
     return kept
 
 
-def _replay(kept: _Kept, site) -> None:
+def _replay(kept: _Kept, site, path: Path) -> None:
     report = site.report
-    report.items += kept.report.items
-    report.read |= kept.report.read
-    report.drafts += kept.report.drafts
-    report.changes += kept.report.changes
+    if kept.report is None:
+        report.read.add(path)
+    else:
+        report.items += kept.report.items
+        report.read |= kept.report.read
+        report.drafts += kept.report.drafts
+        report.changes += kept.report.changes
     for _, _, out, found, _, _ in kept.linked:
         site.assets.files[out] = found
-    site.attachment_pages.update(kept.pages)
+    if kept.pages:
+        site.attachment_pages.update(kept.pages)
 
 
 def _still_linked(kept: _Kept) -> bool:
