@@ -1,6 +1,6 @@
 """The build, stage by stage: read and check every source into the typed site
 (``planning/site.py``), plan every output path once (``_check_plan``), render only the
-outputs whose recorded reads changed (``_unchanged_outputs``), publish the whole site at once
+outputs whose recorded reads changed (``_kept``), publish the whole site at once
 (``publishing/writer.py``)."""
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ class Warm:
     def shown(self, renderer: Renderer) -> dict[str, object]:
         """Each output's page as published, while every template, what every output sees alike and
         the plan are as they were: an output of the very same page then has the same digest
-        (``_same_digests``), which need not be worked out again. Empty otherwise."""
+        (``_kept``), which need not be worked out again. Empty otherwise."""
         if renderer.alike() != self.alike or self.pages.keys() != renderer.outputs.keys():
             return {}
         return self.pages

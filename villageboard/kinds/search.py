@@ -482,25 +482,25 @@ def use_cache(cache) -> None:
 
 
 def _plain(html: str) -> str:
+    parser = _Text()
     found = tags.tags(html)
     if found is None:
-        parser = _Text()
         parser.feed(html)
         parser.close()
-        parts = parser.parts
-    else:  # as _Text reads it, sooner (``rendering/tags.py``)
-        parts, done = [], 0
+    else:  # the same handlers, fed by the quicker reading of plain HTML (``rendering/tags.py``)
+        done = 0
         for tag in found:
-            parts.append(tags.data(html[done:tag.start()]))
+            parser.handle_data(tags.data(html[done:tag.start()]))
             done = tag.end()
-            if tags.name(tag) in _Text.BLOCKS:
-                parts.append(" ")
-            elif tags.name(tag) == "img" and not tags.closing(tag):
-                alt = dict(tags.attributes(tag)).get("alt")
-                if alt:
-                    parts.append(f" {alt} ")
-        parts.append(tags.data(html[done:]))
-    return " ".join("".join(parts).split())
+            name = tags.name(tag)
+            if name and tags.closing(tag):
+                parser.handle_endtag(name)
+            elif name:
+                parser.handle_starttag(name, tags.attributes(tag) if name == "img" else [])  # only an img's are read
+                if tags.self_closing(tag):  # as html.parser's handle_startendtag
+                    parser.handle_endtag(name)
+        parser.handle_data(tags.data(html[done:]))
+    return " ".join("".join(parser.parts).split())
 
 
 def _join(*parts) -> str:

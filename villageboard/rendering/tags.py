@@ -2,7 +2,7 @@
 them exactly as ``html.parser`` does.
 
 Two things read every page's HTML again: the kiosk keeps each link inside the kiosk
-(``kinds/kiosk.contain``) and the search index takes each page's text (``kinds/search.plain``).
+(``kinds/kiosk.contain``) and the search index takes each page's text (``kinds/search._plain``).
 ``html.parser``, in Python, took a tenth of a clean build's processor time for them. Nearly all
 that HTML is plain: tags with quoted or one-word attribute values, text between them. ``tags``
 reads such HTML about four times as fast and says None for anything else (a comment, a script,
@@ -33,7 +33,7 @@ _OTHER = re.compile(r"<!(?!--)|<\?|<(?:script|style)|</[^a-zA-Z]", re.IGNORECASE
 
 def tags(html: str) -> list[re.Match] | None:
     """Every tag and comment of ``html`` in order, when each is plain, or None. Of each: ``start()``,
-    ``end()``, ``closing(tag)``, ``name(tag)`` ("" for a comment), ``attributes(tag)``."""
+    ``end()``, ``closing(tag)``, ``self_closing(tag)``, ``name(tag)`` ("" for a comment), ``attributes(tag)``."""
     if _OTHER.search(html):
         return None
     found = list(_TAG.finditer(html))
@@ -52,12 +52,18 @@ def closing(tag: re.Match) -> bool:
     return bool(tag[1])
 
 
+def self_closing(tag: re.Match) -> bool:
+    return bool(tag[7])
+
+
 def name(tag: re.Match) -> str:
     return tag[2].lower() if tag[2] is not None else ""
 
 
 def attributes(tag: re.Match) -> list[tuple[str, str | None]]:
     """As ``html.parser`` gives them: names in lower case, values with their references converted."""
+    if not tag[3]:
+        return []
     return [(found[1].lower(), None if found[0] == found[1] else unescape(_value(found)))
             for found in _ATTRIBUTE.finditer(tag[3])]
 
