@@ -353,6 +353,11 @@ class AtomicOutput:
         self.staged(rel, False)
         return True
 
+    def kept_in_place(self, rels: list[str]) -> None:
+        """``keep`` for files of a folder changed in place, each still there (``untouched``)."""
+        self.written += len(rels)
+        self.names.update(rels)
+
     def untouched(self, rel: str, stat: tuple) -> bool:
         """Whether the published ``rel`` is still the file of this size, time and inode. In a
         folder changed in place, a file still there is as this process left it (only the running
