@@ -275,7 +275,7 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
         site.memo.digests = digested.models
         if not warm:
             site.memo.store_digests(site.cache, site.content)
-        # What needs only the pages is done while the other outputs are still being made.
+        # What needs only the pages is done while the command's other outputs are still being made.
         manifest, lines = _manifest(renderer, db, planned, shown, warm.lines if warm else {}, carried)
         # The build id covers every file, style sheets and scripts included, so a kiosk reloads for a style fix.
         build_id = hashlib.sha256()
@@ -373,8 +373,8 @@ def _kept(output: AtomicOutput, renderer: Renderer, db: record.Database, planned
     carried: set[str] = set()
     if output.over is not None and shown:
         # A save in ``serve``: most outputs show the very page they showed, in the folder as this
-        # process left it. Carried over together (their lines of the manifest too): one look at each, one by one,
-        # was a sixth of a save.
+        # process left it. Carried over together, their lines of the manifest too: looking at each
+        # one by one was a sixth of a save.
         here, digest = output.over, renderer.page_digest
         same = [out_path for out_path in planned if (page := outputs[out_path][0]) is shown.get(out_path)
                 and out_path in here and out_path in published and digest(page) is not None]
