@@ -56,6 +56,7 @@ class Warm:
         self.memo = Memo()
         self.db: record.Database | None = None
         self.files: set[str] = set()  # site paths as published
+        self.folders: dict[str, set[str]] = {}  # the same, by folder: the names in each
         self.mark: tuple | None = None  # version.json's stat as published: another program has written since if not
         self.pages: dict[str, object] = {}  # each output's page as published
         self.alike: bytes | None = None  # what every output saw alike then (``Renderer.alike``)
@@ -76,7 +77,16 @@ class Warm:
         another build has written there since."""
         if not self.files or self.mark != file_stat(out / MARK):
             return None
-        return self.files & listed(out)
+        # Each folder's names against those published there, as sets: a look at each of 42,000
+        # entries, one by one, took 0.04 s of a save at 10,000 notices.
+        for folder, names in self.folders.items():
+            try:
+                there = os.listdir(os.path.join(out, folder))
+            except OSError:
+                there = ()
+            if not names.issubset(there):
+                return self.files & listed(out)
+        return self.files
 
     def shown(self, renderer: Renderer) -> dict[str, object]:
         """Each output's page as published, while every template, what every output sees alike and
@@ -87,7 +97,13 @@ class Warm:
         return self.pages
 
     def published(self, out: Path, files, renderer: Renderer, lines: dict[str, str]) -> None:
-        self.files, self.lines = set(files), lines
+        files = set(files)
+        if files != self.files:
+            self.folders = {}
+            for rel in files:
+                folder, _, name = rel.rpartition("/")
+                self.folders.setdefault(folder, set()).add(name)
+        self.files, self.lines = files, lines
         self.mark = file_stat(out / MARK)
         self.alike, self.pages = renderer.alike(), {path: page for path, (page, _, _) in renderer.outputs.items()}
 
