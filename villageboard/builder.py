@@ -156,17 +156,19 @@ def _build(site, out: Path, today: dt.date, layouts: Path, jobs: int, preview: b
 
 
 def _other_outputs(site, renderer: Renderer, layouts: Path, publish: bool = True,
-                   remembered: search.Remembered | None = None) -> tuple[list[tuple[str, str | bytes | Path, str]], tuple]:
+                   remembered: search.Remembered | None = None) \
+        -> tuple[list[tuple[str, str | bytes | Path, str]], dict[str, bytes], tuple]:
     """Every output that is not a rendered page, as (site path, text, bytes or file to copy, what
-    claims it); and what the search index learned for the next build, with ``remembered``."""
+    claims it); the digests of those the search index gives digested (a document it kept is not
+    hashed again: ten thousand of them were a fifteenth of a save); and what the search index
+    learned for the next build, with ``remembered``."""
     phone_pages = [page.path for page, rendition, _ in renderer.outputs.values() if rendition == "phone"]
     found = [(rel, data, "生成的文件") for rel, data in site.files()]
     sitemap = feeds.sitemap(site, [renderer.outputs[p][0] for p in phone_pages])
     if sitemap:
         found.append(("sitemap.xml", sitemap, "网站地图"))
-    found += [(rel, text, SEARCH_INDEX)
-              for rel, text in search.outputs(site, [renderer.outputs[p][0] for p in phone_pages], remembered,
-                                              renderer.page_digest)]
+    digested = search.outputs(site, [renderer.outputs[p][0] for p in phone_pages], remembered, renderer.page_digest)
+    found += [(rel, text, SEARCH_INDEX) for rel, text, _ in digested]
     found += [(rel, published_bytes(source) if publish else source, display_path(source))
               for rel, source in sorted(site.assets.files.items())]
     found += [("static/" + f.relative_to(layouts / "static").as_posix(), f, "样式和脚本")
@@ -174,7 +176,7 @@ def _other_outputs(site, renderer: Renderer, layouts: Path, publish: bool = True
     found.append(("favicon.ico", _favicon(layouts / "static" / "icon.png", site.cache), "图标"))  # asked for by many browsers
     if site.preview:
         found.append(("_preview/preview.js", layouts / "preview" / "preview.js", "预览脚本"))
-    return found, remembered.news() if remembered else None
+    return found, {rel: digest for rel, _, digest in digested}, remembered.news() if remembered else None
 
 
 def _staged_others(site, renderer: Renderer, layouts: Path, out: Path, output: AtomicOutput, db: record.Database,
@@ -186,7 +188,7 @@ def _staged_others(site, renderer: Renderer, layouts: Path, out: Path, output: A
     the published file is kept); what the privacy scan found; what the search index learned; the
     public numbers' digest. With ``storing``, what the search index learned is stored for the
     next command from here, beside the rest of the build."""
-    found, learned = _other_outputs(site, renderer, layouts, True, site.memo.searched(search.Remembered))
+    found, digested, learned = _other_outputs(site, renderer, layouts, True, site.memo.searched(search.Remembered))
     if storing:  # and not sent back: the command ends with this build
         site.memo.search.take(learned)
         site.memo.store_search(site.cache, site.content)
@@ -196,7 +198,7 @@ def _staged_others(site, renderer: Renderer, layouts: Path, out: Path, output: A
     findings, staged = Report(), []
     for rel, data, who in found:
         data = data.read_bytes() if isinstance(data, Path) else data
-        sha = _sha(data)
+        sha = digested.get(rel) or record.sha(data)
         # Published with these bytes under the same public numbers, and left as it was: the search
         # index's ten thousand documents are neither scanned nor read again.
         entry = db.published.get(rel)
@@ -311,7 +313,7 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
             output.staged(rel, bool(changed))
             db.entries[rel] = db.published[rel] if changed is None else record.Entry(_OTHER, (), {}, scanned, sha, (0, 0, 0))
         output.write("build-manifest.json", manifest)
-        shas["build-manifest.json"] = _sha(manifest)
+        shas["build-manifest.json"] = record.sha(manifest)
         version = {"build": build_id.hexdigest()[:16],
                    "built": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "today": today.isoformat()}
         if report.next_change:  # for a scheduler: the site must be built again on this day
@@ -360,7 +362,7 @@ def _made(renderer: Renderer, out: Path, output: AtomicOutput, out_path: str):
     privacy.scan(out / out_path, _DRAWING.sub(' d=""', html), findings, renderer.site.village.public_phones)
     data = html.encode("utf-8")
     changed = output.stage(out_path, data)
-    sha = _sha(data)
+    sha = record.sha(data)
     names, templates = tuple(sorted(reads.names)), tuple(sorted(reads.templates))
     digest = renderer.digest(out_path, names, templates, reads.exists)
     entry = None if digest is None else record.Entry(names, templates, reads.exists, digest, sha, (0, 0, 0))
@@ -412,10 +414,6 @@ def _kept(output: AtomicOutput, renderer: Renderer, db: record.Database, planned
         else:  # changed, or gone from --out since it was published
             stale.append(out_path)
     return stale, carried
-
-
-def _sha(data: str | bytes) -> bytes:
-    return hashlib.blake2b(data.encode() if isinstance(data, str) else data, digest_size=16).digest()
 
 
 def _sources(site, renderer: Renderer, earlier: dict, carried: set[str]) -> tuple[dict[int, str], dict[tuple, str]]:

@@ -38,6 +38,7 @@ from typing import Any, Callable
 from html.parser import HTMLParser
 
 from villageboard.reading.chinese_amounts import capitals, yuan
+from villageboard.rendering import record
 from villageboard.cache import NONE
 from villageboard.planning.pages import Page
 from villageboard.rendering import tags
@@ -72,8 +73,9 @@ class Document:
     status: str  # 未通过, 已过公示期, 已修订 or ""
     text: str
     # As its script writes it, once written: a document kept from the last build (``Remembered``) is
-    # not written again.
+    # not written again; nor hashed again while it keeps its number (``Index.digested``).
     written: str | None = field(default=None, init=False, compare=False, repr=False)
+    digested: tuple[int, bytes] | None = field(default=None, init=False, compare=False, repr=False)
 
     def json(self) -> str:
         if self.written is None:
@@ -432,11 +434,22 @@ class Index:
 
     def files(self) -> list[tuple[str, str]]:
         """(site path, script) of every index file, ``search-index.js`` first."""
-        found = [(f"search/p/{n}.js", _script(f"p{n}", shard)) for n, shard in enumerate(self.shard_maps())]
-        found += [(f"search/d/{n}.js", _script(f"d{n}", d)) for n, d in enumerate(self.documents)]
-        token = hashlib.sha256("".join(text for _, text in found).encode()).hexdigest()[:10]
+        return [(rel, text) for rel, text, _ in self.digested()]
+
+    def digested(self) -> list[tuple[str, str, bytes]]:
+        """``files`` with the digest of each file's bytes (``record.sha``)."""
+        found = [(f"search/p/{n}.js", text, record.sha(text))
+                 for n, shard in enumerate(self.shard_maps()) for text in (_script(f"p{n}", shard),)]
+        for n, doc in enumerate(self.documents):
+            text = _script(f"d{n}", doc)
+            if doc.digested is None or doc.digested[0] != n:
+                doc.digested = (n, record.sha(text))
+            found.append((f"search/d/{n}.js", text, doc.digested[1]))
+        # Only for a browser to tell a new index from the one it has: a digest of the files' digests.
+        token = hashlib.sha256(b"".join(digest for _, _, digest in found)).hexdigest()[:10]
         meta = {"v": VERSION, "shards": self.shards, "docs": len(self.documents), "token": token}
-        return [("search-index.js", "window.SEARCH_INDEX = " + _json(meta) + ";\n")] + found
+        head = "window.SEARCH_INDEX = " + _json(meta) + ";\n"
+        return [("search-index.js", head, record.sha(head))] + found
 
 
 def _json(value) -> str:
@@ -456,12 +469,13 @@ def holds_text(rel: str) -> bool:
 
 
 def outputs(site, phone_pages: list[Page], remembered: Remembered | None = None,
-            digest: Callable[[Page], bytes | None] | None = None) -> list[tuple[str, str]]:
-    """Every file of the search index, for the build; ``digest``: each page's (``Remembered``)."""
+            digest: Callable[[Page], bytes | None] | None = None) -> list[tuple[str, str, bytes]]:
+    """Every file of the search index, for the build, digested (``Index.digested``); ``digest``:
+    each page's (``Remembered``)."""
     global _remembered
     _remembered = remembered
     try:
-        return Index(documents(site, phone_pages, digest), remembered).files()
+        return Index(documents(site, phone_pages, digest), remembered).digested()
     finally:
         _remembered = None
 

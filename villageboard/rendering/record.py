@@ -242,6 +242,11 @@ def _how(v: Any) -> object:
     return _UNKNOWN
 
 
+def sha(data: str | bytes) -> bytes:
+    """The digest of an output file's bytes (``Entry.sha``), as the build id sums them."""
+    return hashlib.blake2b(data.encode() if isinstance(data, str) else data, digest_size=16).digest()
+
+
 @dataclasses.dataclass
 class Entry:
     """The build database's record of one published output file."""
