@@ -221,7 +221,7 @@ class Remembered:
         self._learned: tuple[dict, dict, dict] = ({}, {}, {})
         self._used: tuple[set, set, set] = (set(), set(), set())
         self._index: tuple | None = None  # this build's index: documents, changed posting lists, whether all
-        # What the last build and this one asked of each page and document (``_again``), by the object.
+        # What the last build and this one asked of each page and document (``_find_for``), by the object.
         self._asked: dict[int, tuple] = {}
         self._asking: dict[int, tuple] = {}
 
@@ -232,29 +232,25 @@ class Remembered:
         """``page``'s document; ``digest``: the page's, None when it has none (then made every time)."""
         if digest is None:
             return _document(page, section, today)
-        asked = (digest, section, today)
-        found = self._again(2, page, asked)
-        if found is None:
-            key = b"%s\0%s\0%s" % (digest, section.encode(), today.isoformat().encode())
-            found = self._keep(2, page, asked, self._find(2, key, lambda _: (_document(page, section, today),), None))
-        return found[1][0]
+        return self._find_for(2, page, (digest, section, today),
+                              lambda: b"%s\0%s\0%s" % (digest, section.encode(), today.isoformat().encode()),
+                              lambda _: (_document(page, section, today),), None)[1][0]
 
     def plain_of(self, html: str) -> str:
         return self._find(1, html, _cached_plain, html)[1]
 
-    def _again(self, table: int, asked_of, asked: tuple) -> tuple[bytes, Any] | None:
-        """What the last build found in ``table`` for this very object (a page or a document ``serve``
-        kept), asked the same: its key need not be worked out again (a digest of every document's
-        text, at 10,000 notices a twentieth of a save)."""
+    def _find_for(self, table: int, asked_of, asked: tuple, text: Callable[[], str | bytes], make,
+                  value) -> tuple[bytes, Any]:
+        """``_find`` of ``text()`` for ``asked_of``. What the last build found for this very object (a
+        page or a document that ``serve`` kept), asked the same, is taken as it is: its key is not
+        worked out again (a digest of every document's text, at 10,000 notices a twentieth of a save)."""
         again = self._asked.get(id(asked_of))
-        if again is None or again[0] is not asked_of or again[1] != asked or again[2][0] not in (
-                self.weights, self.plain, self.documents)[table]:
-            return None
-        self._used[table].add(again[2][0])
-        self._asking[id(asked_of)] = again
-        return again[2]
-
-    def _keep(self, table: int, asked_of, asked: tuple, found: tuple[bytes, Any]) -> tuple[bytes, Any]:
+        if again is not None and again[0] is asked_of and again[1] == asked \
+                and again[2][0] in (self.weights, self.plain, self.documents)[table]:
+            self._used[table].add(again[2][0])
+            found = again[2]
+        else:
+            found = self._find(table, text(), make, value)
         self._asking[id(asked_of)] = (asked_of, asked, found)
         return found
 
@@ -270,8 +266,7 @@ class Remembered:
 
     def postings_of(self, documents: list[Document]) -> dict[str, str]:
         """The posting lists of ``documents``, from the last index where few documents changed."""
-        found = [self._again(0, doc, (doc.title, doc.text))
-                 or self._keep(0, doc, (doc.title, doc.text), self._find(0, f"{doc.title}\0{doc.text}", _packed_weights, doc))
+        found = [self._find_for(0, doc, (doc.title, doc.text), lambda: f"{doc.title}\0{doc.text}", _packed_weights, doc)
                  for doc in documents]
         numbered = [key for key, _ in found]
         changed = self._changed(numbered) if self.postings is not None else None
