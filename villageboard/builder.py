@@ -266,9 +266,9 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
         # The command makes and stages the other outputs (the search index above all) on a second
         # core while this one works out which pages would come out as published and has them staged.
         # Not ``serve``: for a save, forking a process cost more than the work it took over (its
-        # start, and every page of memory this one then touched copied: 0.12 s a save at 1,000
-        # notices, 0.08 s with it made here). Under the lock: another build cannot publish between
-        # these looks at --out and the links to it.
+        # start, and every page of memory this one then touched copied: 0.10-0.12 s a save at 1,000
+        # notices, 0.08-0.10 s with it made here). Under the lock: another build cannot publish
+        # between these looks at --out and the links to it.
         if not warm and site.memo.readings_changed():  # for the next command; serve keeps its own
             waiting.callback(_stored, in_background(site.memo.store, (site.cache, site.content), here=jobs <= 1))
         elif warm:
