@@ -274,9 +274,9 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
         elif warm:
             site.memo.forget_stored()
         judged = (site.memo.mark, renderer.alike(), hashlib.blake2b("\0".join(planned).encode(), digest_size=16).digest())
-        stale, carried = _kept(output, renderer, db, planned, shas,
-                               warm.shown(renderer) if warm else _shown_since(site.memo, renderer, db, judged))
-        shown, site.memo.sources = _sources(site, renderer, site.memo.sources, carried)
+        stale, looked_at = _kept(output, renderer, db, planned, shas,
+                                 warm.shown(renderer) if warm else _shown_since(site.memo, renderer, db, judged))
+        shown, site.memo.sources = _sources(site, renderer, site.memo.sources, looked_at)
         # Closed on the way out whatever happens: no worker may still be staging when the staging is thrown away.
         with contextlib.closing(each(functools.partial(_made, renderer, out, output), stale, jobs)) as made:
             for out_path, changed, sha, findings, entry, page_digest in made:
@@ -294,7 +294,7 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
         if not warm:
             site.memo.store_digests(site.cache, site.content)
         # What needs only the pages is done while the command's other outputs are still being made.
-        manifest, lines = _manifest(renderer, db, planned, shown, warm.lines if warm else {}, carried)
+        manifest, lines = _manifest(renderer, db, planned, shown, warm.lines if warm else {}, looked_at)
         # The build id covers every file, style sheets and scripts included, so a kiosk reloads for a style fix.
         build_id = hashlib.sha256()
         for out_path in planned:
@@ -380,15 +380,16 @@ def _shown_since(memo: Memo, renderer: Renderer, db: record.Database, judged: tu
 
 
 def _kept(output: AtomicOutput, renderer: Renderer, db: record.Database, planned: list[str], shas: dict,
-          shown: dict) -> tuple[list[str], set[str]]:
+          shown: dict) -> tuple[list[str], list[str]]:
     """Stage, as published, each output whose recorded reads have the same digest as when it was
-    published and whose published file is as it was left; gives the rest, to render, and those
-    carried over as a whole (below). ``shown``: each output's page as published, when what every
-    output sees alike is the same too (``Warm.shown``, ``_shown_since``): an output of the very
-    same page then has the same digest. The page's digest is known all the same (walked once,
-    then kept with the page): the search index takes each page's document by it."""
+    published and whose published file is as it was left; gives the rest, to render, and the
+    outputs looked at one by one: those not carried over as a whole (below). ``shown``: each
+    output's page as published, when what every output sees alike is the same too (``Warm.shown``,
+    ``_shown_since``): an output of the very same page then has the same digest. The page's digest
+    is known all the same (walked once, then kept with the page): the search index takes each
+    page's document by it."""
     outputs, published, entries = renderer.outputs, db.published, db.entries
-    carried: set[str] = set()
+    looked_at = planned
     if output.over is not None and shown:
         # A save in ``serve``: most outputs show the very page they showed, in the folder as this
         # process left it. Carried over together, their lines of the manifest too: looking at each
@@ -401,8 +402,9 @@ def _kept(output: AtomicOutput, renderer: Renderer, db: record.Database, planned
             entries[out_path] = entry = published[out_path]
             shas[out_path] = entry.sha
         carried = set(same)
+        looked_at = [out_path for out_path in planned if out_path not in carried]
     stale = []
-    for out_path in planned if not carried else [p for p in planned if p not in carried]:
+    for out_path in looked_at:
         page = outputs[out_path][0]
         entry = published.get(out_path)
         if entry is not None \
@@ -413,12 +415,12 @@ def _kept(output: AtomicOutput, renderer: Renderer, db: record.Database, planned
             shas[out_path] = entry.sha
         else:  # changed, or gone from --out since it was published
             stale.append(out_path)
-    return stale, carried
+    return stale, looked_at
 
 
-def _sources(site, renderer: Renderer, earlier: dict, carried: set[str]) -> tuple[dict[int, str], dict[tuple, str]]:
+def _sources(site, renderer: Renderer, earlier: dict, looked_at: list[str]) -> tuple[dict[int, str], dict[tuple, str]]:
     """Each page's list of content files as the manifest writes it, by the page and by the list,
-    for the pages of outputs not ``carried`` (``_kept``). ``earlier``: the lists a build before
+    for the pages of the outputs ``looked_at`` (``_kept``). ``earlier``: the lists a build before
     wrote, kept with the memo: ten thousand lists of paths written again cost a tenth of a save."""
     inside = os.path.join(site.content, "")
 
@@ -428,8 +430,9 @@ def _sources(site, renderer: Renderer, earlier: dict, carried: set[str]) -> tupl
 
     pages: dict[int, str] = {}
     sources: dict[tuple, str] = {}
-    for out_path, (page, _, _) in renderer.outputs.items():
-        if id(page) not in pages and out_path not in carried:  # a page's renditions share its sources
+    for out_path in looked_at:
+        page = renderer.outputs[out_path][0]
+        if id(page) not in pages:  # a page's renditions share its sources
             made_from = tuple(map(str, page.sources))  # text, not paths: kept apart from the readings' paths
             shown = earlier.get(made_from)
             if shown is None:
@@ -439,15 +442,15 @@ def _sources(site, renderer: Renderer, earlier: dict, carried: set[str]) -> tupl
 
 
 def _manifest(renderer: Renderer, db: record.Database, planned: list[str], sources: dict[int, str],
-              earlier: dict[str, str], carried: set[str]) -> tuple[str, dict[str, str]]:
+              earlier: dict[str, str], looked_at: list[str]) -> tuple[str, dict[str, str]]:
     """Per output: the content files it was made from (``sources``, by page) and the templates it
-    really loaded; and each output's line. ``earlier``: the lines as published, of which those of
-    ``carried`` outputs (``_kept``) stand as they were."""
+    really loaded; and each output's line. ``earlier``: the lines as published, which stand for
+    the outputs carried over as a whole, all but those ``looked_at`` (``_kept``)."""
     # One output a line, readable in a text editor. Each part is written once: a few dozen sets of
     # templates serve every output.
     templates: dict[tuple | None, str] = {}
-    lines = dict(earlier) if carried else {}
-    for out_path in planned if not carried else [p for p in planned if p not in carried]:
+    lines = dict(earlier) if len(looked_at) < len(planned) else {}
+    for out_path in looked_at:
         shown = sources[id(renderer.outputs[out_path][0])]
         entry = db.entries.get(out_path)
         used = entry.templates if entry else None
