@@ -25,6 +25,12 @@ LEAKS = [  # (text pasted into a notice body, code)
     ("33082419800101123Xabc", "E-PRIVACY-ID"),
     ("No.330824800101123号", "E-PRIVACY-ID"),
     ("证件号x330824800101123y", "E-PRIVACY-ID"),
+    # Grouped as a clerk reads it aloud or a form prints it, not at the birth date's edges.
+    ("3308 2419 8001 0112 34", "E-PRIVACY-ID"),
+    ("330 824 1980 0101 1234", "E-PRIVACY-ID"),
+    ("330824 1980 0101 123X", "E-PRIVACY-ID"),
+    ("３３０８ ２４１９ ８００１ ０１１２ ３４", "E-PRIVACY-ID"),
+    ("3308-2480-0101-123", "E-PRIVACY-ID"),  # a 15-digit one
     ("6222 0212 3456 7890 128", "E-PRIVACY-BANKCARD"),
 ]
 

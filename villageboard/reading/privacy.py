@@ -22,12 +22,25 @@ from pathlib import Path
 from villageboard.reading.diagnostics import Report
 
 _S = r"[ .\-]?"  # at most one separator between groups
-_DATE8 = r"(?:18|19|20)\d{2}" + _S + r"(?:0[1-9]|1[0-2])" + _S + r"(?:0[1-9]|[12]\d|3[01])"
+
+
+def _digits(*each: str) -> str:
+    """One digit after another, each a class (``\\d``, ``[1-9]``), with a separator allowed between
+    any two: an ID number is written in groups of every size (330824 19800101 1234 as the card
+    parts it, 3308 2419 8001 0112 34 as a form's boxes or a voice reads it)."""
+    return _S.join(each)
+
+
+_ANY = r"\d"
+_MONTH = rf"(?:{_digits('0', '[1-9]')}|{_digits('1', '[0-2]')})"
+_DAY = rf"(?:{_digits('0', '[1-9]')}|{_digits('[12]', _ANY)}|{_digits('3', '[01]')})"
+_PLACE = _digits("[1-9]", *[_ANY] * 5)
 # Bounded by digits only, as the other numbers: a letter written against one (ID330824…, …123Xabc)
 # does not make it any less a person's number.
-ID18_RE = re.compile(r"(?<![0-9])[1-9]\d{5}" + _S + _DATE8 + _S + r"\d{3}" + _S + r"[0-9Xx](?![0-9])")
-ID15_RE = re.compile(r"(?<![0-9])[1-9]\d{5}" + _S + r"\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
-                     + _S + r"\d{3}(?![0-9])")
+ID18_RE = re.compile(rf"(?<![0-9]){_PLACE}{_S}(?:{_digits('1', '[89]')}|{_digits('2', '0')}){_S}{_digits(_ANY, _ANY)}"
+                     rf"{_S}{_MONTH}{_S}{_DAY}{_S}{_digits(_ANY, _ANY, _ANY, '[0-9Xx]')}(?![0-9])")
+ID15_RE = re.compile(rf"(?<![0-9]){_PLACE}{_S}{_digits(_ANY, _ANY)}{_S}{_MONTH}{_S}{_DAY}{_S}{_digits(_ANY, _ANY, _ANY)}"
+                     rf"(?![0-9])")
 MOBILE_RE = re.compile(r"(?<![0-9])(?:(?:\+|00)?86" + _S + r")?(1[3-9]\d)" + _S + r"(\d{4})" + _S + r"(\d{4})(?![0-9])")
 CARD_RE = re.compile(r"(?<![0-9])\d(?:" + _S + r"\d){15,18}(?![0-9])")
 # Two dates side by side (a period such as 2026-01-01 2026-03-31) are not a bank card.
@@ -95,12 +108,11 @@ class Found:
 
 def find(line: str, public_digits: set[str], phone_field: bool = False) -> list[Found]:
     """Every personal number in ``line`` (already normalised); office lines and a phone field pass."""
-    found = [Found("id", m.start(), m.end(), digits(m.group())) for m in ID18_RE.finditer(line)
-             if _valid_birth(m.group()[6:].lstrip(" .-"))]
-    found += [Found("id", m.start(), m.end(), digits(m.group())) for m in ID15_RE.finditer(line)]
-    cleaned = line
-    for f in found:
-        cleaned = cleaned[:f.start] + " " * (f.end - f.start) + cleaned[f.end:]
+    found = [Found("id", m.start(), m.end(), number) for m in ID18_RE.finditer(line)
+             if _valid_birth((number := digits(m.group()))[6:14])]
+    cleaned = _blanked(line, found)
+    found += [Found("id", m.start(), m.end(), digits(m.group())) for m in ID15_RE.finditer(cleaned)]
+    cleaned = _blanked(cleaned, found)
     for m in MOBILE_RE.finditer(cleaned):
         number = "".join(m.groups())
         if number in public_digits or digits(m.group()) in public_digits or phone_field:
@@ -113,6 +125,14 @@ def find(line: str, public_digits: set[str], phone_field: bool = False) -> list[
         if luhn_ok(number) and number not in public_digits and not DATES_RE.match(m.group()):
             found.append(Found("card", m.start(), m.end(), number))
     return found
+
+
+def _blanked(line: str, found: list[Found]) -> str:
+    """``line`` with what was found made spaces: the same length, so spans stay those of the line,
+    and no part of one number is found again as another."""
+    for f in found:
+        line = line[:f.start] + " " * (f.end - f.start) + line[f.end:]
+    return line
 
 
 def scan(path: Path, text: str, report: Report, public_phones: frozenset[str],
