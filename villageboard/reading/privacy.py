@@ -37,11 +37,13 @@ _DAY = rf"(?:{_digits('0', '[1-9]')}|{_digits('[12]', _ANY)}|{_digits('3', '[01]
 _PLACE = _digits("[1-9]", *[_ANY] * 5)
 # Bounded by digits only, as the other numbers: a letter written against one (ID330824…, …123Xabc)
 # does not make it any less a person's number.
+_SEPARATOR = re.compile(r"[ .\-]")
 ID18_RE = re.compile(rf"(?<![0-9]){_PLACE}{_S}(?:{_digits('1', '[89]')}|{_digits('2', '0')}){_S}{_digits(_ANY, _ANY)}"
                      rf"{_S}{_MONTH}{_S}{_DAY}{_S}{_digits(_ANY, _ANY, _ANY, '[0-9Xx]')}(?![0-9])")
 ID15_RE = re.compile(rf"(?<![0-9]){_PLACE}{_S}{_digits(_ANY, _ANY)}{_S}{_MONTH}{_S}{_DAY}{_S}{_digits(_ANY, _ANY, _ANY)}"
                      rf"(?![0-9])")
-MOBILE_RE = re.compile(r"(?<![0-9])(?:(?:\+|00)?86" + _S + r")?(1[3-9]\d)" + _S + r"(\d{4})" + _S + r"(\d{4})(?![0-9])")
+MOBILE_RE = re.compile(rf"(?<![0-9])(?:(?:\+|00)?86{_S})?({_digits('1', '[3-9]', _ANY)}){_S}({_digits(*[_ANY] * 4)})"
+                       rf"{_S}({_digits(*[_ANY] * 4)})(?![0-9])")
 CARD_RE = re.compile(r"(?<![0-9])\d(?:" + _S + r"\d){15,18}(?![0-9])")
 # Two dates side by side (a period such as 2026-01-01 2026-03-31) are not a bank card.
 DATES_RE = re.compile(r"^\d{4}[ .\-]?\d{2}[ .\-]?\d{2}(?:[ .\-]+\d{4}[ .\-]?\d{2}[ .\-]?\d{2})+$")
@@ -114,9 +116,11 @@ def find(line: str, public_digits: set[str], phone_field: bool = False) -> list[
     found += [Found("id", m.start(), m.end(), digits(m.group())) for m in ID15_RE.finditer(cleaned)]
     cleaned = _blanked(cleaned, found)
     for m in MOBILE_RE.finditer(cleaned):
-        number = "".join(m.groups())
+        number = digits("".join(m.groups()))
         if number in public_digits or digits(m.group()) in public_digits or phone_field:
             continue
+        if min(map(len, _SEPARATOR.split(m.group()[m.start(1) - m.start():]))) < 3:
+            continue  # small numbers side by side (得票 15 20 30 40 50 6), not a number grouped to be read
         found.append(Found("mobile", m.start(), m.end(), number))
     # Same length as ``cleaned``: a mobile becomes spaces, so spans stay those of the line.
     without_mobiles = MOBILE_RE.sub(lambda m: " " * len(m.group()), cleaned)
