@@ -20,6 +20,11 @@ LEAKS = [  # (text pasted into a notice body, code)
     ("1\u200b38\u200b0000\u200b1234", "E-PRIVACY-PHONE"),  # zero-width spaces
     ("1380 000 1234", "E-PRIVACY-PHONE"),  # grouped otherwise than 3-4-4
     ("138-000-01234", "E-PRIVACY-PHONE"),
+    # Several spaces where a table was pasted; the dashes and slashes input methods give.
+    ("138  0000  1234", "E-PRIVACY-PHONE"),
+    ("138 - 0000 - 1234", "E-PRIVACY-PHONE"),
+    ("138—0000—1234", "E-PRIVACY-PHONE"),
+    ("+86 (138) 0000 1234", "E-PRIVACY-PHONE"),
     ("330824800101123", "E-PRIVACY-ID"),  # a 15-digit ID card
     ("330824 19800101 1234", "E-PRIVACY-ID"),
     ("330824-19800101-123X", "E-PRIVACY-ID"),
@@ -33,6 +38,11 @@ LEAKS = [  # (text pasted into a notice body, code)
     ("330824 1980 0101 123X", "E-PRIVACY-ID"),
     ("３３０８ ２４１９ ８００１ ０１１２ ３４", "E-PRIVACY-ID"),
     ("3308-2480-0101-123", "E-PRIVACY-ID"),  # a 15-digit one
+    ("330824  19800101  1234", "E-PRIVACY-ID"),
+    ("330824/19800101/1234", "E-PRIVACY-ID"),
+    ("３３０８２４／１９８００１０１／１２３４", "E-PRIVACY-ID"),
+    ("330824 — 19800101 — 123X", "E-PRIVACY-ID"),
+    ("330824_19800101_1234", "E-PRIVACY-ID"),
     ("6222 0212 3456 7890 128", "E-PRIVACY-BANKCARD"),
 ]
 
@@ -59,11 +69,13 @@ def test_every_spelling_of_a_personal_number_is_an_error_at_its_line(demo_copy):
             assert number not in done.stderr
 
 
-def test_dates_and_small_numbers_side_by_side_are_not_a_card_or_a_phone(demo_copy):
+def test_dates_and_small_numbers_side_by_side_are_not_a_card_an_id_or_a_phone(demo_copy):
     notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
     notice.write_text(notice.read_text(encoding="utf-8") + "\n公示期 2026-01-01 2026-03-31，"
                       "统计区间 20260101-20260331。\n"
-                      "各组得票 15 20 30 40 50 6，凭证 2026-11-0012 2026-11-0013。\n", encoding="utf-8")
+                      "各组得票 15 20 30 40 50 6，凭证 2026-11-0012 2026-11-0013。\n"
+                      "值班 2026/01/01 — 2026/03/31，10:00-12:00 14:00-17:30，年度 2019/2020/2021/2022/2023。\n\n"
+                      "    张三  1200  1300  1400  1500  1600\n", encoding="utf-8")
     done = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
     assert done.returncode == 0, done.stderr
 

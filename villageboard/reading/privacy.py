@@ -6,10 +6,10 @@ A number in ``public_phones`` (an office line) may stand; a household's ``phone`
 is the one place a private mobile may be written, and it is always shown masked.
 
 Clerks type numbers the way Chinese input methods and spreadsheets hand them over:
-full-width digits, ``+86`` in front, groups split by spaces, dots, hyphens, no-break,
-ideographic or zero-width spaces. So each line is normalised first (NFKC, every space
-a plain space, invisible characters dropped), and the patterns allow one separator
-between any two groups.
+full-width digits, ``+86`` in front, groups split by spaces, dots, hyphens, dashes,
+slashes, no-break, ideographic or zero-width spaces. So each line is normalised first
+(NFKC, every space a plain space, invisible characters dropped), and the patterns allow
+a few separators between any two digits.
 """
 from __future__ import annotations
 
@@ -21,7 +21,11 @@ from pathlib import Path
 
 from villageboard.reading.diagnostics import Report
 
-_S = r"[ .\-]?"  # at most one separator between groups
+# What stands between the groups of a number as clerks write them: spaces (several, where a table
+# was pasted), dots, hyphens and the dashes input methods give (‐ – — −), slashes, underscores,
+# middle dots and brackets; up to three of them, for " - " and " / ".
+_GAP = r"[ .\-_/()\u00b7\u2010-\u2015\u2212\u2022\u2027\u30fb]"
+_S = _GAP + "{0,3}"
 
 
 def _digits(*each: str) -> str:
@@ -37,14 +41,16 @@ _DAY = rf"(?:{_digits('0', '[1-9]')}|{_digits('[12]', _ANY)}|{_digits('3', '[01]
 _PLACE = _digits("[1-9]", *[_ANY] * 5)
 # Bounded by digits only, as the other numbers: a letter written against one (ID330824…, …123Xabc)
 # does not make it any less a person's number.
-_SEPARATOR = re.compile(r"[ .\-]")
+_SEPARATOR = re.compile(_GAP + "+")
 ID18_RE = re.compile(rf"(?<![0-9]){_PLACE}{_S}(?:{_digits('1', '[89]')}|{_digits('2', '0')}){_S}{_digits(_ANY, _ANY)}"
                      rf"{_S}{_MONTH}{_S}{_DAY}{_S}{_digits(_ANY, _ANY, _ANY, '[0-9Xx]')}(?![0-9])")
 ID15_RE = re.compile(rf"(?<![0-9]){_PLACE}{_S}{_digits(_ANY, _ANY)}{_S}{_MONTH}{_S}{_DAY}{_S}{_digits(_ANY, _ANY, _ANY)}"
                      rf"(?![0-9])")
 MOBILE_RE = re.compile(rf"(?<![0-9])(?:(?:\+|00)?86{_S})?({_digits('1', '[3-9]', _ANY)}){_S}({_digits(*[_ANY] * 4)})"
                        rf"{_S}({_digits(*[_ANY] * 4)})(?![0-9])")
-CARD_RE = re.compile(r"(?<![0-9])\d(?:" + _S + r"\d){15,18}(?![0-9])")
+# A card's digits are no structure to check but Luhn's, which one run of digits in ten passes: so
+# only the separators cards are printed with, lest a table of amounts aligned by spaces be a card.
+CARD_RE = re.compile(r"(?<![0-9])\d(?:[ .\-]?\d){15,18}(?![0-9])")
 # Two dates side by side (a period such as 2026-01-01 2026-03-31) are not a bank card.
 DATES_RE = re.compile(r"^\d{4}[ .\-]?\d{2}[ .\-]?\d{2}(?:[ .\-]+\d{4}[ .\-]?\d{2}[ .\-]?\d{2})+$")
 PHONE_FIELD_RE = re.compile(r"^phone\s*:")  # the top-level key only, never a line inside a text block
