@@ -44,6 +44,8 @@ LEAKS = [  # (text pasted into a notice body, code)
     ("330824 — 19800101 — 123X", "E-PRIVACY-ID"),
     ("330824_19800101_1234", "E-PRIVACY-ID"),
     ("6222 0212 3456 7890 128", "E-PRIVACY-BANKCARD"),
+    ("6222  0212  3456  7890  128", "E-PRIVACY-BANKCARD"),  # a UnionPay card, in fours, any separators
+    ("6222 — 0212 — 3456 — 7890 — 128", "E-PRIVACY-BANKCARD"),
 ]
 
 

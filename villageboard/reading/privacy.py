@@ -51,6 +51,8 @@ MOBILE_RE = re.compile(rf"(?<![0-9])(?:(?:\+|00)?86{_S})?({_digits('1', '[3-9]',
 # A card's digits are no structure to check but Luhn's, which one run of digits in ten passes: so
 # only the separators cards are printed with, lest a table of amounts aligned by spaces be a card.
 CARD_RE = re.compile(r"(?<![0-9])\d(?:[ .\-]?\d){15,18}(?![0-9])")
+# A UnionPay card (银联卡, 62…) as printed, in fours, may have any separators: that is no table.
+UNIONPAY_RE = re.compile(rf"(?<![0-9])62\d\d(?:{_S}\d{{4}}){{3}}(?:{_S}\d{{1,3}})?(?![0-9])")
 # Two dates side by side (a period such as 2026-01-01 2026-03-31) are not a bank card.
 DATES_RE = re.compile(r"^\d{4}[ .\-]?\d{2}[ .\-]?\d{2}(?:[ .\-]+\d{4}[ .\-]?\d{2}[ .\-]?\d{2})+$")
 PHONE_FIELD_RE = re.compile(r"^phone\s*:")  # the top-level key only, never a line inside a text block
@@ -133,6 +135,9 @@ def find(line: str, public_digits: set[str], phone_field: bool = False) -> list[
     for m in CARD_RE.finditer(without_mobiles):
         number = digits(m.group())
         if luhn_ok(number) and number not in public_digits and not DATES_RE.match(m.group()):
+            found.append(Found("card", m.start(), m.end(), number))
+    for m in UNIONPAY_RE.finditer(_blanked(without_mobiles, found)):
+        if luhn_ok(number := digits(m.group())) and number not in public_digits:
             found.append(Found("card", m.start(), m.end(), number))
     return found
 
