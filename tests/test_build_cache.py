@@ -70,7 +70,10 @@ def _add_notices(content: Path, count: int = 150) -> None:
 def test_the_site_is_the_same_whatever_the_number_of_jobs(tmp_path, monkeypatch):
     """--jobs N reads and renders over N processes; the published bytes must not depend on it.
     Each build starts with an empty cache, as a first build does: then the Markdown bodies are
-    converted by the workers too."""
+    converted by the workers too. And what the workers made is kept for the next build, as what
+    one process makes is."""
+    from villageboard.cache import Cache
+
     content = tmp_path / "content"
     shutil.copytree(DEMO, content)
     _add_notices(content)
@@ -84,6 +87,9 @@ def test_the_site_is_the_same_whatever_the_number_of_jobs(tmp_path, monkeypatch)
     assert len(sites["1"]) > 500 and sites["1"] == sites["2"]
     version = [json.loads((tmp_path / j / "version.json").read_text(encoding="utf-8"))["build"] for j in sites]
     assert version[0] == version[1]
+    for kind in ("qr", "markdown"):
+        one, two = (set(Cache(tmp_path / f"cache-{jobs}").entries(kind)) for jobs in sites)
+        assert len(one) > 150 and one <= two, kind
 
 
 def test_a_worker_that_dies_stops_the_build_and_leaves_the_site(demo_copy, tmp_path, monkeypatch):

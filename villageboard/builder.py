@@ -16,6 +16,7 @@ import re
 from importlib.metadata import version
 from pathlib import Path
 
+from villageboard.cache import flush_all
 from villageboard.kinds import feeds, search
 from villageboard.reading import privacy
 from villageboard.rendering import record
@@ -127,6 +128,7 @@ def build(content: Path, out: Path, today: dt.date, layouts: Path = LAYOUTS, job
         return _build(site, out, today, layouts, jobs, preview, warm)
     finally:
         gc.unfreeze()
+        flush_all()
 
 
 def _build(site, out: Path, today: dt.date, layouts: Path, jobs: int, preview: bool,

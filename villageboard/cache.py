@@ -27,6 +27,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+import weakref
 from pathlib import Path
 from typing import Callable
 
@@ -104,6 +105,12 @@ def _whole(key: bytes) -> bytes | None:
     return key if len(key) == 32 else None  # anything else was not written by this program
 
 
+# Entries made are written in batches of this many (or this many bytes), one transaction each: a
+# transaction per entry, with the render workers writing side by side, waited on SQLite's lock and
+# cost four times the entry itself.
+BATCH, BATCH_BYTES = 256, 4 << 20
+
+
 class Cache:
     def __init__(self, root: Path | None):
         self.root = root
@@ -111,6 +118,12 @@ class Cache:
         self._db: sqlite3.Connection | None = None
         self._pid = 0
         self._key: bytes | None = None
+        # Sealed entries made by this process and not yet written, by (kind, digest); and those a
+        # forked process found waiting in its parent, which the parent writes.
+        self._waiting: dict[tuple[str, str], bytes] = {}
+        self._inherited: dict[tuple[str, str], bytes] = {}
+        self._waiting_bytes = 0
+        _every.add(self)
         if root is not None:
             try:
                 root.mkdir(parents=True, exist_ok=True)
@@ -131,6 +144,9 @@ class Cache:
         if self.root is None:
             return None
         if self._db is None or self._pid != os.getpid():
+            if self._waiting and self._pid:  # forked: the parent writes what it made
+                self._inherited = {**self._inherited, **self._waiting}
+                self._waiting, self._waiting_bytes = {}, 0
             try:
                 db = connect(self.root)
                 db.execute("CREATE TABLE IF NOT EXISTS entries (kind TEXT, digest TEXT, value BLOB, made INTEGER,"
@@ -169,12 +185,15 @@ class Cache:
         if db is None:
             return None
         digest = self._digest(key, salt)
-        try:
-            row = db.execute("SELECT value FROM entries WHERE kind = ? AND digest = ?", (kind, digest)).fetchone()
-        except sqlite3.Error:
-            row, self.root = None, None
+        row = self._waiting.get((kind, digest)) or self._inherited.get((kind, digest))
+        if row is None:
+            try:
+                row = db.execute("SELECT value FROM entries WHERE kind = ? AND digest = ?", (kind, digest)).fetchone()
+            except sqlite3.Error:
+                row, self.root = None, None
+            row = row and row[0]
         if row is not None:
-            seal, value = bytes(row[0][:16]), bytes(row[0][16:])
+            seal, value = bytes(row[:16]), bytes(row[16:])
             if hmac.compare_digest(seal, self._seal(kind, digest, value)):
                 return value
         return None
@@ -185,14 +204,29 @@ class Cache:
             return
         value = result.encode("utf-8") if isinstance(result, str) else result
         digest = self._digest(key, salt)
+        self._waiting[(kind, digest)] = self._seal(kind, digest, value) + value
+        self._waiting_bytes += len(value)
+        if len(self._waiting) >= BATCH or self._waiting_bytes >= BATCH_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the entries this process made, in one transaction."""
+        db = self._store()
+        if db is None or not self._waiting:
+            return
+        made = time.time_ns()
+        rows = [(kind, digest, value, made) for (kind, digest), value in self._waiting.items()]
+        self._waiting, self._waiting_bytes = {}, 0
         try:
-            db.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)",
-                       (kind, digest, self._seal(kind, digest, value) + value, time.time_ns()))
+            with db:  # one transaction: BEGIN, then COMMIT (or ROLLBACK on an error)
+                db.execute("BEGIN")
+                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", rows)
         except sqlite3.Error:
             pass
 
     def count(self, kind: str) -> int:
         """How many entries of ``kind`` there are (of any program version, sealed or not)."""
+        self.flush()
         db = self._store()
         try:
             return db.execute("SELECT count(*) FROM entries WHERE kind = ?", (kind,)).fetchone()[0] if db else 0
@@ -201,10 +235,20 @@ class Cache:
 
     def entries(self, kind: str) -> dict[str, int]:
         """Each entry of ``kind`` with when it was made (for tests and for looking)."""
+        self.flush()
         db = self._store()
         if db is None:
             return {}
         return dict(db.execute("SELECT digest, made FROM entries WHERE kind = ?", (kind,)).fetchall())
+
+
+_every: weakref.WeakSet[Cache] = weakref.WeakSet()
+
+
+def flush_all() -> None:
+    """Write what every cache of this process made (a worker, before it answers; a build, as it ends)."""
+    for cache in list(_every):
+        cache.flush()
 
 
 NONE = Cache(None)

@@ -23,6 +23,8 @@ import sys
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from villageboard.cache import flush_all
+
 CHUNK = 64  # outputs a worker makes per task: large enough that sending them back is cheap
 
 
@@ -134,12 +136,17 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
 
 def _make_chunk(items: list) -> list:
-    return [_make(item) for item in items]
+    made = [_make(item) for item in items]
+    flush_all()  # a worker is stopped, not ended: what it made is written before it answers
+    return made
 
 
 def _run_task():
     work, args = _task
-    return work(*args)
+    try:
+        return work(*args)
+    finally:
+        flush_all()
 
 
 def _die_with_parent() -> None:
