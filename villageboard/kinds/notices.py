@@ -235,6 +235,7 @@ def _first_words(body_html: str, limit: int = 60) -> str:
 
 
 def pages(site):
+    planned = site.memo.pages if site.memo else {}
     for section, (title, hint, _) in SECTIONS.items():
         listed = entries(site, section)
         years = sorted({n.published_on.year for n in listed}, reverse=True)
@@ -250,8 +251,13 @@ def pages(site):
                            {"section": section, "notices": items, "pager": pager, "years": years, "year": year},
                            [n.path for n in items])
         for notice in site.notices[section]:
-            yield Page(notice.url, "notice.html", notice.title, {"notice": notice}, [notice.path],
-                       renditions=("phone", "kiosk", "print"))
+            page = planned.get(notice.url)
+            # The very notice, replayed unchanged (``reading/memo.py``): the very page planned for it
+            # last time, which ``same_pages`` then need not compare.
+            if page is None or page.context.get("notice") is not notice:
+                page = Page(notice.url, "notice.html", notice.title, {"notice": notice}, [notice.path],
+                            renditions=("phone", "kiosk", "print"))
+            yield page
         for gone in site.withdrawn_notices[section]:
             yield Page(gone.url, "withdrawn.html", gone.title, {"item": gone}, [gone.path])
 

@@ -131,7 +131,9 @@ def same_pages(pages: list[Page], earlier: dict[str, Page], replayed: list) -> t
     found, keep = [], {}
     for page in pages:
         old = earlier.get(page.path)
-        if old is not None and (old.template, old.title, old.renditions, old.sources) == \
+        if old is page:  # a kind gave the page it planned last time (``kinds/notices.pages``)
+            keep[page.path] = page
+        elif old is not None and (old.template, old.title, old.renditions, old.sources) == \
                 (page.template, page.title, page.renditions, page.sources) \
                 and old.context.keys() == page.context.keys() \
                 and all(_same(value, old.context[name], unchanged) for name, value in page.context.items()):
