@@ -38,10 +38,9 @@ from typing import Any, Callable
 from html.parser import HTMLParser
 
 from villageboard.reading.chinese_amounts import capitals, yuan
-from villageboard.rendering import record
 from villageboard.cache import NONE
 from villageboard.planning.pages import Page
-from villageboard.rendering import tags
+from villageboard.rendering import record, tags
 
 VERSION = 1
 _cache = NONE  # the build cache, set by the build

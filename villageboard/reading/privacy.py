@@ -26,6 +26,7 @@ from villageboard.reading.diagnostics import Report
 # middle dots and brackets; up to three of them, for " - " and " / ".
 _GAP = r"[ .\-_/()\u00b7\u2010-\u2015\u2212\u2022\u2027\u30fb]"
 _S = _GAP + "{0,3}"
+_SEPARATOR = re.compile(_GAP + "+")
 
 
 def _digits(*each: str) -> str:
@@ -41,7 +42,6 @@ _DAY = rf"(?:{_digits('0', '[1-9]')}|{_digits('[12]', _ANY)}|{_digits('3', '[01]
 _PLACE = _digits("[1-9]", *[_ANY] * 5)
 # Bounded by digits only, as the other numbers: a letter written against one (ID330824…, …123Xabc)
 # does not make it any less a person's number.
-_SEPARATOR = re.compile(_GAP + "+")
 ID18_RE = re.compile(rf"(?<![0-9]){_PLACE}{_S}(?:{_digits('1', '[89]')}|{_digits('2', '0')}){_S}{_digits(_ANY, _ANY)}"
                      rf"{_S}{_MONTH}{_S}{_DAY}{_S}{_digits(_ANY, _ANY, _ANY, '[0-9Xx]')}(?![0-9])")
 ID15_RE = re.compile(rf"(?<![0-9]){_PLACE}{_S}{_digits(_ANY, _ANY)}{_S}{_MONTH}{_S}{_DAY}{_S}{_digits(_ANY, _ANY, _ANY)}"
