@@ -5,7 +5,7 @@ page of the demo village."""
 import random
 import re
 
-from villageboard.kinds import kiosk, search
+from villageboard.kinds import kiosk
 from villageboard.rendering import tags
 
 PIECES = ['<a href="x.html">', '<A HREF=y.html>', "<a href='q&amp;r'>", "<a>", "</a>", "</A >", "<a/>",
@@ -26,7 +26,7 @@ def _random_html(rng: random.Random) -> str:
 
 
 def _plain_by_parser(html: str) -> str:
-    parser = search._Text()
+    parser = tags._Text()
     parser.feed(html)
     parser.close()
     return " ".join("".join(parser.parts).split())
@@ -38,7 +38,7 @@ def test_the_kiosk_and_the_search_read_random_html_as_pythons_parser_does():
     for _ in range(6000):
         html = _random_html(rng)
         assert kiosk._links(html) == kiosk._Links(html).found, html
-        assert search._plain(html) == _plain_by_parser(html), html
+        assert tags.text(html) == _plain_by_parser(html), html
         quick += tags.tags(html) is not None
     assert quick > 1000  # the quick reading itself was tested, not only the fall-back to the parser
 
@@ -62,7 +62,7 @@ def test_every_page_of_the_demo_is_read_quickly_and_alike(built_demo):
         main = re.search(r"<main.*?</main>", html, re.S)
         part = main.group(0) if main else html
         assert kiosk._links(part) == kiosk._Links(part).found, page
-        assert search._plain(part) == _plain_by_parser(part), page
+        assert tags.text(part) == _plain_by_parser(part), page
         quick += tags.tags(part) is not None
     assert quick >= 0.9 * len(pages)  # the demo's pages are plain HTML: the quick reading serves them
 

@@ -71,6 +71,42 @@ def test_every_spelling_of_a_personal_number_is_an_error_at_its_line(demo_copy):
             assert number not in done.stderr
 
 
+SHOWN = [  # formatting between the digits: the text as written holds no whole number, the page does
+    ("**138** 0000 1234", "E-PRIVACY-PHONE"),
+    ("1<span></span>38 0000 1234", "E-PRIVACY-PHONE"),
+    ("&#49;38 0000 1234", "E-PRIVACY-PHONE"),
+    ("[138](#top) 0000 1234", "E-PRIVACY-PHONE"),
+    ("*330824* 19800101 1234", "E-PRIVACY-ID"),
+    ("3308&shy;24 1980&#x30;101 1234", "E-PRIVACY-ID"),
+    ("**6222** 0212 3456 7890 128", "E-PRIVACY-BANKCARD"),
+]
+
+
+def test_a_number_split_by_formatting_is_an_error_at_its_line_of_the_content(demo_copy):
+    """Bold, a link, an HTML entity or an empty tag between the digits hides a number from the scan
+    of the text as written, while the page shows it whole. The scan of the built pages stops the
+    build, but would name a generated file; the clerk is told the line of the notice instead."""
+    notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
+    text = notice.read_text(encoding="utf-8").rstrip("\n").split("\n")
+    first = len(text) + 2
+    body = "\n\n".join(f"联系人 {leak} 王某" for leak, _ in SHOWN)
+    table = "| 号码 | 后段 |\n|---|---|\n| 138 | 00001234 |"  # split over two cells of a row
+    notice.write_text("\n".join(text) + "\n\n" + body + "\n\n" + table + "\n", encoding="utf-8")
+    for command in ("check", "build"):
+        done = run_cli(command, "--content", str(demo_copy), "--today", TODAY)
+        assert done.returncode == 1
+        found = _errors(done.stderr)
+        for i, (leak, code) in enumerate(SHOWN):
+            assert any(p.endswith("affairs/2026-gengdi-butie.md") and l == first + 2 * i and c == code
+                       for p, l, c in found), (leak, done.stderr)
+        row = first + 2 * len(SHOWN) + 2
+        assert any(p.endswith("affairs/2026-gengdi-butie.md") and l == row and c == "E-PRIVACY-PHONE"
+                   for p, l, c in found), done.stderr
+        assert all(p.endswith("affairs/2026-gengdi-butie.md") for p, _, _ in found), done.stderr  # no page named
+        assert len(found) == len(SHOWN) + 1  # each number once
+        assert "13800001234" not in done.stderr and "198001011234" not in done.stderr
+
+
 def test_dates_and_small_numbers_side_by_side_are_not_a_card_an_id_or_a_phone(demo_copy):
     notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
     notice.write_text(notice.read_text(encoding="utf-8") + "\n公示期 2026-01-01 2026-03-31，"

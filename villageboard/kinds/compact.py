@@ -191,7 +191,8 @@ def _read(path: Path, site) -> CompactVersion | None:
     return CompactVersion(
         slug=path.stem, path=path, title=rec["title"], adopted=rec["adopted"], meeting=rec["meeting"],
         votes_for=votes["for"], against=votes["against"], abstain=votes["abstain"], text=doc.body,
-        body_html=mark_verse(markup.render(doc.body, path, doc.body_line, site.assets, report)),
+        body_html=mark_verse(markup.render(doc.body, path, doc.body_line, site.assets, report,
+                                           site.village.public_phones)),
         history=site.history.of(path), filed_with=rec["filed_with"])
 
 

@@ -127,7 +127,7 @@ def _read(path: Path, section: str, site) -> Notice | None:
             attachments.append(found)
     return Notice(
         section=section, slug=path.stem, path=path, title=rec["title"], date=rec["date"],
-        body_html=markup.render(doc.body, path, doc.body_line, site.assets, report),
+        body_html=markup.render(doc.body, path, doc.body_line, site.assets, report, site.village.public_phones),
         history=site.history.of(path), category=rec["category"], summary=rec["summary"],
         publish=publish, expires=expires, pinned=rec["pinned"], draft=rec["draft"], unit=rec["unit"] or DEFAULT_UNIT,
         attachments=attachments, as_of=site.today if expires else None,  # only an expiry makes the day matter

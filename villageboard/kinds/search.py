@@ -35,7 +35,6 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable
-from html.parser import HTMLParser
 
 from villageboard.reading.chinese_amounts import capitals, yuan
 from villageboard.cache import NONE
@@ -476,32 +475,6 @@ def outputs(site, phone_pages: list[Page], remembered: Remembered | None = None,
 
 # ---------------------------------------------------------------- what each page says
 
-class _Text(HTMLParser):
-    """The text of an HTML fragment as a reader sees it: blocks and table cells apart, tags gone."""
-
-    BLOCKS = {"p", "div", "li", "tr", "td", "th", "br", "h1", "h2", "h3", "h4", "h5", "h6", "table",
-              "ul", "ol", "blockquote", "section", "figcaption", "dt", "dd", "pre"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self.BLOCKS:
-            self.parts.append(" ")
-        if tag == "img":
-            alt = dict(attrs).get("alt")
-            if alt:
-                self.parts.append(f" {alt} ")
-
-    def handle_endtag(self, tag):
-        if tag in self.BLOCKS:
-            self.parts.append(" ")
-
-    def handle_data(self, data):
-        self.parts.append(data)
-
-
 def plain(html: str) -> str:
     """The text of ``html`` as a reader sees it; kept in the build cache, as bodies rarely change."""
     if not html:
@@ -510,34 +483,12 @@ def plain(html: str) -> str:
 
 
 def _cached_plain(html: str) -> str:
-    return _cache.text("plain", html, lambda: _plain(html))
+    return _cache.text("plain", html, lambda: tags.text(html))
 
 
 def use_cache(cache) -> None:
     global _cache
     _cache = cache
-
-
-def _plain(html: str) -> str:
-    parser = _Text()
-    found = tags.tags(html)
-    if found is None:
-        parser.feed(html)
-        parser.close()
-    else:  # the same handlers, fed by the quicker reading of plain HTML (``rendering/tags.py``)
-        done = 0
-        for tag in found:
-            parser.handle_data(tags.data(html[done:tag.start()]))
-            done = tag.end()
-            name = tags.name(tag)
-            if name and tags.closing(tag):
-                parser.handle_endtag(name)
-            elif name:
-                parser.handle_starttag(name, tags.attributes(tag) if name == "img" else [])  # only an img's are read
-                if tags.self_closing(tag):  # as html.parser's handle_startendtag
-                    parser.handle_endtag(name)
-        parser.handle_data(tags.data(html[done:]))
-    return " ".join("".join(parser.parts).split())
 
 
 def _join(*parts) -> str:

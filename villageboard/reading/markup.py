@@ -20,9 +20,11 @@ import nh3
 from villageboard import workers
 from villageboard.reading.assets import ATTACHMENT_TYPES, IMAGE_TYPES, ROOT_MARK, Assets, href
 from villageboard.cache import NONE, Cache
+from villageboard.reading import privacy
 from villageboard.reading.diagnostics import Report
 from villageboard.reading.sources import read_markdown
 from villageboard.reading.tables import label_cells
+from villageboard.rendering import tags
 
 TAGS = {
     "p", "br", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "em", "b", "i", "u", "s",
@@ -59,15 +61,17 @@ def use_cache(cache: Cache) -> None:
     _cache = cache
 
 
-def render(text: str, source: Path, first_line: int, assets: Assets, report: Report) -> str:
+def render(text: str, source: Path, first_line: int, assets: Assets, report: Report,
+           public_phones: frozenset[str] = frozenset()) -> str:
     """Markdown ``text`` (starting at ``first_line`` of ``source``) as sanitized HTML.
 
     Converting is the slowest part of reading a notice, so the HTML is cached by the text and
     its place. The files it links are registered again on every build (the file may have
     gone or changed), and a cached result is used only when each is found where it was.
     A body with any diagnostic is never cached, so its messages are said on every build.
+    ``public_phones``: the numbers the privacy scan of the body as shown lets through.
     """
-    key = json.dumps([str(source), first_line, text], ensure_ascii=False)
+    key = json.dumps([str(source), first_line, text, sorted(public_phones)], ensure_ascii=False)
     stored = _cache.text("markdown", key, lambda: "", _SALT)
     if stored:
         html, links = json.loads(stored)
@@ -79,6 +83,9 @@ def render(text: str, source: Path, first_line: int, assets: Assets, report: Rep
     links = []
     before = report.mark()
     html = _render(text, source, first_line, _Noting(assets, links), report)
+    # The text as written was scanned with its file; formatting between the digits can hide a number
+    # there that the page shows whole. A body holding one is never cached, so it is looked at again.
+    privacy.scan_shown(source, text, tags.text(html), report, public_phones, first_line)
     if report.mark() == before:
         _cache.put("markdown", key, json.dumps([html, links], ensure_ascii=False), _SALT)
     return html
@@ -103,7 +110,7 @@ def prepare(paths: list[Path], site) -> None:
 def _prepare(site, path: Path) -> None:
     read = read_markdown(path, site)  # in a worker: what it says to the worker's report is not kept
     if read:
-        render(read[0].body, path, read[0].body_line, site.assets, site.report)
+        render(read[0].body, path, read[0].body_line, site.assets, site.report, site.village.public_phones)
 
 
 class _Noting:

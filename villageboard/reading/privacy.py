@@ -14,6 +14,7 @@ a few separators between any two digits.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -168,16 +169,43 @@ def scan(path: Path, text: str, report: Report, public_phones: frozenset[str],
         lineno = first_line + offset
         phone_field = bool(allow_phone_field and PHONE_FIELD_RE.match(raw))
         for f in _found_in(raw, public_digits, phone_field):
-            if f.kind == "id":
-                report.error(path, lineno, "E-PRIVACY-ID",
-                             f"{where}有身份证号（{f.number[:6]}…），公开栏不得出现身份证号，请删去或只写姓名")
-            elif f.kind == "mobile":
-                report.error(path, lineno, "E-PRIVACY-PHONE",
-                             f"{where}有手机号（{f.number[:3]}****{f.number[-4:]}），个人手机号不得公开；"
-                             "办公电话请加入 village.yaml 的 public_phones")
-            else:
-                report.error(path, lineno, "E-PRIVACY-BANKCARD",
-                             f"{where}有银行卡号（尾号 {f.number[-4:]}），公开栏不得出现银行卡号")
+            _say(report, path, lineno, f, where)
+
+
+def scan_shown(path: Path, text: str, shown: str, report: Report, public_phones: frozenset[str],
+               first_line: int = 1) -> None:
+    """Every number that only ``shown``, the text of Markdown ``text`` as a reader sees it, holds
+    whole: formatting or HTML between its digits (**138** 0013 8000, 1<span></span>38…, &#49;38…, a
+    number split over two cells of a table) hides it from ``scan`` of the text as written. Reported
+    at the line holding all its digits, else its last four, else at the text's first line."""
+    if not CANDIDATE_RE.search(shown):
+        return
+    public_digits = _public_digits(public_phones)
+    lines = text.split("\n")
+    written = {f.number for line in lines if CANDIDATE_RE.search(line) for f in _found_in(line, public_digits, False)}
+    held = [digits(html.unescape(line)) for line in lines]
+    taken: dict[tuple[int, str], int] = {}  # how many of each number each line was given
+    at = 0  # the numbers come in the order of the text: each at its line or after the last one's
+    for f in sorted(find(normalise(shown), public_digits), key=lambda f: f.start):
+        if f.number in written:  # said at its own line by ``scan``
+            continue
+        at = next((n for n in range(at, len(held)) if held[n].count(f.number) > taken.get((n, f.number), 0)),
+                  next((n for n in range(at, len(held)) if f.number[-4:] in held[n]), at))
+        taken[at, f.number] = taken.get((at, f.number), 0) + 1
+        _say(report, path, first_line + at, f, "这里在网页上显示时")
+
+
+def _say(report: Report, path: Path, lineno: int, f: Found, where: str) -> None:
+    if f.kind == "id":
+        report.error(path, lineno, "E-PRIVACY-ID",
+                     f"{where}有身份证号（{f.number[:6]}…），公开栏不得出现身份证号，请删去或只写姓名")
+    elif f.kind == "mobile":
+        report.error(path, lineno, "E-PRIVACY-PHONE",
+                     f"{where}有手机号（{f.number[:3]}****{f.number[-4:]}），个人手机号不得公开；"
+                     "办公电话请加入 village.yaml 的 public_phones")
+    else:
+        report.error(path, lineno, "E-PRIVACY-BANKCARD",
+                     f"{where}有银行卡号（尾号 {f.number[-4:]}），公开栏不得出现银行卡号")
 
 
 def _public_digits(public_phones) -> frozenset[str]:

@@ -2,7 +2,7 @@
 them exactly as ``html.parser`` does.
 
 Two things read every page's HTML again: the kiosk keeps each link inside the kiosk
-(``kinds/kiosk.contain``) and the search index takes each page's text (``kinds/search._plain``).
+(``kinds/kiosk.contain``) and the search index takes each page's text (``text``, below).
 ``html.parser``, in Python, took a tenth of a clean build's processor time for them. Nearly all
 that HTML is plain: tags with quoted or one-word attribute values, text between them. ``tags``
 reads such HTML about four times as fast and says None for anything else (a comment, a script,
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from html.parser import HTMLParser
 
 # Between a tag's parts only the spaces HTML knows: html.parser ends a tag's name at those alone
 # (a vertical tab or an ideographic space is part of the name there, as in a browser).
@@ -76,3 +77,53 @@ def data(text: str) -> str:
     """Text between two tags as ``html.parser`` hands it over: references converted, piece by piece
     between the "<" that open no tag."""
     return "<".join(map(unescape, text.split("<"))) if "&" in text else text
+
+
+class _Text(HTMLParser):
+    """The text of an HTML fragment as a reader sees it: blocks and table cells apart, tags gone."""
+
+    BLOCKS = {"p", "div", "li", "tr", "td", "th", "br", "h1", "h2", "h3", "h4", "h5", "h6", "table",
+              "ul", "ol", "blockquote", "section", "figcaption", "dt", "dd", "pre"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.BLOCKS:
+            self.parts.append(" ")
+        if tag == "img":
+            alt = dict(attrs).get("alt")
+            if alt:
+                self.parts.append(f" {alt} ")
+
+    def handle_endtag(self, tag):
+        if tag in self.BLOCKS:
+            self.parts.append(" ")
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def text(html: str) -> str:
+    """The text of ``html`` as a reader sees it, on one line: what the search index holds of a page,
+    and what the privacy scan reads of a Markdown body beside the text as written."""
+    parser = _Text()
+    found = tags(html)
+    if found is None:
+        parser.feed(html)
+        parser.close()
+    else:  # the same handlers, fed by the quicker reading of plain HTML (above)
+        done = 0
+        for tag in found:
+            parser.handle_data(data(html[done:tag.start()]))
+            done = tag.end()
+            called = name(tag)
+            if called and closing(tag):
+                parser.handle_endtag(called)
+            elif called:
+                parser.handle_starttag(called, attributes(tag) if called == "img" else [])  # only an img's are read
+                if self_closing(tag):  # as html.parser's handle_startendtag
+                    parser.handle_endtag(called)
+        parser.handle_data(data(html[done:]))
+    return " ".join("".join(parser.parts).split())
