@@ -107,6 +107,28 @@ def test_a_number_split_by_formatting_is_an_error_at_its_line_of_the_content(dem
         assert "13800001234" not in done.stderr and "198001011234" not in done.stderr
 
 
+def test_a_number_split_by_formatting_in_a_yaml_text_is_an_error_at_its_own_line(demo_copy):
+    """Texts in YAML are Markdown too: a household's story written on the key's line, a ledger's
+    notes as a block (``notes: |``, the text beginning on the next line)."""
+    household = demo_copy / "households" / "li-shufen.yaml"
+    lines = household.read_text(encoding="utf-8").split("\n")
+    story = next(n for n, line in enumerate(lines) if line.startswith("story: "))
+    lines[story] = lines[story].replace("story: ", "story: 证件 *330824* 19800101 1234。", 1)
+    household.write_text("\n".join(lines), encoding="utf-8")
+    ledger = demo_copy / "finance" / "2026-Q1.yaml"
+    lines = ledger.read_text(encoding="utf-8").split("\n")
+    notes = next(n for n, line in enumerate(lines) if line == "notes: |")
+    lines.insert(notes + 2, "  经办人 [138](#top) 0000 1234。")
+    ledger.write_text("\n".join(lines), encoding="utf-8")
+    done = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
+    assert done.returncode == 1
+    found = _errors(done.stderr)
+    assert any(p.endswith("households/li-shufen.yaml") and l == story + 1 and c == "E-PRIVACY-ID"
+               for p, l, c in found), done.stderr
+    assert any(p.endswith("finance/2026-Q1.yaml") and l == notes + 3 and c == "E-PRIVACY-PHONE"
+               for p, l, c in found), done.stderr
+
+
 def test_dates_and_small_numbers_side_by_side_are_not_a_card_an_id_or_a_phone(demo_copy):
     notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
     notice.write_text(notice.read_text(encoding="utf-8") + "\n公示期 2026-01-01 2026-03-31，"

@@ -271,7 +271,7 @@ def _read(path: Path, site) -> Decision | None:
             continue
         stages[key] = stage = _stage(key, sub)
         if stage.summary:
-            stage.summary_html = markup.render(stage.summary, path, sub.line_of("summary"), site.assets, report,
+            stage.summary_html = markup.render(stage.summary, path, sub.text_line("summary"), site.assets, report,
                                                site.village.public_phones)
         body = sub["body"]
         if body is not None and key in BODIES and body not in BODIES[key]:

@@ -388,7 +388,7 @@ def _read_ledger(path: Path, site) -> Ledger | None:
         lines={k: rec.line_of(k) for k in ("period", "opening_balance", "closing_balance", "published")},
     )
     if rec["notes"]:
-        ledger.notes_html = markup.render(rec["notes"], path, rec.line_of("notes") + 1, site.assets, report,
+        ledger.notes_html = markup.render(rec["notes"], path, rec.text_line("notes"), site.assets, report,
                                           site.village.public_phones)
     if distribution and not unreadable:
         _check_distribution_paid(ledger, distribution, path, rec.line_of("distribution"), report)

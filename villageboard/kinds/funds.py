@@ -154,7 +154,7 @@ def _read(path: Path, site, ledgers_by_key: dict, used: dict, check_ledgers: boo
             fund.hidden_count += 1
     fund.spending.sort(key=lambda s: (s.date, s.voucher))
     if rec["notes"]:
-        fund.notes_html = markup.render(rec["notes"], path, rec.line_of("notes") + 1, site.assets, report,
+        fund.notes_html = markup.render(rec["notes"], path, rec.text_line("notes"), site.assets, report,
                                         site.village.public_phones)
     return fund
 

@@ -113,7 +113,7 @@ def _read(path: Path, site) -> Household | None:
     photo = _photo(path, rec, site) if rec["photo"] else None
     story_html = ""
     if rec["story"]:
-        story_html = markup.render(rec["story"], path, rec.line_of("story") + 1, site.assets, report,
+        story_html = markup.render(rec["story"], path, rec.text_line("story"), site.assets, report,
                                    site.village.public_phones)
     if report.failed_since(mark):
         return None

@@ -34,6 +34,7 @@ class Record:
     values: dict = field(default_factory=dict)
     lines: dict = field(default_factory=dict)
     item_lines: dict = field(default_factory=dict)  # list field -> line of each item
+    text_lines: dict = field(default_factory=dict)  # text field -> line its text begins on
 
     def __getitem__(self, key: str) -> Any:
         return self.values.get(key)
@@ -44,6 +45,11 @@ class Record:
 
     def line_of(self, key: str) -> int:
         return self.lines.get(key, self.line)
+
+    def text_line(self, key: str) -> int:
+        """The line a text field's first line stands on (a Markdown body's, for its messages): the
+        key's own line, or the next for a block (``notes: |``)."""
+        return self.text_lines.get(key, self.line_of(key))
 
 
 @dataclass
@@ -86,6 +92,8 @@ class Schema:
                 report.error(path, key_line, "E-YAML-UNKNOWN-KEY", f"不认识的键 “{key}”{hint}")
                 continue
             record.lines[key] = key_line
+            if isinstance(value, YScalar):
+                record.text_lines[key] = value.line + value.block
             if isinstance(value, YScalar) and value.is_null:
                 continue
             converted = convert(spec, value, key, path, report, record)

@@ -23,6 +23,7 @@ class YScalar:
     text: str
     line: int
     quoted: bool = False
+    block: bool = False  # a block scalar (| or >): its text begins on the line after the indicator
 
     @property
     def is_null(self) -> bool:
@@ -73,7 +74,7 @@ def _compose(text: str, path: Path, offset: int, report: Report, loader=yaml.Saf
             stack.pop()
             continue
         if isinstance(event, yaml.ScalarEvent):
-            node = YScalar(event.value, line, event.style in ("'", '"'))
+            node = YScalar(event.value, line, event.style in ("'", '"'), event.style in ("|", ">"))
         elif isinstance(event, yaml.SequenceStartEvent):
             node = YSeq([], line)
         elif isinstance(event, yaml.MappingStartEvent):
