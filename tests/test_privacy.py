@@ -90,7 +90,8 @@ def test_a_number_split_by_formatting_is_an_error_at_its_line_of_the_content(dem
     text = notice.read_text(encoding="utf-8").rstrip("\n").split("\n")
     first = len(text) + 2
     body = "\n\n".join(f"联系人 {leak} 王某" for leak, _ in SHOWN)
-    table = "| 号码 | 后段 |\n|---|---|\n| 138 | 00001234 |"  # split over two cells of a row
+    # Split over two cells of a row; and the same number written whole above, said at its own line.
+    table = "联系人 138 0000 1234\n\n| 号码 | 后段 |\n|---|---|\n| 138 | 00001234 |"
     notice.write_text("\n".join(text) + "\n\n" + body + "\n\n" + table + "\n", encoding="utf-8")
     for command in ("check", "build"):
         done = run_cli(command, "--content", str(demo_copy), "--today", TODAY)
@@ -99,11 +100,12 @@ def test_a_number_split_by_formatting_is_an_error_at_its_line_of_the_content(dem
         for i, (leak, code) in enumerate(SHOWN):
             assert any(p.endswith("affairs/2026-gengdi-butie.md") and l == first + 2 * i and c == code
                        for p, l, c in found), (leak, done.stderr)
-        row = first + 2 * len(SHOWN) + 2
-        assert any(p.endswith("affairs/2026-gengdi-butie.md") and l == row and c == "E-PRIVACY-PHONE"
-                   for p, l, c in found), done.stderr
+        whole, row = first + 2 * len(SHOWN), first + 2 * len(SHOWN) + 4
+        for line in (whole, row):
+            assert any(p.endswith("affairs/2026-gengdi-butie.md") and l == line and c == "E-PRIVACY-PHONE"
+                       for p, l, c in found), (line, done.stderr)
         assert all(p.endswith("affairs/2026-gengdi-butie.md") for p, _, _ in found), done.stderr  # no page named
-        assert len(found) == len(SHOWN) + 1  # each number once
+        assert len(found) == len(SHOWN) + 2  # each place once
         assert "13800001234" not in done.stderr and "198001011234" not in done.stderr
 
 

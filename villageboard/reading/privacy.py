@@ -182,16 +182,15 @@ def scan_shown(path: Path, text: str, shown: str, report: Report, public_phones:
         return
     public_digits = _public_digits(public_phones)
     lines = text.split("\n")
-    written = {f.number for line in lines if CANDIDATE_RE.search(line) for f in _found_in(line, public_digits, False)}
     held = [digits(html.unescape(line)) for line in lines]
     taken: dict[tuple[int, str], int] = {}  # how many of each number each line was given
     at = 0  # the numbers come in the order of the text: each at its line or after the last one's
     for f in sorted(find(normalise(shown), public_digits), key=lambda f: f.start):
-        if f.number in written:  # said at its own line by ``scan``
-            continue
         at = next((n for n in range(at, len(held)) if held[n].count(f.number) > taken.get((n, f.number), 0)),
                   next((n for n in range(at, len(held)) if f.number[-4:] in held[n]), at))
         taken[at, f.number] = taken.get((at, f.number), 0) + 1
+        if at < len(lines) and any(w.number == f.number for w in _found_in(lines[at], public_digits, False)):
+            continue  # written whole on its line: ``scan`` says it there
         _say(report, path, first_line + at, f, "这里在网页上显示时")
 
 
