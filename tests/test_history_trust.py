@@ -142,3 +142,63 @@ def test_without_the_history_an_item_does_not_claim_it_was_never_revised(demo_co
     page = (tmp_path / "site2" / "affairs" / "2026-gengdi-butie.html").read_text(encoding="utf-8")
     revisions = re.search(r'<section class="revisions".*?</section>', page, re.S)
     assert revisions and "修订记录" in revisions.group() and "看不出发布后是否修改过" in revisions.group()
+
+
+def _record_text(page) -> str:
+    html = page.read_text(encoding="utf-8")
+    found = re.search(r'<section class="revisions".*?</section>', html, re.S)
+    assert found, page
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group()))
+
+
+def test_an_item_renamed_and_edited_in_one_commit_keeps_its_record_with_the_edit(demo_copy, tmp_path):
+    """A rename must not hide an edit made with it: the record goes on from the old file, and the
+    commit that renamed it shows what it changed. Before, the renamed notice said 公开后没有修改过
+    and began with the edited text."""
+    git = _committed(demo_copy)
+    git("mv", "affairs/2026-zhaijidi.md", "affairs/2026-zhaijidi-gengzheng.md")
+    git("mv", "finance/2026-Q3.yaml", "finance/2026-disanjidu.yaml")
+    notice, ledger = demo_copy / "affairs" / "2026-zhaijidi-gengzheng.md", demo_copy / "finance" / "2026-disanjidu.yaml"
+    notice.write_text(notice.read_text(encoding="utf-8").replace("110 平方米", "160 平方米"), encoding="utf-8")
+    # Two expenditure rows changed in opposite directions: the books still balance.
+    ledger.write_text(ledger.read_text(encoding="utf-8")
+                      .replace("category: 公益支出, amount: 2100.00", "category: 公益支出, amount: 2500.00")
+                      .replace("amount: 6000.00, voucher: 记-09-07", "amount: 5600.00, voucher: 记-09-07"),
+                      encoding="utf-8")
+    git("commit", "-qam", "整理文件名", when="2026-11-20T09:00:00+08:00")
+    out = tmp_path / "site"
+    done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
+    assert done.returncode == 0, done.stderr
+
+    record = _record_text(out / "affairs" / "2026-zhaijidi-gengzheng.html")
+    assert "公开后修改过 1 次" in record
+    first, renamed = record.split("首次发布", 1)[1].split("整理文件名", 1)
+    assert "2026年10月12日 10:00" in first and "110 平方米" in first  # the text as first published
+    assert "改了名（原来是 affairs/2026-zhaijidi.md）" in renamed
+    assert "［删］ 110 ［增］ 160" in renamed
+    moved = (out / "affairs" / "2026-zhaijidi.html").read_text(encoding="utf-8")
+    assert "本公告已换到新的地址" in moved and 'href="2026-zhaijidi-gengzheng.html"' in moved
+
+    # A ledger's address is its period: renamed, it is the same page, and the corrected amounts show there.
+    record = _record_text(out / "finance" / "2026-Q3.html")
+    assert "公开后修改过 1 次" in record and "改了名（原来是 finance/2026-Q3.yaml）" in record
+    assert re.search(r"溪边沟渠清淤 .*? 2,100\.00 2,500\.00", record)
+
+
+def test_a_notice_removed_and_another_added_under_its_title_is_a_withdrawal_not_a_move(demo_copy, tmp_path):
+    """Only a rename moves a notice. A new text under the old title must not pass for the old one:
+    the old address says it was withdrawn, and the archive lists it as such."""
+    git = _committed(demo_copy)
+    git("rm", "-q", "affairs/2026-zhaijidi.md")
+    (demo_copy / "affairs" / "2026-zhaijidi-xin.md").write_text(
+        "---\ntitle: 宅基地申请审批结果公示\ndate: 2026-11-20\n---\n第一网格吴某某户申请新建住房，已获批准。\n",
+        encoding="utf-8")
+    git("add", "-A")
+    git("commit", "-qm", "重新公示", when="2026-11-20T09:00:00+08:00")
+    out = tmp_path / "site"
+    done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
+    assert done.returncode == 0, done.stderr
+    old = (out / "affairs" / "2026-zhaijidi.html").read_text(encoding="utf-8")
+    assert "本公告已于 2026年11月20日 撤下" in old and "换到新的地址" not in old
+    archive = (out / "affairs" / "2026.html").read_text(encoding="utf-8")
+    assert archive.count("宅基地申请审批结果公示") == 2 and "已撤下" in archive

@@ -8,6 +8,7 @@ import heapq
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from villageboard.kinds import attachments as attachment_files
 from villageboard.reading import markup
@@ -16,7 +17,7 @@ from villageboard.reading.fields import Field, Schema
 from villageboard.reading.history import Deletion, FileHistory
 from villageboard.reading.memo import read_each
 from villageboard.planning.pages import Page, Panel, Section, Slide, paginate
-from villageboard.reading.sources import check_address, read_markdown, list_sources
+from villageboard.reading.sources import check_address, read_markdown, list_sources, real_path
 from villageboard.kinds.withdrawn import Withdrawn, last_record, was_public
 from villageboard.kinds.status import Status
 
@@ -134,7 +135,7 @@ def _read(path: Path, section: str, site) -> Notice | None:
     )
 
 
-def _withdrawn(deletion: Deletion, section: str, site, live: list[Notice]) -> Withdrawn | None:
+def _withdrawn(deletion: Deletion, section: str, site, live: Callable[[], dict[Path, Notice]]) -> Withdrawn | None:
     """The removed notice as it last stood, if it had been published by then."""
     rec = last_record(deletion, SCHEMA, front_matter=True)
     if not rec or rec["title"] is None or rec["date"] is None or rec["draft"]:
@@ -142,7 +143,10 @@ def _withdrawn(deletion: Deletion, section: str, site, live: list[Notice]) -> Wi
     published = rec["publish"] or rec["date"]
     if not was_public(published, deletion, site.today):
         return None
-    moved = next((n for n in live if n.title == rec["title"]), None)
+    # Only a rename (git's, by content) moves a notice: one removed and another added under its title
+    # is a withdrawal, and the old text must not pass for the new one's.
+    moved_to = site.history.moved_to(deletion)
+    moved = live().get(moved_to) if moved_to is not None else None
     return Withdrawn(section, SECTIONS[section][0], deletion.path.stem, deletion.path, rec["title"], rec["date"],
                      published, deletion.removed, moved, category=rec["category"])
 
@@ -163,9 +167,11 @@ def load(site) -> None:
         notices = read_each(site, files[section], functools.partial(_read, section=section, site=site), section)
         found[section] = [n for n in notices if n and n.is_public(site.today)]
     site.notices = found
+    # By their real paths, as git names them; asked only where a notice was renamed away.
+    live = functools.cache(lambda: {real_path(n.path): n for notices in found.values() for n in notices})
     site.withdrawn_notices = {
         section: [w for d in site.history.deleted_in(site.content / section, ".md")
-                  if (w := _withdrawn(d, section, site, found[section]))]
+                  if (w := _withdrawn(d, section, site, live))]
         for section in SECTIONS}
     # What the section listings show. Other kinds (decisions) add their own entries here;
     # an entry needs: url, title, published_on, date, slug, category, summary, pinned,

@@ -178,6 +178,10 @@ def _record(item, kind: Kind, texts: dict[str, bytes], public: frozenset[str]) -
             entry.note = "这一版的原文在 git 里读不到（仓库可能不完整），无法对照"
             continue
         _compare(entry, kind, old, new)
+    for entry, change in zip(entries, changes):
+        if change.status == "R":  # said even when nothing else changed: the file is found under another name
+            moved = f"这次提交给文件改了名（原来是 {change.moved_from}）"
+            entry.note = f"{moved}；{entry.note}" if entry.note else moved
     return Record(kind.what, entries, masked)
 
 

@@ -31,9 +31,10 @@ class Change:
     """What one commit did to one file: the blobs before and after (git's ids; zeros: none)."""
 
     revision: Revision
-    status: str  # A added, M modified, D deleted, T type changed
+    status: str  # A added, M modified, D deleted, T type changed, R renamed (from ``moved_from``)
     old_blob: str
     new_blob: str
+    moved_from: str = ""  # R: the file's name before, inside the content folder
 
 
 NO_BLOB = "0" * 40
@@ -47,6 +48,7 @@ class Deletion:
     removed: Revision
     repo_path: str  # path inside the repository, for ``git show``
     root: Path
+    renamed_to: Path | None = None  # the removal was a rename (git's, by content): the file's new path
 
     def last_text(self) -> str | None:
         return _git(["show", f"{self.removed.commit}^:{self.repo_path}"], self.root)
@@ -99,6 +101,9 @@ class History:
         self.changes: dict[Path, list[Change]] = {}  # the same commits, with the blobs of each
         self.root: Path | None = None
         self.deletions: dict[Path, Deletion] = {}  # newest removal of each path
+        # A rename, as git finds it by content, by the new path and its commit: the old path. A renamed
+        # file's history goes on from the old one's, so an edit made with the rename stays in view.
+        self.renamed_from: dict[tuple[Path, str], Path] = {}
         self.dirty: set[Path] = set()
         self.in_git = False
         self.missing: str | None = None
@@ -120,9 +125,9 @@ class History:
         self.in_git = True
         root = self.root = Path(top.strip())
         # -z: file names come out verbatim (no quoting of spaces, quotes or backslashes);
-        # --no-renames: a renamed file is a removal plus a new file, so the old address stays answered;
+        # --find-renames: a file renamed and edited in one commit keeps its history, the edit shown;
         # --raw --no-abbrev: each file's blobs before and after, so old texts are read in one batch later.
-        log = _git(["log", "-z", "--no-renames", "--format=%x1e%H%x1f%P%x1f%cI%x1f%s", "--raw", "--no-abbrev",
+        log = _git(["log", "-z", "--find-renames", "--format=%x1e%H%x1f%P%x1f%cI%x1f%s", "--raw", "--no-abbrev",
                     "--", "."], self.content) or ""
         head = (_git(["rev-parse", "HEAD"], self.content) or "").strip()
         status = _git(["status", "-z", "--no-renames", "--porcelain", "--untracked-files=all", "--", "."],
@@ -130,8 +135,8 @@ class History:
         self.story = hashlib.blake2b(f"{root}\0{head}\0{sorted(public_phones)}\0{log}\0{status}".encode(),
                                       digest_size=16).digest()
         if earlier is not None and earlier.in_git and earlier.story == self.story:
-            self.files, self.changes, self.deletions, self.dirty = \
-                earlier.files, earlier.changes, earlier.deletions, earlier.dirty
+            self.files, self.changes, self.deletions, self.dirty, self.renamed_from = \
+                earlier.files, earlier.changes, earlier.deletions, earlier.dirty, earlier.renamed_from
             self._said = earlier._said
             report.items += self._said
             return
@@ -147,16 +152,26 @@ class History:
             rev = Revision(dt.datetime.fromisoformat(when), subject, commit[:12])
             fields = names.lstrip("\n").split("\0")
             touched = []
-            for raw, name in zip(fields[0::2], fields[1::2]):
-                # ":100644 100644 <old blob> <new blob> M"
-                _, _, old_blob, new_blob, what = (raw.split() + [""] * 5)[:5]
+            at = 0
+            while at + 1 < len(fields) and fields[at].startswith(":"):
+                # ":100644 100644 <old blob> <new blob> M", then the name; a rename ("R093") names both
+                _, _, old_blob, new_blob, what = (fields[at].split() + [""] * 5)[:5]
                 what = what[:1]
-                path = real_path(root / name)
+                if what == "R" and at + 2 < len(fields):
+                    # The old address stays answered: a removal there, and an addition at the new path.
+                    old_name, name = fields[at + 1], fields[at + 2]
+                    at += 3
+                    old_path, path = real_path(root / old_name), real_path(root / name)
+                    self._touch(old_path, old_name, rev, Change(rev, "D", old_blob, NO_BLOB), renamed_to=path)
+                    self.renamed_from[path, rev.commit] = old_path
+                    touched.append(old_path)
+                    what, old_blob = "A", NO_BLOB
+                else:
+                    name = fields[at + 1]
+                    at += 2
+                    path = real_path(root / name)
+                self._touch(path, name, rev, Change(rev, what, old_blob, new_blob))
                 touched.append(path)
-                self.files.setdefault(path, []).insert(0, rev)
-                self.changes.setdefault(path, []).insert(0, Change(rev, what, old_blob, new_blob))
-                if what == "D" and path not in self.deletions and not path.exists():
-                    self.deletions[path] = Deletion(path, rev, name, root)
             if touched:  # a merge lists no files and is shown on no page
                 _scan_message(rev, _shown_at(touched, self.content), report, public_phones,
                               last=commit == head, first=not parents)
@@ -172,6 +187,13 @@ class History:
                     report.warning(path, 1, "W-HISTORY-UNCOMMITTED",
                                    "这个已提交过的文件被删除（或改名）了，但还没有提交：提交（说明里写明撤下原因）之后，"
                                    "原网址才会显示“已撤下”或指向新网址")
+
+    def _touch(self, path: Path, name: str, rev: Revision, change: Change, renamed_to: Path | None = None) -> None:
+        """One commit's change to one file; the log comes newest first."""
+        self.files.setdefault(path, []).insert(0, rev)
+        self.changes.setdefault(path, []).insert(0, change)
+        if change.status == "D" and path not in self.deletions and not path.exists():
+            self.deletions[path] = Deletion(path, rev, name, self.root, renamed_to)
 
     def _unavailable(self, report: Report, code: str, why: str, fix: str) -> None:
         # Said to readers, so it names what is missing rather than the technical reason.
@@ -218,9 +240,35 @@ class History:
             modified = dt.datetime.fromtimestamp(path.stat().st_mtime).astimezone()
         except OSError:
             modified = None
-        revisions = self.files.get(path, [])
-        return FileHistory(revisions, modified, uncommitted=not revisions or path in self.dirty,
-                           changes=self.changes.get(path, []))
+        changes = self._lineage(path, None)
+        revisions = [c.revision for c in changes]
+        return FileHistory(revisions, modified, uncommitted=not self.files.get(path) or path in self.dirty,
+                           changes=changes)
+
+    def _lineage(self, path: Path, before: str | None, depth: int = 0) -> list[Change]:
+        """The changes of ``path`` (up to the commit ``before``), oldest first, going on from the file it was
+        renamed from: the old name's changes, then the rename as a change of its own (old blob to new)."""
+        changes = self.changes.get(path, [])
+        if before is not None:
+            changes = changes[:next((n for n, c in enumerate(changes) if c.revision.commit == before), len(changes))]
+        for n in range(len(changes) - 1, -1, -1):  # from the newest rename that brought the file here
+            change = changes[n]
+            old = self.renamed_from.get((path, change.revision.commit)) if change.status == "A" else None
+            if old is None or depth > 50:  # 50: a loop of renames, which the commits' order rules out anyway
+                continue
+            gone = next((c for c in self.changes.get(old, []) if c.revision.commit == change.revision.commit), None)
+            moved = Change(change.revision, "R", gone.old_blob if gone else NO_BLOB, change.new_blob,
+                           _inside(old, self.content))
+            return self._lineage(old, change.revision.commit, depth + 1) + [moved] + changes[n + 1:]
+        return changes
+
+    def moved_to(self, deletion: Deletion) -> Path | None:
+        """Where a removed file lives on: its rename's new path, followed through later renames."""
+        path, seen = deletion.renamed_to, set()
+        while path is not None and not path.exists() and path in self.deletions and path not in seen:
+            seen.add(path)
+            path = self.deletions[path].renamed_to
+        return path if path is not None and path.exists() else None
 
     def blobs(self, ids) -> dict[str, bytes]:
         """The contents of many blobs from one ``git cat-file --batch``, however many are asked for.
@@ -250,6 +298,13 @@ class History:
             found[header[0].decode()] = out[at:at + size]
             at += size + 1  # the content is followed by a newline
         return found
+
+
+def _inside(path: Path, content: Path) -> str:
+    try:
+        return path.relative_to(content).as_posix()
+    except ValueError:
+        return path.name
 
 
 def _shown_at(touched: list[Path], content: Path) -> Path:
