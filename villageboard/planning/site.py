@@ -18,7 +18,7 @@ from pathlib import Path
 
 
 from villageboard.cache import NONE, Cache, default_root
-from villageboard.reading import images, markup, privacy, sources
+from villageboard.reading import images, markup, pdfs, privacy, sources
 from villageboard.reading.memo import Memo
 from villageboard.rendering import qr
 from villageboard.kinds import (compact, decisions, feeds, finance, grids, home, households, kiosk, notices, poster,
@@ -90,7 +90,7 @@ def load(content: Path, today: dt.date, drafts: bool = False, jobs: int = 1, mem
             memo.restore(site.cache, content)
         memo.start()
     sources.forget_paths()
-    for step in (markup, search, qr, images):  # every slow step keeps its results in this village's cache
+    for step in (markup, search, qr, images, pdfs):  # every slow step keeps its results in this village's cache
         step.use_cache(site.cache)
     if not content.is_dir():
         site.report.error(content, 1, "E-CONTENT-MISSING", "找不到内容文件夹")
@@ -101,7 +101,7 @@ def load(content: Path, today: dt.date, drafts: bool = False, jobs: int = 1, mem
     site.village = village_kind.load(content, site.report)
     if site.village is None:
         return site
-    site.assets = Assets(content)
+    site.assets = Assets(content, site.village.public_phones)
     site.history = History(content, site.report, site.village.public_phones, earlier=memo and memo.history)
     if memo is not None:
         memo.history = site.history

@@ -4,7 +4,8 @@ Every such file must exist and lie inside ``content/``: a link like ``../../etc/
 or an absolute path would otherwise publish whatever the build machine holds. And every
 file goes through one gate on its way out, whichever kind linked it: its content must be
 what its name says, and a picture is re-encoded from its pixels, so the GPS position and
-camera of a phone photo never reach the board. SVG is refused: it can carry script.
+camera of a phone photo never reach the board; a PDF's text is scanned for personal numbers,
+and it is published with its pages alone (``pdfs.py``). SVG is refused: it can carry script.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import io
 from pathlib import Path
 from urllib.parse import quote
 
-from villageboard.reading import images
+from villageboard.reading import images, pdfs
 from villageboard.reading.diagnostics import Report
 from villageboard.reading.sources import hidden_characters
 
@@ -42,10 +43,10 @@ def content_problem(source: Path) -> str | None:
 
 
 def published_bytes(source: Path) -> bytes:
-    """What reaches the site: a PDF as it is, a picture re-encoded from its upright pixels alone."""
+    """What reaches the site: a PDF with its pages alone, a picture re-encoded from its upright pixels alone."""
     suffix = source.suffix.lower()
     if suffix == ".pdf":
-        return source.read_bytes()
+        return pdfs.cleaned(source)
 
     def encode() -> bytes:
         _, clean = images.read_pixels(source)
@@ -59,8 +60,9 @@ def published_bytes(source: Path) -> bytes:
 
 
 class Assets:
-    def __init__(self, content_root: Path):
+    def __init__(self, content_root: Path, public_phones: frozenset[str] = frozenset()):
         self.content_root = content_root.resolve()
+        self.public_phones = public_phones  # those a PDF's text may hold, as the sources may
         self.files: dict[str, Path] = {}  # output path (posix, from site root) -> source file
 
     def add(self, target: str, source: Path, line: int, report: Report,
@@ -91,6 +93,11 @@ class Assets:
             if problem:
                 report.error(source, line, "E-ASSET-CONTENT", f"{what} “{target}” {problem}")
                 return None
+            if resolved.suffix.lower() == ".pdf":
+                before = report.mark()
+                pdfs.personal_numbers(resolved, report, self.public_phones, "这个 PDF 的")
+                if report.mark() != before:
+                    return None
         self.files[out] = resolved
         return out
 
