@@ -207,3 +207,24 @@ def test_a_draft_removed_before_publication_leaves_no_trace(tmp_path, demo_copy)
     build(demo_copy, tmp_path / "site")
     assert not (tmp_path / "site" / "party" / "caogao-dangke.html").exists()
     assert not (tmp_path / "site" / "party" / "2026-12-zuzhishenghuohui.html").exists()
+
+
+def test_a_table_row_with_more_or_fewer_cells_than_its_header_is_an_error_at_its_line(demo_copy, tmp_path):
+    """Markdown pads a short row at its end and drops a long row's extra cells: an amount left out
+    of one cell was published as the number of people, and 1|500.00 as 1, without a word."""
+    (demo_copy / "affairs" / "2026-buzhu.md").write_text(
+        "---\ntitle: 补助发放公示\ndate: 2026-11-01\n---\n现将补助发放情况公示如下：\n\n"
+        "| 户主 | 人数 | 金额（元） |\n|------|-----:|-----------:|\n"
+        "| 王某 | 1,200.00 |\n"                      # line 9: 人数 would read 1,200.00
+        "| 李某 | 3 | 900.00 | 另补 300.00 |\n"       # line 10: the last cell would vanish
+        "| 张某 | 2 | 1|500.00 |\n"                   # line 11: 金额 would read 1
+        "| 赵某 | 2 | 1\\|500.00 |\n"                 # an escaped bar is text: fine
+        "| 钱某 | 1 | `8|0` |\n", encoding="utf-8")   # so is one in code
+    for command in (["check"], ["build", "--out", str(tmp_path / "site")]):
+        done = run_cli(*command, "--content", str(demo_copy), "--today", TODAY)
+        assert done.returncode == 1 and "Traceback" not in done.stderr
+        found = re.findall(r"^(.+?):(\d+): 错误：(.+) \[E-TABLE-CELLS\]$", done.stderr, re.M)
+        assert [(Path(p).name, int(n)) for p, n, _ in found] == [("2026-buzhu.md", 9), ("2026-buzhu.md", 10),
+                                                                 ("2026-buzhu.md", 11)], done.stderr
+        assert "有 2 格，表头有 3 格" in found[0][2] and "有 4 格，表头有 3 格" in found[1][2]
+    assert not (tmp_path / "site").exists()

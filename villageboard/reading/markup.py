@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 import markdown
 import nh3
+from markdown.extensions.tables import TableProcessor
 
 from villageboard import workers
 from villageboard.reading.assets import ATTACHMENT_TYPES, IMAGE_TYPES, ROOT_MARK, Assets, href
@@ -42,6 +43,24 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 ALIGN_RE = re.compile(r'style="(?:text-align:\s*(left|right|center|justify);?\s*)?[^"]*"')
 
 _md = markdown.Markdown(extensions=["tables", "nl2br", "sane_lists", "def_list"], output_format="html")
+
+
+class _CountedTable(TableProcessor):
+    """Markdown's tables, noting each body row whose cells are not as many as the header's: Markdown
+    pads a short row at its end and drops what a long one has past the header, so an amount left out
+    of one cell (| 王某 | 1,200.00 | under 户主 | 人数 | 金额) would be published as the number of
+    people, and one written 1|500.00 as 1. The rows as written, with their counts, for ``_render``."""
+
+    uneven: list[tuple[str, int, int]] = []
+
+    def _build_row(self, row, parent, align):
+        if parent.tag == "tbody" and (found := len(self._split_row(row))) != len(align):
+            self.uneven.append((row, found, len(align)))
+        super()._build_row(row, parent, align)
+
+
+_tables = _CountedTable(_md.parser, _md.parser.blockprocessors["table"].config)
+_md.parser.blockprocessors.register(_tables, "table", 75)  # in place of the extension's own, at its priority
 
 
 def _line_of(text: str, needle: str, first_line: int) -> int:
@@ -127,7 +146,13 @@ class _Noting:
 
 def _render(text: str, source: Path, first_line: int, assets, report: Report) -> str:
     _md.reset()
+    _tables.uneven = []
     raw = _md.convert(text)
+    for row, found, header in _tables.uneven:
+        report.error(source, _line_of(text, row.strip(), first_line), "E-TABLE-CELLS",
+                     f"表格这一行有 {found} 格，表头有 {header} 格："
+                     + ("多出的格子不会显示" if found > header else "缺的格子会空在行末，后面的内容会错到前面的列里")
+                     + "；请让每一行的格数和表头一样（格子里的竖线 | 要写成 \\|）")
     # h1 is the page title; demote the body's headings so the outline stays right.
     raw = raw.replace("<h1", "<h2").replace("</h1>", "</h2>")
 
