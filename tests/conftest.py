@@ -55,6 +55,24 @@ def tree_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
+def faulty_exif(path, fmt="JPEG"):
+    """A sideways phone photo (40×20, EXIF Orientation 6) with one faulty EXIF entry: its ImageDescription's
+    tag id was changed to Compression's (0x010E → 0x0103), so a number's tag holds text."""
+    import struct
+
+    from PIL import Image, ImageOps
+
+    exif = Image.Exif()
+    exif[0x0112], exif[0x010E] = 6, "cunkou"  # Orientation (turn 90° to stand up), ImageDescription
+    block = bytearray(exif.tobytes())
+    little = block[6:8] == b"II"
+    at = block.index(b"\x0e\x01\x02\x00" if little else b"\x01\x0e\x00\x02")
+    block[at if little else at + 1] = 0x03
+    Image.new("RGB", (40, 20), (30, 90, 160)).save(path, fmt, exif=bytes(block))
+    with Image.open(path) as faulty, pytest.raises((struct.error, TypeError)):
+        ImageOps.exif_transpose(faulty)  # what the gate met before: the photo really trips Pillow
+
+
 def git_repo(folder: Path):
     """A git helper for ``folder`` whose commits carry the given ISO time."""
     def git(*args, when="2026-06-01T10:00:00+08:00"):

@@ -12,7 +12,7 @@ from PIL import Image
 
 from villageboard.planning import site as site_module
 
-from conftest import DEMO, TODAY, run_cli
+from conftest import DEMO, TODAY, faulty_exif, run_cli
 
 CENTRE = """\
 name: 姚锡飞
@@ -163,6 +163,15 @@ def test_photos_are_upright_small_and_without_metadata(built_demo):
         assert img.size == (width, width * 3 // 4)  # stored 1200x1600 sideways; upright it is 4:3 landscape
         r, g, b = img.convert("RGB").getpixel((img.width // 2, 2))
         assert b > r and b > g  # sky on top: the picture was turned the right way
+
+
+def test_a_photo_with_a_faulty_exif_entry_is_published_upright(demo_copy, tmp_path):
+    faulty_exif(demo_copy / "households" / "yao.jpg")
+    out = tmp_path / "site"
+    done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
+    assert done.returncode == 0 and "内部错误" not in done.stderr, done.stderr
+    with Image.open(out / "photos" / "households" / "yao-20.jpg") as published:
+        assert published.size == (20, 40) and not published.getexif()  # stood up; nothing of the EXIF kept
 
 
 def test_pages_use_srcset_with_sizes(built_demo):

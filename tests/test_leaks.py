@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import pytest
 from PIL import Image
 
-from conftest import TODAY, run_cli
+from conftest import TODAY, faulty_exif, run_cli
 from villageboard.kinds import kiosk
+from villageboard.reading import assets, markup
+from villageboard.reading.diagnostics import Report
 
 GPS, MAKE, MODEL = 0x8825, 0x010F, 0x0110
 
@@ -94,6 +97,38 @@ def test_a_picture_that_cannot_be_read_whole_is_refused_at_its_line(demo_copy, m
     line = 6 if where == "body" else 4
     assert (str(demo_copy / "affairs" / "2026-zhaopian.md"), line, "E-ASSET-CONTENT") in _located(done.stderr), \
         done.stderr
+
+
+@pytest.mark.parametrize("name, body, attachments", [
+    ("cunkou.jpg", "![村口](cunkou.jpg)", "[]"),
+    ("cunkou.webp", "![村口](cunkou.webp)", "[]"),
+    ("cunkou.jpg", "[村口照片](cunkou.jpg)", "[]"),
+    ("cunkou.jpg", "正文", "[cunkou.jpg]"),
+])
+def test_a_sideways_photo_with_a_faulty_exif_entry_is_published_upright(demo_copy, tmp_path, name, body, attachments):
+    faulty_exif(demo_copy / "affairs" / name, "WEBP" if name.endswith(".webp") else "JPEG")
+    _notice(demo_copy, body, attachments)
+    out = tmp_path / "site"
+    done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
+    assert done.returncode == 0 and "Traceback" not in done.stderr and "内部错误" not in done.stderr, done.stderr
+    page = (out / "affairs" / "2026-zhaopian.html").read_text(encoding="utf-8")
+    assert f'../files/affairs/{name}"' in page  # the picture or link is on the page, not dropped
+    with Image.open(out / "files" / "affairs" / name) as published:
+        assert published.size == (20, 40)  # turned upright as its orientation says
+        assert not published.getexif() and "exif" not in published.info
+
+
+def test_a_fault_while_a_body_links_a_file_stops_the_build_at_its_line(demo_copy, monkeypatch):
+    """nh3 swallows what its link filter raises: the page lost its picture and the build went on, exit 0."""
+    def defect(path):
+        raise struct.error("required argument is not an integer")
+
+    monkeypatch.setattr(assets, "content_problem", defect)
+    Image.new("RGB", (40, 20)).save(demo_copy / "affairs" / "tu.jpg")
+    source, report = demo_copy / "affairs" / "2026-zhaopian.md", Report()
+    markup.render("正文\n\n![图](tu.jpg) 和 [名单](tu.jpg)", source, 5, assets.Assets(demo_copy), report)
+    assert [(d.line, d.code) for d in report.errors] == [(7, "E-INTERNAL"), (7, "E-INTERNAL")]
+    assert "required argument is not an integer" in report.errors[0].message  # what to tell the maintainer
 
 
 def test_a_16_bit_grey_scan_is_published_grey_not_white(demo_copy, tmp_path):

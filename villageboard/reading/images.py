@@ -138,7 +138,7 @@ def read_pixels(source: Path) -> tuple[str, Image.Image]:
     """
     # Loaded here, not with the module: most commands take every picture from the build cache,
     # and Pillow's image code costs each of them a hundredth of a second to load.
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError
 
     try:
         with warnings.catch_warnings():
@@ -147,8 +147,7 @@ def read_pixels(source: Path) -> tuple[str, Image.Image]:
             Image.MAX_IMAGE_PIXELS = MAX_PIXELS
             with Image.open(source) as raw:
                 found = raw.format
-                upright = ImageOps.exif_transpose(raw)
-                upright.load()
+                upright = _upright(raw)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise PhotoError(f"太大了（超过 {MAX_PIXELS // 1_000_000} 百万像素），请缩小后再放进来") from exc
     except UnidentifiedImageError as exc:
@@ -160,6 +159,28 @@ def read_pixels(source: Path) -> tuple[str, Image.Image]:
     mode = "RGBA" if "A" in upright.getbands() or "transparency" in upright.info else "RGB"
     pixels = upright.convert(mode)
     return found, Image.frombytes(mode, pixels.size, pixels.tobytes())
+
+
+def _upright(raw: Image.Image) -> Image.Image:
+    """``raw``'s pixels turned as its EXIF orientation flag says (a phone stores a portrait sideways).
+
+    Only the flag is read. ``ImageOps.exif_transpose`` also writes the rest of the EXIF back, and a
+    block with one faulty entry (a tag with another tag's type: an ImageDescription read as
+    Compression holding text) makes that raise struct.error or TypeError although the pixels are
+    fine. The flag is advice: one that cannot be read, whatever Pillow's parser trips on, leaves
+    the picture as it is stored rather than refusing a good photo.
+    """
+    from PIL import Image
+
+    raw.load()  # the pixels first: a broken file is the clerk's error, raised before any of this
+    try:
+        orientation = raw.getexif().get(0x0112, 1)  # Orientation
+    except Exception:
+        orientation = 1
+    turn = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+            5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+            8: Image.Transpose.ROTATE_90}.get(orientation) if isinstance(orientation, int) else None
+    return raw.transpose(turn) if turn is not None else raw.copy()
 
 
 def _flat(clean: Image.Image) -> Image.Image:

@@ -181,9 +181,23 @@ def _render(text: str, source: Path, first_line: int, assets, report: Report) ->
         site_path = assets.add(target, source, line, report, allowed, "图片" if tag == "img" else "链接的文件")
         return ROOT_MARK + href(site_path) if site_path else None
 
+    def guarded(tag: str, attr: str, value: str) -> str | None:
+        # nh3 calls the filter from Rust and swallows what it raises: Python prints a traceback, the
+        # attribute is dropped (an <img> without its picture, a link gone) and the build carries on.
+        # A fault here is a defect of the program, never a reason to publish the page without a word:
+        # it is said at the link's line as an error, so the build stops and the site stays as it was.
+        try:
+            return rewrite(tag, attr, value)
+        except Exception as exc:
+            what, said = "图片" if tag == "img" else "链接", (str(exc).splitlines() or [""])[0]  # one line a message
+            report.error(source, _line_of(text, unquote(value), first_line), "E-INTERNAL",
+                         f"{what} “{value[:80]}” 处理时程序出错（{type(exc).__name__}: {said}）；这是程序缺陷，"
+                         "不是内容的问题，网站没有更新；请把这段话发给维护人员")
+            return None
+
     # data: reaches ``rewrite`` only to be named there: nh3 would drop it without a word.
     clean = nh3.clean(raw, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES | {"data"},
-                      attribute_filter=rewrite, clean_content_tags={"script", "style"},
+                      attribute_filter=guarded, clean_content_tags={"script", "style"},
                       filter_style_properties={"text-align"})
     # The pages forbid inline styles (Content-Security-Policy), so a table's column alignment
     # becomes a class; nh3 has already reduced every style to at most a text-align.
