@@ -118,6 +118,27 @@ def test_a_sideways_photo_with_a_faulty_exif_entry_is_published_upright(demo_cop
         assert not published.getexif() and "exif" not in published.info
 
 
+@pytest.mark.parametrize("body, attachments", [("![院子](shouji.jpg)", "[]"), ("正文", "[shouji.jpg]")])
+def test_a_phone_jpeg_with_a_gain_map_is_published_as_a_plain_jpeg(demo_copy, tmp_path, body, attachments):
+    """Current phones add an MPF segment and a second picture (Pillow reads the file as MPO); only the photo goes out."""
+    exif = Image.Exif()
+    exif[MAKE] = "VillagePhone"
+    exif.get_ifd(GPS).update({1: "N", 2: (30.0, 15.0, 12.5)})
+    photo, gain_map = Image.new("RGB", (64, 48), (20, 140, 60)), Image.new("RGB", (32, 24), (250, 250, 250))
+    photo.save(demo_copy / "affairs" / "shouji.jpg", "MPO", save_all=True, append_images=[gain_map], exif=exif.tobytes())
+    assert Image.open(demo_copy / "affairs" / "shouji.jpg").format == "MPO"
+    _notice(demo_copy, body, attachments)
+    out = tmp_path / "site"
+    done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
+    assert done.returncode == 0, done.stderr
+    data = (out / "files" / "affairs" / "shouji.jpg").read_bytes()
+    with Image.open(io.BytesIO(data)) as published:
+        assert published.format == "JPEG" and getattr(published, "n_frames", 1) == 1 and b"MPF" not in data
+        assert published.size == (64, 48) and not published.getexif() and "exif" not in published.info
+        r, g, b = published.getpixel((32, 24))
+        assert g > r + 60 and g > b + 40  # the photo, not the gain map
+
+
 def test_a_fault_while_a_body_links_a_file_stops_the_build_at_its_line(demo_copy, monkeypatch):
     """nh3 swallows what its link filter raises: the page lost its picture and the build went on, exit 0."""
     def defect(path):

@@ -131,7 +131,8 @@ class Photo:
 
 
 def read_pixels(source: Path) -> tuple[str, Image.Image]:
-    """The file format Pillow found in ``source`` and its upright pixels as a fresh 8-bit RGB or RGBA image.
+    """The file format Pillow found in ``source`` (an MPO counted as the JPEG it is) and its upright pixels
+    as a fresh 8-bit RGB or RGBA image.
 
     The file's EXIF (GPS, camera, time), XMP, ICC profile and text chunks stay behind:
     whatever is published is encoded from this image, never copied from the file.
@@ -146,7 +147,10 @@ def read_pixels(source: Path) -> tuple[str, Image.Image]:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             Image.MAX_IMAGE_PIXELS = MAX_PIXELS
             with Image.open(source) as raw:
-                found = raw.format
+                # What Pillow calls MPO is a phone's ordinary JPEG with an MPF segment (an HDR gain map, a
+                # depth map: more pictures after the first). It is a JPEG all the same; the file opens on
+                # its first picture, the photo, and only that is decoded, so the others never reach the site.
+                found = "JPEG" if raw.format == "MPO" else raw.format
                 upright = _upright(raw)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise PhotoError(f"太大了（超过 {MAX_PIXELS // 1_000_000} 百万像素），请缩小后再放进来") from exc
