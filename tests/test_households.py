@@ -72,9 +72,13 @@ def test_valid_households_are_clean(demo_copy):
     (CENTRE + "photo: ../../outside.jpg\n", 10, "E-ASSET-OUTSIDE"),
     (CENTRE + "photo: nope.jpg\n", 10, "E-ASSET-MISSING"),
     (CENTRE + "photo: broken.jpg\n", 10, "E-HOUSEHOLD-PHOTO"),
+    (CENTRE + "photo: saomiao.jpg\n", 10, "E-HOUSEHOLD-PHOTO"),  # a TIFF named .jpg, as the gate refuses elsewhere
+    (CENTRE + "photo: \"yao\\u202egpj.jpg\"\n", 10, "E-ASSET-NAME"),  # a right-to-left override copied in with the name
 ])
 def test_each_rule_points_at_file_and_line(demo_copy, text, line, code):
     (demo_copy / "households" / "broken.jpg").write_bytes(b"not a picture at all")
+    Image.new("RGB", (40, 30)).save(demo_copy / "households" / "saomiao.jpg", "TIFF")
+    (demo_copy / "households" / "yao\u202egpj.jpg").write_bytes((demo_copy / "households" / "yao.jpg").read_bytes())
     write(demo_copy, text)
     found = errors(load(demo_copy))
     assert ("test-house.yaml", line, code) in found, found

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from villageboard.reading import images, markup
+from villageboard.reading.assets import content_problem
 from villageboard.reading.fields import Field, Schema
 from villageboard.reading.history import FileHistory
 from villageboard.planning.pages import Page, Section
 from villageboard.reading.privacy import digits
-from villageboard.reading.sources import check_address, read_yaml, list_sources
+from villageboard.reading.sources import check_address, hidden_characters, read_yaml, list_sources
 
 FOLDER = "households"
 CENTRE = "党员中心户"
@@ -168,8 +169,14 @@ def _check_centre(path: Path, rec, kind: str, village, report) -> None:
 
 
 def _photo(path: Path, rec, site) -> images.Photo | None:
-    """Check the photo like an attachment (inside content/, present, a picture) and open it."""
+    """Check the photo like an attachment (a plain name, inside content/, present, a picture that is
+    what its suffix says: the gate of ``assets``) and open it. Not ``site.assets.add``: a photo is
+    published as its variants under photos/, never as a file of its own."""
     report, target, line = site.report, rec["photo"], rec.line_of("photo")
+    if hidden_characters(target):
+        report.error(path, line, "E-ASSET-NAME", "照片的文件名里有看不见的字符（多半是从别处复制来的），"
+                                                 "网址和显示的名字会不一样；请把文件改名，重新输入文件名")
+        return None
     resolved = (path.parent / target).resolve()
     try:
         rel = resolved.relative_to(site.content.resolve())
@@ -184,12 +191,11 @@ def _photo(path: Path, rec, site) -> images.Photo | None:
         report.error(path, line, "E-ASSET-TYPE",
                      f"照片 “{target}” 的类型不支持，只能是 {', '.join(sorted(images.PHOTO_TYPES))}")
         return None
-    base = "photos/" + rel.with_suffix("").as_posix()
-    try:
-        return images.open_photo(resolved, base, f"{rec['name']}家的照片")
-    except images.PhotoError as exc:
-        report.error(path, line, "E-HOUSEHOLD-PHOTO", f"照片 “{target}” {exc}")
+    problem = content_problem(resolved)  # decodes it whole, as open_photo would, and compares with the suffix
+    if problem:
+        report.error(path, line, "E-HOUSEHOLD-PHOTO", f"照片 “{target}” {problem}")
         return None
+    return images.open_photo(resolved, "photos/" + rel.with_suffix("").as_posix(), f"{rec['name']}家的照片")
 
 
 def _sort_key(h: Household):
