@@ -111,6 +111,7 @@ def test_months_and_quarters_mix_when_they_do_not_overlap(finance):
     ("0", "E-LEDGER-AMOUNT"),
     ("3000.001", "E-MONEY-DECIMALS"),
     ("3000元", "E-MONEY"),
+    ("1000000000000.00", "E-MONEY-TOO-LARGE"),
 ])
 def test_bad_amounts_are_errors_on_their_line(finance, bad, code):
     q3 = finance / "2026-Q3.yaml"
@@ -118,6 +119,30 @@ def test_bad_amounts_are_errors_on_their_line(finance, bad, code):
     site = load(finance.parent)
     assert found(site, code) == [where(q3, "村部临街店面出租")]
     assert found(site, "E-LEDGER-BALANCE") == []  # no second, misleading error about the sum
+
+
+def test_an_amount_of_a_trillion_yuan_is_an_error_in_every_money_field(finance):
+    """A typo of a dozen digits is named where it stands, in ledgers, funds and distributions alike;
+    below the limit the sums are exact, so a closing balance a fen off is never rounded away."""
+    q3, q1 = finance / "2026-Q3.yaml", finance / "2026-Q1.yaml"
+    fund = finance / "funds" / "fuwuzhongxin-gaizao.yaml"
+    edit(q3, "opening_balance: 79740.50", "opening_balance: 99999999999999999999999999.99")
+    edit(q1, "total: 50000.00", "total: -1000000000000.00")
+    edit(fund, "amount: 98000.00", "amount: 980000000000000")
+    site = load(finance.parent)
+    assert sorted(found(site, "E-MONEY-TOO-LARGE")) == sorted(
+        [where(q3, "opening_balance:"), where(q1, "total:"), where(fund, "amount:")])
+    assert "一万亿" in next(d.message for d in site.report.items if d.code == "E-MONEY-TOO-LARGE")
+    assert found(site, "E-LEDGER-BALANCE") == []
+
+
+def test_the_largest_amounts_still_balance_to_the_fen(finance):
+    q3 = finance / "2026-Q3.yaml"
+    edit(q3, "opening_balance: 79740.50", "opening_balance: 999999900000.00")
+    edit(q3, "closing_balance: 104340.50", "closing_balance: 999999924600.01")  # 0.01 more than it adds up to
+    site = load(finance.parent)
+    assert found(site, "E-LEDGER-BALANCE") == [where(q3, "closing_balance:")]
+    assert "相差 0.01 元" in next(d.message for d in site.report.items if d.code == "E-LEDGER-BALANCE")
 
 
 def test_item_date_outside_the_period(finance):

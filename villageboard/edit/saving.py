@@ -35,7 +35,7 @@ from villageboard.reading import strictyaml
 from villageboard.cache import default_root
 from villageboard.reading.chinese_amounts import capitals, yuan
 from villageboard.reading.diagnostics import Report
-from villageboard.reading.fields import MONEY_RE, Field, Schema
+from villageboard.reading.fields import Field, Schema, money_problem
 from villageboard.reading.strictyaml import YMap, YScalar, YSeq
 from villageboard.edit.forms import Kind
 
@@ -416,12 +416,9 @@ def check_draft(content: Path, today: dt.date, kind: Kind, rel: str | None, text
 
 
 def _money(text) -> Decimal | None:
-    if not isinstance(text, str) or not MONEY_RE.match(text.strip()):
+    if not isinstance(text, str) or money_problem(text.strip(), ""):
         return None
-    text = text.strip()
-    if "." in text and len(text.split(".")[1]) > 2:
-        return None
-    return Decimal(text)
+    return Decimal(text.strip())
 
 
 def facts(kind: Kind, site, path: Path | None, text: str | None) -> dict:

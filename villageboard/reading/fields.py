@@ -18,6 +18,10 @@ from villageboard.reading.diagnostics import Report
 from villageboard.reading.strictyaml import Node, YMap, YScalar, YSeq
 
 MONEY_RE = re.compile(r"^-?\d+(\.\d+)?$")
+# 一万亿元: far above any village's books, so a figure this large is a typo. Below it every amount
+# has at most 14 digits to the fen, so sums of a ledger's rows stay exact in Decimal's 28 digits
+# (beyond them a closing balance 0.01 off could be rounded into agreement) and 大写 reads it.
+MONEY_LIMIT = Decimal("1000000000000")
 DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 KIND_WORDS = {
     "text": "文字", "date": "日期（YYYY-MM-DD）", "money": "金额（元，最多两位小数）",
@@ -160,12 +164,9 @@ def _scalar(kind, spec, text, key, path, line, report):
     if kind == "date":
         return parse_date(text, key, path, line, report)
     if kind == "money":
-        if not MONEY_RE.match(text):
-            report.error(path, line, "E-MONEY",
-                         f"“{key}” 应是金额（元），如 1680.32，不要写逗号或“元”字，写的是 “{text}”")
-            return None
-        if "." in text and len(text.split(".")[1]) > 2:
-            report.error(path, line, "E-MONEY-DECIMALS", f"“{key}” 金额最多两位小数（到分），写的是 “{text}”")
+        problem = money_problem(text, key)
+        if problem:
+            report.error(path, line, *problem)
             return None
         return Decimal(text)
     if kind == "count":
@@ -187,6 +188,19 @@ def _scalar(kind, spec, text, key, path, line, report):
                      f"“{key}” 只能是 {' / '.join(spec.choices)} 之一，写的是 “{text}”")
         return None
     raise ValueError(f"unknown field kind {kind}")
+
+
+def money_problem(text: str, key: str) -> tuple[str, str] | None:
+    """Why ``text`` is not an amount (金额) as the content rules have it — yuan, at most two
+    decimals, under 一万亿 — as (code, message); None when it is one."""
+    if not MONEY_RE.match(text):
+        return "E-MONEY", f"“{key}” 应是金额（元），如 1680.32，不要写逗号或“元”字，写的是 “{text}”"
+    if "." in text and len(text.split(".")[1]) > 2:
+        return "E-MONEY-DECIMALS", f"“{key}” 金额最多两位小数（到分），写的是 “{text}”"
+    if abs(Decimal(text)) >= MONEY_LIMIT:
+        return "E-MONEY-TOO-LARGE", (f"“{key}” 金额不能达到一万亿元（1000000000000 元），写的是 “{text}”；"
+                                     "请核对是不是多写了数字")
+    return None
 
 
 def parse_date(text: str, key: str, path: Path, line: int, report: Report) -> dt.date | None:
