@@ -185,6 +185,32 @@ def test_a_build_that_replays_the_village_keeps_each_record_and_warns_again(vill
         assert _record(again, path) == _record(out, path), path
 
 
+def test_an_old_amount_not_valid_today_is_shown_as_written_and_never_stops_a_build(tmp_path):
+    """A row once committed with an amount of 30 digits, then with three decimals, then put right:
+    every later build works, and the record shows each old figure exactly as it was written —
+    never rounded to a figure nobody wrote (3000.005 as 3,000.01), nor a total made from it."""
+    content = tmp_path / "content"
+    shutil.copytree(DEMO, content)
+    git = committed(content, "发布第三季度公开内容", when="2026-10-12T10:00:00+08:00")
+    ledger = content / "finance" / "2026-Q3.yaml"
+    for amount, message, when in (("300000000000000000000000000000.00", "误存", "2026-10-20T09:00:00+08:00"),
+                                  ("3000.005", "又误存", "2026-10-20T09:05:00+08:00"),
+                                  ("3000.00", "改正租金", "2026-10-20T09:10:00+08:00")):
+        text = ledger.read_text(encoding="utf-8")
+        ledger.write_text(re.sub(r"(category: 经营收入, amount: )[^,]+", rf"\g<1>{amount}", text, count=1),
+                          encoding="utf-8")
+        git("commit", "-qam", message, when=when)
+    out = tmp_path / "site"
+    done = run_cli("build", "--content", str(content), "--out", str(out), "--today", TODAY)
+    assert done.returncode == 0, done.stderr
+    _, huge, odd, back = _entries(_record(out, "finance/2026-Q3.html"))
+    cells = [[_text(c) for c in re.findall(r'<td class="num">(.*?)</td>', e, re.S)] for e in (huge, odd, back)]
+    assert cells == [["3,000.00", "300000000000000000000000000000.00"],
+                     ["300000000000000000000000000000.00", "3000.005"], ["3000.005", "3,000.00"]]
+    record = _record(out, "finance/2026-Q3.html")
+    assert "3,000.01" not in record and "101,300.01" not in record
+
+
 def test_a_rewritten_article_is_the_only_one_marked(village):
     _, out, _ = village
     page = (out / "compact" / "compare-2024.html").read_text(encoding="utf-8")

@@ -22,7 +22,7 @@ from pathlib import Path
 from villageboard.kinds import compact, decisions, finance, funds, notices, textdiff
 from villageboard.reading import privacy, strictyaml
 from villageboard.reading.diagnostics import Report
-from villageboard.reading.fields import MONEY_RE, Schema
+from villageboard.reading.fields import Schema, money_problem
 from villageboard.reading.history import NO_BLOB, Change, History, Revision
 from villageboard.reading.sources import SourceText, split_front_matter
 from villageboard.reading.strictyaml import YMap, YScalar, YSeq
@@ -303,9 +303,12 @@ def _total(rows: list[dict]) -> Decimal | None:
 
 
 def _amount(text) -> object:
+    """An old version's amount as a Decimal only when it is one under today's rules; otherwise the
+    text as written (金额原文): 3000.005 rounded to 3,000.01 would show a figure nobody wrote, and a
+    figure past the limit cannot be formatted at all."""
     if text is None:
         return None
-    return Decimal(text.strip()) if MONEY_RE.match(text.strip()) else text
+    return text if money_problem(text.strip(), "amount") else Decimal(text.strip())
 
 
 ROW_LABELS = {"date": "日期", "item": "摘要", "category": "科目", "voucher": "凭证号"}
