@@ -296,6 +296,33 @@ def test_fund_receipt_must_match_the_grant(finance):
     assert found(site, "E-FUND-RECEIVED") == [where(fund, "received:")]
 
 
+@pytest.mark.parametrize("bad", ["-5.00", "0"])
+def test_fund_amount_must_be_above_zero(finance, bad):
+    fund = finance / "funds" / "fuwuzhongxin-gaizao.yaml"
+    edit(fund, "amount: 98000.00", f"amount: {bad}")
+    edit(fund, "received: {ledger: 2026-Q3, voucher: 记-07-04}\n", "")
+    site = load(finance.parent)
+    assert found(site, "E-FUND-AMOUNT") == [where(fund, "amount:")]
+    assert site.books.funds == []  # never published as 到账 -5.00（负伍元整）
+
+
+def test_a_fund_amount_not_matched_to_the_books_is_never_published_as_received(finance, tmp_path):
+    """到账 is a claim about the village's account: only a receipt voucher in a ledger backs it.
+    Without ``received`` the clerk is warned, and the page says 下达金额 (allocated), not 到账."""
+    fund = finance / "funds" / "fuwuzhongxin-gaizao.yaml"
+    assert load(DEMO).books.funds[0].amount_label == "到账"
+    edit(fund, "amount: 98000.00", "amount: 980000.00")  # one 0 too many; the ledger shows 98,000.00
+    edit(fund, "received: {ledger: 2026-Q3, voucher: 记-07-04}\n", "")
+    site = load(finance.parent)
+    assert site.report.errors == []
+    assert found(site, "W-FUND-NOT-BOOKED") == [where(fund, "amount:")]
+    out = tmp_path / "site"
+    assert run_cli("build", "--content", str(finance.parent), "--out", str(out), "--today", TODAY).returncode == 0
+    for page in ("finance/funds/fuwuzhongxin-gaizao.html", "finance/index.html", "finance/2026-Q3.html"):
+        text = re.sub(r"<[^>]+>|\s+", "", (out / page).read_text(encoding="utf-8"))
+        assert "到账980,000.00" not in text and "下达金额980,000.00" in text, page
+
+
 def test_fund_voucher_counted_twice(finance):
     fund = finance / "funds" / "fuwuzhongxin-gaizao.yaml"
     edit(fund, "voucher: 记-09-04", "voucher: 记-08-03")

@@ -4,6 +4,9 @@ A grant (e.g. 98,000.00 yuan to renovate the service centre) is booked as 专项
 not as collective income, and must be shown on its own: received, spent, remaining.
 The spending is not typed twice: the file lists voucher numbers (凭证号) and the
 amounts come from the ledgers, so the fund page can never disagree with the books.
+The amount is published as 到账 only when ``received`` names the income voucher it was
+booked under and the two agree; without it the amount is only what the grant document
+says, and is published as 下达金额, never as money in the village's account.
 """
 from __future__ import annotations
 
@@ -18,6 +21,12 @@ from villageboard.reading.history import FileHistory
 from villageboard.kinds.status import Status
 from villageboard.reading.sources import check_address, read_yaml, list_sources
 
+def _positive(value: Decimal):
+    if value <= 0:
+        return ("E-FUND-AMOUNT", f"专项资金金额必须大于 0，写的是 “{value}”")
+    return None
+
+
 REFERENCE = Schema(
     ledger=Field("text", required=True, label="哪一期的财务公开表，如 2026-Q3"),
     voucher=Field("text", required=True, label="凭证号"),
@@ -27,7 +36,7 @@ SCHEMA = Schema(
     title=Field("text", required=True, label="资金名称"),
     source=Field("text", required=True, label="资金来源（拨款单位）"),
     date=Field("date", required=True, label="到账日期"),
-    amount=Field("money", required=True, label="金额"),
+    amount=Field("money", required=True, label="金额", check=_positive),
     received=Field("map", schema=REFERENCE, label="到账凭证"),
     spending=Field("list", item=Field("map", schema=REFERENCE), default=list, label="支出凭证"),
     notes=Field("text", label="说明"),
@@ -66,6 +75,16 @@ class Fund:
     spending: list[Spending] = field(default_factory=list)  # in public ledgers only
     notes_html: str = ""
     hidden_count: int = 0  # spending in ledgers not yet public
+    booked: bool = False  # the amount agrees with the income booked under ``received``
+
+    @property
+    def amount_label(self) -> str:
+        """到账 when the ledgers show the money coming in; else 下达金额 (what was allocated)."""
+        return "到账" if self.booked else "下达金额"
+
+    @property
+    def date_label(self) -> str:
+        return "到账日期" if self.booked else "日期"
 
     @property
     def url(self) -> str:
@@ -129,6 +148,13 @@ def _read(path: Path, site, ledgers_by_key: dict, used: dict, check_ledgers: boo
             report.error(path, rec["received"].line_of("voucher"), "E-FUND-RECEIVED",
                          f"到账凭证 “{rec['received']['voucher']}” 记的收入是 {got:,.2f} 元，"
                          f"与专项资金金额 {fund.amount:,.2f} 元不符")
+        fund.booked = bool(entries) and got == fund.amount
+    elif not rec["received"]:
+        # Nothing ties the amount to the books: a typo (980000.00 for 98000.00) would pass unseen.
+        report.warning(path, rec.line_of("amount"), "W-FUND-NOT-BOOKED",
+                       f"没有写 received（到账凭证），金额 {fund.amount:,.2f} 元无法和财务公开表核对，网站上只显示为"
+                       "“下达金额”，不显示为到账；到账已记在财务公开表里的，请写明哪一期哪张凭证，"
+                       "如 received: {ledger: 2026-Q3, voucher: 记-07-04}")
     total = Decimal("0.00")
     for ref in rec["spending"]:
         if ref is None or ref["ledger"] is None or ref["voucher"] is None:

@@ -69,7 +69,7 @@ def description(page, site) -> str:
                 f"支出 {yuan(l.expenditure_total)} 元，期末余额 {yuan(l.closing)} 元；经{l.reviewed_by}审核。")
     elif template == "finance-fund.html":
         f = ctx["fund"]
-        text = f"专项资金 · {f.source}：到账 {yuan(f.amount)} 元，已支出 {yuan(f.spent)} 元，结余 {yuan(f.remaining)} 元。"
+        text = f"专项资金 · {f.source}：{f.amount_label} {yuan(f.amount)} 元，已支出 {yuan(f.spent)} 元，结余 {yuan(f.remaining)} 元。"
     elif template == "finance.html":
         latest = ctx.get("latest")
         text = f"{where}财务公开：每期收支明细、公开日历、收支趋势和专项资金。"
