@@ -362,6 +362,27 @@ def test_distribution_share_amount_against_percent(finance):
     assert found(site, "E-DISTRIBUTION-SHARE") == [where(q1, "农户（成员）分配")]
 
 
+FACILITIES = "{name: 提取公积公益金（用于公益设施）, percent: 50}"
+
+
+@pytest.mark.parametrize("changes, expected", [
+    ([("total: 50000.00", "total: -50000.00")], [("E-DISTRIBUTION-AMOUNT", "total:")]),
+    ([(FACILITIES, "{name: 提取公积公益金（用于公益设施）, amount: -100.00}")],
+     [("E-DISTRIBUTION-AMOUNT", "提取公积公益金")]),
+    # 150% of the total, "balanced" by a negative share: each is named, and no sum is reported on top.
+    ([("percent: 50, per: 人}", "percent: 150, per: 人}"),
+      (FACILITIES, "{name: 提取公积公益金（用于公益设施）, amount: -25000.00}")],
+     [("E-DISTRIBUTION-AMOUNT", "提取公积公益金"), ("E-DISTRIBUTION-PERCENT", "农户（成员）分配")]),
+], ids=["negative total", "negative share", "150 percent"])
+def test_distribution_amounts_are_above_zero_and_percentages_at_most_100(finance, changes, expected):
+    q1 = finance / "2026-Q1.yaml"
+    for old, new in changes:
+        edit(q1, old, new)
+    site = load(finance.parent)
+    problems = sorted((d.code, d.path, d.line) for d in site.report.items if d.is_error)
+    assert problems == sorted((code, *where(q1, needle)) for code, needle in expected)
+
+
 # ------------------------------------------------------------ generated ledgers
 
 

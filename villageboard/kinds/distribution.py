@@ -5,7 +5,8 @@ and the board shows how the distributed total was split: the shares must add up 
 to the fen. A share paid per person or per household shows the unit amount, the count
 and what rounding leaves over: the unit is rounded *down* to the fen, so the village
 never pays out more than was decided (25,000.00 among 256 people is 97.65 each, and
-1.60 stays in 未分配收益).
+1.60 stays in 未分配收益). The total and every share are above zero and a percentage is
+at most 100: a negative share could otherwise balance one larger than the whole.
 """
 from __future__ import annotations
 
@@ -79,12 +80,21 @@ def read_distribution(rec, path: Path, site, report) -> Distribution | None:
     if rec["total"] is None or rec["shares"] is None:
         return None
     total = rec["total"]
+    if total <= 0:
+        report.error(path, rec.line_of("total"), "E-DISTRIBUTION-AMOUNT",
+                     f"分配总额必须大于 0，写的是 “{total}”；没有可分配的收益就不要写 distribution")
+        return None
     shares, complete = [], True
     for item, line in zip(rec["shares"], rec.item_lines.get("shares", [])):
         if item is None or item["name"] is None:
             complete = False
             continue
         amount, percent = item["amount"], None
+        if amount is not None and amount <= 0:
+            report.error(path, item.line_of("amount"), "E-DISTRIBUTION-AMOUNT",
+                         f"“{item['name']}” 金额必须大于 0，写的是 “{amount}”；没有分到钱的项目不要写")
+            complete = False
+            continue
         if item["percent"] is not None:
             match = PERCENT_RE.match(item["percent"].strip())
             if not match:
@@ -93,6 +103,11 @@ def read_distribution(rec, path: Path, site, report) -> Distribution | None:
                 complete = False
                 continue
             percent = Decimal(match.group(1))
+            if not 0 < percent <= 100:
+                report.error(path, item.line_of("percent"), "E-DISTRIBUTION-PERCENT",
+                             f"“{item['name']}” 的比例应大于 0、不超过 100（即 100%），写的是 “{item['percent']}”")
+                complete = False
+                continue
             from_percent = total * percent / 100
             if amount is None:
                 if from_percent != from_percent.quantize(FEN):
