@@ -177,3 +177,18 @@ def test_a_village_without_finance_files_still_builds(demo_copy, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "暂无财务公开" in text_of(out / "index.html")
     assert "还没有财务公开" in text_of(out / "finance" / "index.html")
+
+
+def test_the_trend_chart_names_each_gridline_by_its_exact_value():
+    """Rounded, the labels named the lines at 1.25万 and 3.75万 as 1.2万 and 3.8万, and small
+    balances read 0 / 0 / 1 / 2 / 2."""
+    from villageboard.kinds.charts import TrendPoint, trend_chart
+
+    def labels(*amounts: str) -> list[str]:
+        svg = str(trend_chart([TrendPoint(f"2026|{i}季度", Decimal(a), Decimal(a), Decimal(a))
+                               for i, a in enumerate(amounts)], "收支趋势"))
+        return re.findall(r'text-anchor="end" fill="[^"]+">([^<]+)</text>', svg)
+
+    assert labels("48000.00", "12000.50") == ["0", "1.25万", "2.5万", "3.75万", "5万"]
+    assert labels("1.80", "0.30") == ["0", "0.5", "1", "1.5", "2"]
+    assert labels("4200.00") == ["0", "1,250", "2,500", "3,750", "5,000"]

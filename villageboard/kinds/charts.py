@@ -94,10 +94,14 @@ class TrendPoint:
 
 
 def _axis_label(value: Decimal) -> str:
+    """A gridline's value exactly as it stands (1.25万, 0.5): rounded, 1.2万 named the line at 1.25万."""
     if value >= 10000:
-        wan = (value / 10000).quantize(TENTH)
-        return f"{_n(wan)}万"
-    return f"{value:,.0f}"
+        return f"{_exact(value / 10000)}万"
+    return _exact(value, ",")
+
+
+def _exact(value: Decimal, grouping: str = "") -> str:
+    return format(value.normalize(), grouping + "f")
 
 
 def trend_chart(points: list[TrendPoint], title: str, chart_id: str = "trend") -> Markup:
