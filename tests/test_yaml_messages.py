@@ -37,3 +37,19 @@ def test_an_ascii_comma_inside_braces_is_named(demo_copy):
     done = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
     assert done.returncode == 1
     assert re.search(rf"2026-Q3.yaml:{line}: 错误：“护栏维修” 前面的英文逗号.+\[E-YAML-COMMA\]", done.stderr), done.stderr
+
+
+def test_pasted_unicode_line_separators_do_not_move_the_line_of_a_message(demo_copy):
+    """U+2028, U+2029 and NEL come with text pasted from a web page or Word. YAML counted each as a
+    line break and the clerk's editor does not: a message below one named the next line, and one in
+    a comment ended the comment, the rest read as a key."""
+    path = demo_copy / "households" / "chen-guilan.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("duties: [政策宣讲员, 民情收集员, 困难帮扶员]", 'duties: [政策宣讲员, "民情\u2028收集员", 困难帮扶员]')
+    text = text.replace("serves: 7", "serves: 7  # 比去年多\u2029联系户: 两户\u0085以上\nservs: 8")
+    path.write_text(text, encoding="utf-8")
+    assert text.split("\n")[6] == "servs: 8"  # line 7, as an editor counts
+    done = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
+    found = re.findall(r"^(.+?):(\d+): 错误：.+ \[(E-[A-Z0-9-]+)\]$", done.stderr, re.M)
+    assert [(p.endswith("chen-guilan.yaml"), int(n), code) for p, n, code in found] == \
+        [(True, 7, "E-YAML-UNKNOWN-KEY")], done.stderr

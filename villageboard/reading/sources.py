@@ -56,6 +56,12 @@ def _real_folder(folder: Path) -> Path:
     return folder.resolve()
 
 
+# Unicode's line and paragraph separators and NEL, pasted in from a web page or Word: YAML counts each
+# as a line break, a clerk's editor does not, so every message below one named the line after the
+# one meant. As spaces, the lines are those the clerk sees (YAML folds a break in quotes to a space anyway).
+_OTHER_BREAKS = dict.fromkeys(map(ord, "\u2028\u2029\x85"), " ")
+
+
 def read_text(path: Path, report: Report) -> SourceText | None:
     report.read.add(real_path(path))
     size = path.stat().st_size
@@ -94,7 +100,7 @@ def read_text(path: Path, report: Report) -> SourceText | None:
             return None
         report.warning(path, 1, "W-ENCODING-GBK",
                        "文件是 GBK/GB18030 编码，已按此读取；建议另存为 UTF-8")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_OTHER_BREAKS)
     if _unfilled(path, text, report):
         return None
     return SourceText(path, text)
