@@ -114,7 +114,9 @@ def test_dot_files_are_never_published_and_upper_case_suffixes_are_read(demo_cop
     assert not any("hidden" in p.name for p in out.rglob("*"))
 
 
-def test_an_amount_beyond_ten_thousand_billion_is_written_in_capitals(demo_copy, tmp_path):
+def test_an_amount_beyond_a_trillion_is_a_located_error_not_an_internal_one(demo_copy, tmp_path):
+    """Far above any village's books, so a typo: said at its line (E-MONEY-TOO-LARGE), even when the
+    books still balance, rather than published or ending the build in 内部错误."""
     ledger = demo_copy / "finance" / "2026-Q3.yaml"
     text = ledger.read_text(encoding="utf-8")
     closing = re.search(r"^closing_balance: (\S+)", text, re.M).group(1)
@@ -122,9 +124,11 @@ def test_an_amount_beyond_ten_thousand_billion_is_written_in_capitals(demo_copy,
     text = text.replace("amount: 300.00,", f"amount: {big + 300},")
     text = text.replace(f"closing_balance: {closing}", f"closing_balance: {Decimal(closing) + big}")
     ledger.write_text(text, encoding="utf-8")
+    line = next(n for n, row in enumerate(text.split("\n"), 1) if str(big + 300) in row)
     done = run_cli("build", "--content", str(demo_copy), "--out", str(tmp_path / "site"), "--today", TODAY)
     assert "内部错误" not in done.stderr and "Traceback" not in done.stderr, done.stderr
-    assert "壹亿贰仟叁佰肆拾伍万陆仟柒佰捌拾玖亿" in (tmp_path / "site" / "finance" / "2026-Q3.html").read_text(encoding="utf-8")
+    assert done.returncode == 1 and f"2026-Q3.yaml:{line}: 错误：" in done.stderr and "[E-MONEY-TOO-LARGE]" in done.stderr
+    assert not (tmp_path / "site").exists()
 
 
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1970-01-01"])
