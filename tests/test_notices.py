@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -228,3 +229,26 @@ def test_a_table_row_with_more_or_fewer_cells_than_its_header_is_an_error_at_its
                                                                  ("2026-buzhu.md", 11)], done.stderr
         assert "有 2 格，表头有 3 格" in found[0][2] and "有 4 格，表头有 3 格" in found[1][2]
     assert not (tmp_path / "site").exists()
+
+
+def test_nothing_a_notice_links_is_published_before_the_notice(demo_copy, tmp_path):
+    """A notice dated tomorrow (no publish:) was left out, but its attachment and body picture were
+    published at once, there for anyone who guessed their addresses. They are still checked now:
+    a broken one must not wait to fail the build on the notice's day."""
+    shutil.copy(demo_copy / "affairs" / "files" / "gaizao-qian.jpg", demo_copy / "affairs" / "mingtian.jpg")
+    shutil.copy(demo_copy / "affairs" / "files" / "gengdi-butie-2026.pdf", demo_copy / "affairs" / "mingdan-mingtian.pdf")
+    notice = demo_copy / "affairs" / "2026-mingtian.md"
+    notice.write_text("---\ntitle: 明天的公示\ndate: 2026-12-07\nattachments: [mingdan-mingtian.pdf]\n---\n"
+                      "![现场](mingtian.jpg)\n", encoding="utf-8")
+    out = tmp_path / "site"
+    build(demo_copy, out, today="2026-12-06")
+    published = {p.name for p in (out / "files").rglob("*")}
+    assert not {n for n in published if "mingtian" in n}, published
+    assert "明天的公示" not in "".join(p.read_text(encoding="utf-8") for p in out.rglob("*.js"))
+    build(demo_copy, out, today="2026-12-07")
+    published = {p.name for p in (out / "files").rglob("*")}
+    assert {"mingtian.jpg", "mingdan-mingtian.pdf"} <= published
+    # Checked before its day all the same.
+    notice.write_text(notice.read_text(encoding="utf-8").replace("mingtian.jpg", "buzai.jpg"), encoding="utf-8")
+    done = run_cli("check", "--content", str(demo_copy), "--today", "2026-12-06")
+    assert done.returncode == 1 and "2026-mingtian.md:6: 错误：" in done.stderr and "[E-ASSET-MISSING]" in done.stderr

@@ -13,6 +13,7 @@ from typing import Callable
 from villageboard.kinds import attachments as attachment_files
 from villageboard.reading import markup
 from villageboard.kinds.attachments import Attachment
+from villageboard.reading.assets import Assets
 from villageboard.reading.fields import Field, Schema
 from villageboard.reading.history import Deletion, FileHistory
 from villageboard.reading.memo import read_each
@@ -117,8 +118,22 @@ def _read(path: Path, section: str, site) -> Notice | None:
     if expires and expires < (publish or rec["date"]):
         report.error(path, rec.line_of("expires"), "E-NOTICE-EXPIRES",
                      f"到期日期 {expires} 早于发布日期 {publish or rec['date']}")
-    if publish and publish > site.today:  # not shown yet: nothing to copy or render
+    if (publish or rec["date"]) > site.today:
+        # Not public yet: what it links is checked now, as it will be on its day (a scheduled build must
+        # not fail then), but none of it is registered for publishing: a picture or list guessed at its
+        # address would be out before the notice.
+        published, pages = site.assets, site.attachment_pages
+        site.assets, site.attachment_pages = Assets(site.content, site.village.public_phones), {}
+        try:
+            _notice(path, section, site, rec, doc, publish, expires)
+        finally:
+            site.assets, site.attachment_pages = published, pages
         return None
+    return _notice(path, section, site, rec, doc, publish, expires)
+
+
+def _notice(path: Path, section: str, site, rec, doc, publish, expires) -> Notice:
+    report = site.report
     attachments = []
     for item, line in zip(rec["attachments"], rec.item_lines.get("attachments", [])):
         if item["file"] is None:  # {title: …} without a file: already reported as missing
