@@ -222,3 +222,33 @@ def test_a_remembered_index_spliced_after_each_edit_is_the_index_made_afresh():
         assert kept == afresh.files(), step
         assert remembered.postings == afresh.postings, step
     assert spliced > 100  # most changes were spliced, not made anew
+
+
+def test_what_the_pages_show_beside_the_texts_is_found_and_the_kiosk_year_keys_find_that_year(demo):
+    """The dates as the pages show them, subtotals, amounts in capitals, a fund's spending, a family's
+    heading and its grid. Before, the kiosk's year keys (2026年) found only a notice whose body happened
+    to name the year: the date a page shows was never indexed."""
+    site, documents, index, _, shards = demo
+    by_path = {d.path: n for n, d in enumerate(documents)}
+
+    def found(path: str, word: str) -> bool:
+        return by_path[path] in _found(shards, index.shards, word)
+
+    ledger = next(l for l in site.books.ledgers if l.url == "finance/2026-Q3.html")
+    for direction in ("收入", "支出"):
+        for group in ledger.groups(direction):
+            assert found(ledger.url, search.yuan(group.subtotal)), group.category
+    for fund in site.books.funds:
+        assert found(fund.url, search.capitals(fund.spent)), fund.url
+    for household in site.households:
+        if not household.is_centre:
+            assert found(household.url, f"{household.name}家")
+    for household in site.households:
+        assert found(household.url, f"第{household.grid_id}网格")
+    years = search.keyboard_years(site)
+    assert years
+    for year in years:
+        public = {n.url for notices in site.notices.values() for n in notices if n.published_on.year == int(year)}
+        assert public and {documents[d].path for d in _found(shards, index.shards, f"{year}年")} >= public, year
+    zhaijidi = next(n for n in site.notices["affairs"] if n.slug == "2026-zhaijidi")
+    assert found(zhaijidi.url, f"{zhaijidi.date.year}年{zhaijidi.date.month}月{zhaijidi.date.day}日")

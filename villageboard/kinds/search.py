@@ -38,6 +38,7 @@ from typing import Any, Callable
 
 from villageboard.reading.chinese_amounts import capitals, yuan
 from villageboard.cache import NONE
+from villageboard.kinds import finance
 from villageboard.planning.pages import Page
 from villageboard.rendering import record, tags
 
@@ -495,6 +496,11 @@ def _join(*parts) -> str:
     return " ".join(" ".join(str(p).split()) for p in parts if p not in (None, ""))
 
 
+def _day(day: dt.date | None) -> str | None:
+    """A date as the pages show it: 2026年6月3日 (the kiosk's year keys search 2026年)."""
+    return f"{day.year}年{day.month}月{day.day}日" if day else None
+
+
 def _notice(notice) -> str:
     return _join(notice.category, notice.summary, notice.unit, plain(notice.body_html),
                  *(a.name for a in notice.attachments))
@@ -505,19 +511,22 @@ def _ledger(ledger) -> str:
     for label, amount in (("期初余额", ledger.opening), ("本期收入", ledger.income_total),
                           ("本期支出", ledger.expenditure_total), ("期末余额", ledger.closing)):
         lines.append(f"{label} {yuan(amount)} 元 {capitals(amount)}")
+    for direction in (finance.INCOME, finance.EXPENDITURE):
+        lines += [f"{g.category} 小计 {yuan(g.subtotal)} 元" for g in ledger.groups(direction)]
     for e in ledger.entries:
         lines.append(f"{e.direction} {e.category} {e.item} {yuan(e.amount)} 元 "
                      f"{e.date.month}月{e.date.day}日 {e.voucher}")
     d = ledger.distribution
     if d:
-        lines.append(_join(d.title, f"分配总额 {yuan(d.total)} 元", d.decided_by,
+        lines.append(_join(d.title, f"分配总额 {yuan(d.total)} 元 {capitals(d.total)}", d.decided_by,
                            *(f"{s.name} {yuan(s.amount)} 元" for s in d.shares)))
     lines.append(plain(ledger.notes_html))
     return _join(*lines)
 
 
 def _fund(fund) -> str:
-    lines = [fund.source, f"{yuan(fund.amount)} 元 {capitals(fund.amount)}", plain(fund.notes_html)]
+    lines = [fund.source, f"{yuan(fund.amount)} 元 {capitals(fund.amount)}", plain(fund.notes_html),
+             f"已支出 {yuan(fund.spent)} 元 {capitals(fund.spent)}"]
     for s in fund.spending:
         lines += [s.note] + [f"{e.item} {yuan(e.amount)} 元 {e.voucher}" for e in s.entries]
     return _join(*lines)
@@ -529,7 +538,7 @@ def _decision(decision) -> str:
         s = step.stage
         if s is None:
             continue
-        lines += [f"第{step.number}步 {step.kind.name}", s.body, plain(s.summary_html) or s.summary]
+        lines += [f"第{step.number}步 {step.kind.name}", _day(s.date), s.body, plain(s.summary_html) or s.summary]
         if s.attended is not None:
             lines.append(f"应到 {s.total} {s.unit}，实到 {s.attended} {s.unit}")
         if s.votes_for is not None:
@@ -543,7 +552,8 @@ def _compact(version) -> str:
 
 def _household(household, grid) -> str:
     # Never the phone: even masked it is no one's business to search for.
-    return _join(household.kind, household.name, grid.name if grid else None, household.motto,
+    return _join(household.kind, household.name, f"{household.name}家",
+                 *((f"第{grid.id}网格", grid.name, f"网格长 {grid.leader}") if grid else ()), household.motto,
                  f"{household.since}年起" if household.since else None, *household.duties, *household.stars,
                  plain(household.story_html))
 
@@ -599,8 +609,9 @@ def _document(page: Page, section: str, today: dt.date) -> Document | None:
     published = getattr(item, "published_on", None)
     if published is not None and published > today:
         return None
+    days = sorted({d for d in (getattr(item, "date", None), published) if isinstance(d, dt.date)})
     return Document(page.path, page.title, section, published.isoformat() if published else "",
-                    _status(item, today), text)
+                    _status(item, today), _join(text, *map(_day, days)))
 
 
 def documents(site, phone_pages: list[Page], digest: Callable[[Page], bytes | None] | None = None) -> list[Document]:
