@@ -336,6 +336,31 @@ def test_withdrawing_removes_the_file_with_the_reason_and_the_page_says_so(edito
     assert (content / "finance" / "2026-Q3.yaml").exists() and git_log(content)[0] == "撤下：申请人已撤回申请"
 
 
+def test_withdrawing_removes_exactly_the_named_file_whatever_its_name(editor, village):
+    """git reads ``[12]`` in a path as a pattern and ``-n.md`` as an option: neither may touch another file."""
+    content, git = village
+    folder = content / "affairs"
+    names = ["g1.md", "g2.md", "g[12].md", "n.md", "-n.md"]
+    for i, name in enumerate(names):
+        (folder / name).write_text(f"---\ntitle: 测试公告{i}\ndate: 2026-11-0{i + 1}\n---\n正文\n", encoding="utf-8")
+    git("add", "-A")
+    git("commit", "-qm", "测试公告")
+
+    def last_commit():
+        return subprocess.run(["git", "show", "--name-status", "--format=%s", "HEAD"], cwd=content,
+                              capture_output=True, text=True).stdout.split()
+
+    for name in ("g[12].md", "-n.md"):
+        status, answer = editor.api("withdraw", {"kind": "affairs", "file": name, "reason": "测试撤下"})
+        assert status == 200, answer
+        assert last_commit() == ["撤下：测试撤下", "D", f"content/affairs/{name}"]
+        assert not (folder / name).exists()
+    for name in ("g1.md", "g2.md", "n.md"):
+        assert (folder / name).is_file(), name
+    tracked = subprocess.run(["git", "ls-files"], cwd=folder, capture_output=True, text=True).stdout.split()
+    assert {"g1.md", "g2.md", "n.md"} <= set(tracked) and not {"g[12].md", "-n.md"} & set(tracked)
+
+
 # ---------------------------------------------------------------- attachments and photos
 
 

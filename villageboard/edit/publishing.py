@@ -19,9 +19,12 @@ MAX_REASON = 200  # one line of a revision record, not a letter
 
 
 def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    # Every path the editor hands git is one file's (or folder's) name, never a pattern: without
+    # --literal-pathspecs, ``git rm -- 'g[12].md'`` removes g1.md and g2.md too, and ``:(…)`` is magic.
+    # The ``--`` before paths in every call keeps a name that starts with "-" from being an option.
     try:
-        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, encoding="utf-8",
-                              errors="replace", timeout=120)
+        return subprocess.run(["git", "--literal-pathspecs", *args], cwd=cwd, capture_output=True, text=True,
+                              encoding="utf-8", errors="replace", timeout=120)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise EditRefused("E-EDIT-GIT", f"运行 git 失败（{type(exc).__name__}）；请确认这台电脑装了 git") from exc
 
