@@ -220,7 +220,8 @@ def test_an_existing_files_comments_survive_an_edit(editor, village):
     values["grids"][1]["leader"] = "姚建华"
     values["public_phones"].append("0570-7281235")
     values["kiosk"]["idle_seconds"] = "120"
-    status, answer = editor.api("save", {"kind": "village", "file": "village.yaml", "values": values, "body": ""})
+    status, answer = editor.api("save", {"kind": "village", "file": "village.yaml", "values": values, "body": "",
+                                         "version": form["version"]})
     assert status == 200 and answer["saved"], answer
     after = path.read_text(encoding="utf-8")
     for comment in ("# 村情基本信息：村名、网格、联系电话等。改完运行 python build.py check 检查。",
@@ -409,6 +410,74 @@ def test_a_hand_edit_made_while_the_form_was_open_is_not_overwritten(editor, vil
     assert "记事本里补的一句。" in form["body"]
     status, answer = editor.api("save", {**request, "body": form["body"], "version": form["version"]})
     assert status == 200 and answer["saved"]
+
+
+def test_a_hand_edit_made_while_the_draft_is_checked_is_not_overwritten(editor, village, monkeypatch):
+    """The check takes seconds; Notepad saving during them must win over the form, and so must a new file."""
+    content, _ = village
+    path = content / "affairs" / "2026-zhaijidi.md"
+    status, form = editor.form("affairs", "2026-zhaijidi.md")
+    checking = saving.check_draft
+
+    def check_while_the_clerk_types(*args, **kwargs):
+        if path.exists():
+            path.write_text(path.read_text(encoding="utf-8") + "\n记事本里补的一句。\n", encoding="utf-8")
+        (content / "affairs" / "2026-11-20-fanghuo.md").write_text("---\ntitle: 手写的\ndate: 2026-11-20\n---\n",
+                                                                  encoding="utf-8")
+        return checking(*args, **kwargs)
+
+    monkeypatch.setattr(saving, "check_draft", check_while_the_clerk_types)
+    status, answer = editor.api("save", {"kind": "affairs", "file": "2026-zhaijidi.md", "values": form["values"],
+                                         "body": "表单里的正文", "version": form["version"]})
+    assert status == 409 and answer["error"]["code"] == "E-EDIT-CHANGED", answer
+    text = path.read_text(encoding="utf-8")
+    assert "记事本里补的一句。" in text and "表单里的正文" not in text
+    status, answer = editor.api("save", {"kind": "affairs", "file": "2026-11-20-fanghuo", "new": True,
+                                         "values": NOTICE, "body": "表单里的正文"})
+    assert status == 400 and answer["error"]["code"] == "E-EDIT-EXISTS", answer
+    assert "手写的" in (content / "affairs" / "2026-11-20-fanghuo.md").read_text(encoding="utf-8")
+    assert not list((content / "affairs").glob(".edit-*"))
+
+
+def test_a_file_withdrawn_or_deleted_since_the_form_was_opened_is_not_brought_back(editor, village, monkeypatch):
+    content, _ = village
+    folder = content / "affairs"
+    status, form = editor.form("affairs", "2026-zhaijidi.md")
+    request = {"kind": "affairs", "file": "2026-zhaijidi.md", "values": form["values"], "body": form["body"],
+               "version": form["version"]}
+    status, answer = editor.api("withdraw", {"kind": "affairs", "file": "2026-zhaijidi.md", "reason": "申请人已撤回申请"})
+    assert status == 200, answer  # in another window
+    status, answer = editor.api("save", request)
+    assert status == 409 and answer["error"]["code"] == "E-EDIT-CHANGED", answer
+    assert not (folder / "2026-zhaijidi.md").exists()
+    # Deleted while the draft is checked: the same.
+    status, form = editor.form("affairs", "2026-dibao-q4.md")
+    checking = saving.check_draft
+
+    def check_while_deleted(*args, **kwargs):
+        (folder / "2026-dibao-q4.md").unlink(missing_ok=True)
+        return checking(*args, **kwargs)
+
+    monkeypatch.setattr(saving, "check_draft", check_while_deleted)
+    status, answer = editor.api("save", {"kind": "affairs", "file": "2026-dibao-q4.md", "values": form["values"],
+                                         "body": form["body"], "version": form["version"]})
+    assert status == 409 and answer["error"]["code"] == "E-EDIT-CHANGED", answer
+    assert not (folder / "2026-dibao-q4.md").exists()
+
+
+def test_saving_an_existing_file_without_the_version_it_was_opened_on_is_refused(editor, village):
+    content, _ = village
+    for kind, name in (("affairs", "2026-zhaijidi.md"), ("affairs", "gone.md"), ("village", "village.yaml")):
+        path = content / ("" if kind == "village" else "affairs") / name
+        before = path.read_bytes() if path.exists() else None
+        status, form = editor.form(kind, "2026-zhaijidi.md" if name == "gone.md" else name)
+        for extra in ({}, {"version": None}, {"new": True}):  # village.yaml is never new
+            if extra.get("new") and kind != "village":
+                continue
+            status, answer = editor.api("save", {"kind": kind, "file": name, "values": form["values"],
+                                                 "body": "没有版本的保存", **extra})
+            assert status == 400 and answer["error"]["code"] == "E-EDIT-REQUEST", (name, extra, answer)
+            assert (path.read_bytes() if path.exists() else None) == before, name
 
 
 def test_a_notepad_file_keeps_its_crlf_and_bom(editor, village):

@@ -239,16 +239,18 @@ def render(kind: Kind, values: dict, body: str, original: str | None, modeline: 
     return text
 
 
-def write_atomically(path: Path, text: str, crlf: bool = False, bom: bool = False) -> None:
+def write_atomically(path: Path, text: str, crlf: bool = False, bom: bool = False, before_replace=None) -> None:
     """The new text replaces the file in one step; a crash leaves the old file or the new one.
 
     A file Notepad saved with CRLF line ends and a BOM keeps them, so the next hand edit
     and ``git diff`` see only what changed (a GBK file is written back as UTF-8)."""
     data = (text.replace("\n", "\r\n") if crlf else text).encode("utf-8")
-    write_atomically_bytes(path, (b"\xef\xbb\xbf" if bom else b"") + data)
+    write_atomically_bytes(path, (b"\xef\xbb\xbf" if bom else b"") + data, before_replace)
 
 
-def write_atomically_bytes(path: Path, data: bytes) -> None:
+def write_atomically_bytes(path: Path, data: bytes, before_replace=None) -> None:
+    """``before_replace`` may raise to keep the file as it is; it runs when nothing but the rename
+    is left, so what it looked at (the file on disk) has the least time to change before it is replaced."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".edit-")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -256,6 +258,8 @@ def write_atomically_bytes(path: Path, data: bytes) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~umask)  # not mkstemp's 0600
+        if before_replace is not None:
+            before_replace()
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -44,6 +44,11 @@ TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf
          ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp", ".pdf": "application/pdf"}
 
 
+def version_of(data: bytes) -> str:
+    """The version a form was opened on: saving is refused when the file's bytes no longer have it."""
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
 class Editor:
     """What every request needs: the content folder, the token and one lock for all writing and checking."""
 
@@ -139,7 +144,7 @@ class Editor:
                 lines = "\n".join(d.format() for d in report.sorted() if d.is_error)
                 raise EditRefused("E-EDIT-UNREADABLE", "这个文件有格式错误，表单打不开；请先用记事本按下面的提示改正：\n"
                                   + lines, HTTPStatus.UNPROCESSABLE_ENTITY)
-        version = hashlib.sha256(path.read_bytes()).hexdigest()[:16] if rel else None
+        version = version_of(path.read_bytes()) if rel else None
         return {"kind": kind.key, "title": kind.title, "file": Path(rel).name if rel else None, "version": version,
                 "new": rel is None, "fixed": bool(kind.fixed), "body_label": kind.body, "name_from": kind.name_from,
                 "form": forms.describe(kind.schema, forms.hints(kind, self.content, the_village)),
@@ -197,13 +202,30 @@ class Editor:
 
     def save(self, request: dict) -> dict:
         kind, rel, path, text, (crlf, bom) = self.draft(request)
-        if request.get("new") and path.exists() and not kind.fixed:
-            raise EditRefused("E-EDIT-EXISTS", f"已经有一个文件叫 {Path(rel).name}，没有覆盖；请换一个文件名")
-        if not request.get("new") and path.is_file() and request.get("version") is not None \
-                and request["version"] != hashlib.sha256(path.read_bytes()).hexdigest()[:16]:
-            # changed by hand (or in another window) since the form was opened: saving would undo that change
-            raise EditRefused("E-EDIT-CHANGED", "这个文件在表单打开以后被别处改过了（记事本或另一个窗口），没有保存，"
-                                                "以免冲掉那边的修改；请刷新页面，在最新的内容上再改", HTTPStatus.CONFLICT)
+        new = bool(request.get("new")) and not kind.fixed
+        opened = request.get("version")
+        if not new and not isinstance(opened, str):
+            # without the version the form was opened on, nothing tells a hand edit or a deletion made
+            # since from the clerk's own change: saving would silently undo it
+            raise EditRefused("E-EDIT-REQUEST", "表单里缺少文件打开时的版本，没有保存（以免冲掉别处的修改）；"
+                                                "请刷新页面后再改")
+
+        def as_opened():
+            """Refuse unless the file on disk is still the one the form was opened on (none, for a new one)."""
+            if new:
+                if path.exists():
+                    raise EditRefused("E-EDIT-EXISTS", f"已经有一个文件叫 {Path(rel).name}，没有覆盖；请换一个文件名")
+            elif not path.is_file():
+                # deleted or withdrawn in another window: saving would bring it back unseen
+                raise EditRefused("E-EDIT-CHANGED", "这个文件在表单打开以后被删掉或撤下了（另一个窗口或文件夹里），"
+                                                    "没有保存，以免把它又建出来；还需要的话请新建", HTTPStatus.CONFLICT)
+            elif version_of(path.read_bytes()) != opened:
+                # changed by hand (or in another window) since the form was opened: saving would undo that change
+                raise EditRefused("E-EDIT-CHANGED", "这个文件在表单打开以后被别处改过了（记事本或另一个窗口），没有保存，"
+                                                    "以免冲掉那边的修改；请刷新页面，在最新的内容上再改",
+                                  HTTPStatus.CONFLICT)
+
+        as_opened()  # at once: a stale form is not worth seconds of checking
         result, _ = saving.check_draft(self.content, self.today, kind, rel, text)
         found = result.as_json()
         if result.draft_errors:
@@ -220,8 +242,9 @@ class Editor:
                                                    f"{first['message']} [{first['code']}]",
                                   HTTPStatus.UNPROCESSABLE_ENTITY)
         path.parent.mkdir(parents=True, exist_ok=True)
-        saving.write_atomically(path, text, crlf, bom)
-        found.update(saved=True, file=path.name, text=text, version=hashlib.sha256(path.read_bytes()).hexdigest()[:16])
+        # the checks above take seconds, and Notepad does not wait for them: look again at the last moment
+        saving.write_atomically(path, text, crlf, bom, before_replace=as_opened)
+        found.update(saved=True, file=path.name, text=text, version=version_of(path.read_bytes()))
         return found
 
     def preview(self, request: dict) -> dict:
