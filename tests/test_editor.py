@@ -169,6 +169,24 @@ def test_file_names_stay_inside_their_folder_of_content(editor, village, tmp_pat
     assert not (tmp_path / "evil.md").exists() and not (content.parent / "evil.md").exists()
 
 
+def test_a_name_with_a_nul_is_refused_like_any_bad_name(editor, village):
+    """A NUL makes the file system raise: it was an internal error (500) instead of the name's refusal."""
+    content, _ = village
+    before = sorted(p.name for p in (content / "affairs").iterdir())
+    status, answer = editor.form("affairs", "x%00")
+    assert status == 400 and answer["error"]["code"] == "E-EDIT-NAME", answer
+    status, answer = editor.form("affairs", "2026-zhaijidi.md%00")
+    assert status == 400 and answer["error"]["code"] == "E-EDIT-NAME", answer
+    status, answer = editor.api("save", {"kind": "affairs", "file": "x\0", "new": True, "values": NOTICE, "body": "正文"})
+    assert status == 400 and answer["error"]["code"] == "E-EDIT-NAME", answer
+    status, data = editor.raw("GET", editor.base + "files/affairs/x%00.png")
+    assert status == 404 and json.loads(data)["error"]["code"] == "E-EDIT-NAME"
+    status, answer = editor.api("upload?kind=affairs&file=2026-dibao-q4.md", jpeg_with_gps(),
+                                {"Content-Type": "application/octet-stream", "X-File-Name": "a%00b.jpg"})
+    assert status == 200 and answer["name"] == "附件.jpg", answer  # renamed, as any name that cannot be an address
+    assert sorted(p.name for p in (content / "affairs").iterdir()) == sorted(before + ["附件.jpg"])
+
+
 def test_request_sizes_are_bounded(editor):
     origin = {"Origin": f"http://127.0.0.1:{editor.port}"}
     status, data = editor.raw("POST", editor.base + "api/check", None,

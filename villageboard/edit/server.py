@@ -108,7 +108,8 @@ class Editor:
             name += kind.suffix
         stem = name[: -len(kind.suffix)]
         if ("/" in name or "\\" in name or name.startswith(".") or ".." in name or len(name) > 80
-                or not sources.ADDRESS_RE.match(stem) or name in kind.skip):
+                or not sources.ADDRESS_RE.match(stem) or name in kind.skip
+                or sources.hidden_characters(name)):  # a NUL is no name either: the file system raises on it
             raise EditRefused("E-EDIT-NAME", f"文件名 “{name}” 不能用：只用汉字、字母、数字和 -，不能含空格、/、\\、..、"
                                              "? # % & : 等符号，最多 80 个字符（文件名就是网址的一部分）")
         folder = self.content / kind.folder if kind.folder else self.content
@@ -280,7 +281,8 @@ class Editor:
             raise EditRefused("E-EDIT-UPLOAD", f"只能添加 {', '.join(sorted(UPLOAD_TYPES))} 文件，“{name}” 不行"
                                                "（svg 可能带脚本，Word、Excel 请先另存为 PDF）")
         stem = Path(name).stem
-        if not sources.ADDRESS_RE.match(stem) or name.startswith(".") or len(name) > 80:
+        if (not sources.ADDRESS_RE.match(stem) or name.startswith(".") or len(name) > 80
+                or sources.hidden_characters(name)):
             stem = "附件"  # a name that cannot be an address is replaced, not refused: the clerk did nothing wrong
         the_village = self.village()
         report = Report()
@@ -307,6 +309,8 @@ class Editor:
 
     def content_file(self, rel: str) -> tuple[bytes, str]:
         """A picture or PDF of content/ for the body's preview, as the site would publish it."""
+        if sources.hidden_characters(unquote(rel)):  # no such file, and a NUL would make resolve() raise
+            raise EditRefused("E-EDIT-NAME", "找不到这个文件", HTTPStatus.NOT_FOUND)
         path = (self.content / unquote(rel)).resolve()
         if not path.is_relative_to(self.content) or path.suffix.lower() not in UPLOAD_TYPES or not path.is_file():
             raise EditRefused("E-EDIT-NAME", "找不到这个文件", HTTPStatus.NOT_FOUND)
