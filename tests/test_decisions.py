@@ -154,6 +154,93 @@ def test_the_current_step_follows_the_last_done_one(demo_copy):
     assert d.progress == "进行中：第3步 党员大会审议"
 
 
+# --- Empty stages and stages of the wrong shape ----------------------------------
+
+@pytest.mark.parametrize("empty", ["", " ~", " null"])
+def test_an_empty_stage_before_a_filled_one_is_an_error_at_its_line(demo_copy, empty):
+    # `consultation:` with nothing after it used to count as done: check passed and the timeline showed
+    # step 2 as 进行中 while step 3 was 已完成.
+    write(demo_copy, GOOD.replace("consultation: {date: 2026-10-08, body: 村两委联席会议}", "consultation:" + empty))
+    site = load(demo_copy)
+    assert errors(site) == [("test-decision.yaml", 3, "E-DECISION-STAGE-EMPTY")]
+    assert "test-decision" not in [d.slug for d in site.decisions]
+
+
+def test_every_empty_stage_before_a_filled_one_is_reported(demo_copy):
+    text = GOOD.replace("consultation: {date: 2026-10-08, body: 村两委联席会议}", "consultation:").replace(
+        "review: {date: 2026-10-15, body: 党员大会, attended: 20, total: 24}", "review:")
+    write(demo_copy, text.split("resolution_notice:")[0])
+    assert errors(load(demo_copy)) == [("test-decision.yaml", 3, "E-DECISION-STAGE-EMPTY"),
+                                       ("test-decision.yaml", 4, "E-DECISION-STAGE-EMPTY")]
+
+
+def test_empty_stages_after_the_last_filled_one_are_not_reached_yet(demo_copy):
+    write(demo_copy, GOOD.split("review:")[0] + "review:\nresolution:\n")
+    site = load(demo_copy)
+    assert errors(site) == []
+    d = next(d for d in site.decisions if d.slug == "test-decision")
+    assert list(d.stages) == ["proposal", "consultation"]
+    assert [s.state for s in d.steps] == ["done", "done", "current", "todo", "todo", "todo"]
+    assert d.progress == "进行中：第3步 党员大会审议"
+
+
+def test_a_file_whose_stages_are_all_empty_is_an_error_not_a_silent_gap(demo_copy):
+    write(demo_copy, "title: 村道亮化工程\nproposal:\nconsultation:\n")
+    site = load(demo_copy)
+    assert errors(site) == [("test-decision.yaml", 2, "E-DECISION-STAGE-MISSING")]
+
+
+AUDIT = """\
+title: 测试事项
+proposal: {date: 2026-01-01}
+consultation: {date: 2026-01-02}
+review: {date: 2026-01-03, attended: 20, total: 24}
+resolution:
+resolution_notice: {date: 2026-01-05, until: 2026-12-31}
+"""
+
+
+def test_check_and_build_both_refuse_an_empty_resolution_before_its_notice(demo_copy, tmp_path):
+    # check passed this file, and build stopped with 内部错误 (UndefinedError in home-decisions.html).
+    write(demo_copy, AUDIT)
+    out = tmp_path / "site"
+    for args in (("check",), ("build", "--out", str(out))):
+        done = run_cli(*args, "--content", str(demo_copy), "--today", "2026-12-06")
+        assert done.returncode == 1, (args, done.stderr)
+        assert "内部错误" not in done.stderr and "Traceback" not in done.stderr
+        assert re.search(r"affairs/decisions/test-decision\.yaml:5: 错误：“村民（代表）会议决议”（resolution）是空的.*"
+                         r"\[E-DECISION-STAGE-EMPTY\]$", done.stderr, re.M), done.stderr
+    assert not out.exists()
+
+
+STAGE_LINES = {"proposal": 2, "consultation": 3, "review": 4, "resolution": 5, "resolution_notice": 6,
+               "result_notice": 7}
+
+
+@pytest.mark.parametrize("key", list(STAGE_LINES))
+@pytest.mark.parametrize("shape, code", [
+    ("[2026-10-08]", "E-YAML-TYPE"),  # a list
+    ("- {date: 2026-10-08}", "E-YAML-TYPE"),  # a block list
+    ("2026-10-08", "E-YAML-TYPE"),  # a plain date instead of {date: …}
+    ("已完成", "E-YAML-TYPE"),  # plain text
+    ('""', "E-YAML-TYPE"),  # an empty text is not an empty stage
+    ("{}", "E-YAML-MISSING-KEY"),  # a mapping without its date
+])
+def test_a_stage_of_the_wrong_shape_is_a_located_error(demo_copy, key, shape, code):
+    lines = GOOD.splitlines()
+    at = STAGE_LINES[key] - 1
+    if shape.startswith("- "):
+        lines[at:at + 1] = [f"{key}:", f"  {shape}"]
+    else:
+        lines[at] = f"{key}: {shape}"
+    write(demo_copy, "\n".join(lines) + "\n")
+    site = load(demo_copy)
+    found = errors(site)
+    assert found and all(line in (STAGE_LINES[key], STAGE_LINES[key] + 1) for _, line, _ in found), found
+    assert code in [c for _, _, c in found], found
+    assert "test-decision" not in [d.slug for d in site.decisions]
+
+
 def test_home_panel_only_while_the_resolution_notice_runs():
     content = Path(__file__).resolve().parent.parent / "content"
     during = load(content, "2026-11-22")

@@ -19,6 +19,7 @@ from villageboard.reading.fields import Field, Record, Schema
 from villageboard.reading.history import FileHistory
 from villageboard.planning.pages import Page, Panel
 from villageboard.reading.sources import check_address, read_yaml, list_sources
+from villageboard.reading.strictyaml import YScalar
 from villageboard.kinds.status import Status
 from villageboard.kinds.withdrawn import Withdrawn, last_record, was_public
 
@@ -263,7 +264,10 @@ def _read(path: Path, site) -> Decision | None:
     rec = SCHEMA.read(node, path, report)
     if rec is None or rec["title"] is None:
         return None
-    present = [k for k in node.items if k in STAGE_KEYS]  # in the order the clerk wrote them
+    written = [k for k in node.items if k in STAGE_KEYS]  # in the order the clerk wrote them
+    # A stage written with nothing after it (``resolution:``) is not there yet, as if not written: the
+    # matter has not reached it. A later stage that is filled in needs it, which _check_order reports.
+    present = [k for k in written if not _empty(node.items[k])]
     stages: dict[str, Stage] = {}
     for key in present:
         sub = rec[key]
@@ -281,10 +285,15 @@ def _read(path: Path, site) -> Decision | None:
     if report.failed_since(mark):
         return None
     if not present:
-        report.error(path, rec.line, "E-DECISION-STAGE-MISSING",
-                     "还没有任何步骤：至少要写第一步 proposal（村党组织提议）")
+        if written:
+            report.error(path, node.key_lines[written[0]], "E-DECISION-STAGE-MISSING",
+                         "步骤都是空的：至少要在第一步 proposal（村党组织提议）后面写上提议的日期，"
+                         "例如 proposal: {date: 2026-09-08, body: 村党支部委员会}")
+        else:
+            report.error(path, rec.line, "E-DECISION-STAGE-MISSING",
+                         "还没有任何步骤：至少要写第一步 proposal（村党组织提议）")
         return None
-    _check_order(path, node, present, report)
+    _check_order(path, node, written, present, report)
     _check_dates(path, stages, report)
     outcome = _check_resolution(path, rec, stages, report)
     if report.failed_since(mark):
@@ -304,15 +313,32 @@ def _read(path: Path, site) -> Decision | None:
                     outcome=outcome if "resolution" in shown else None)
 
 
-def _check_order(path: Path, node, present: list[str], report) -> None:
-    """Stages in the file follow the procedure, and none is skipped."""
-    for before, after in zip(present, present[1:]):
+def _empty(value) -> bool:
+    """A stage key with nothing after it: ``consultation:``, or ``~`` / ``null``."""
+    return isinstance(value, YScalar) and value.is_null
+
+
+def _check_order(path: Path, node, written: list[str], present: list[str], report) -> None:
+    """Stages in the file follow the procedure, and none is skipped or left empty before a later one.
+
+    ``written`` are the stage keys in the file, ``present`` those of them that are filled in."""
+    for before, after in zip(written, written[1:]):
         if STAGE_KEYS.index(after) < STAGE_KEYS.index(before):
             a, b = STAGES[STAGE_KEYS.index(after)], STAGES[STAGE_KEYS.index(before)]
             report.error(path, node.key_lines[after], "E-DECISION-ORDER",
                          f"“{a.name}”（{a.key}）应写在“{b.name}”（{b.key}）之前：步骤要按四议两公开的顺序")
+    for key in written:
+        if key in present:
+            continue
+        later = [k for k in present if STAGE_KEYS.index(k) > STAGE_KEYS.index(key)]
+        if later:
+            kind, next_kind = STAGES[STAGE_KEYS.index(key)], STAGES[STAGE_KEYS.index(min(later, key=STAGE_KEYS.index))]
+            report.error(path, node.key_lines[key], "E-DECISION-STAGE-EMPTY",
+                         f"“{kind.name}”（{key}）是空的，可后面的“{next_kind.name}”（{next_kind.key}）已经写了："
+                         f"请在 {key}: 后面写上这一步的日期等内容（和其他步骤的写法一样）；"
+                         "每一步都要在前一步完成之后")
     for key in present:
-        missing = [k for k in STAGE_KEYS[:STAGE_KEYS.index(key)] if k not in present]
+        missing = [k for k in STAGE_KEYS[:STAGE_KEYS.index(key)] if k not in written]
         if missing:
             kind = STAGES[STAGE_KEYS.index(key)]
             names = "、".join(f"“{STAGES[STAGE_KEYS.index(k)].name}”（{k}）" for k in missing)
