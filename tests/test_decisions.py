@@ -241,6 +241,30 @@ def test_a_stage_of_the_wrong_shape_is_a_located_error(demo_copy, key, shape, co
     assert "test-decision" not in [d.slug for d in site.decisions]
 
 
+@pytest.mark.parametrize("change, line", [
+    (lambda t: t.replace("attended: 20, total: 24", "attended: 0, total: 0"), 4),
+    (lambda t: t.replace("attended: 12, total: 15, for: 10, against: 1, abstain: 1",
+                         "attended: 0, total: 0, for: 0, against: 0, abstain: 0").split("resolution_notice:")[0], 5),
+    (lambda t: t.replace("body: 村民代表会议, attended: 12, total: 15, for: 10, against: 1, abstain: 1",
+                         "body: 村民会议, counted_by: 户, attended: 0, total: 0, for: 0, against: 0, abstain: 0"
+                         ).split("resolution_notice:")[0], 5),
+], ids=["review", "representatives", "villagers-by-household"])
+def test_a_meeting_of_no_members_is_an_error(demo_copy, change, line):
+    # attended: 0, total: 0 passed check and the resolution was shown as 未通过.
+    write(demo_copy, change(GOOD))
+    site = load(demo_copy)
+    assert errors(site) == [("test-decision.yaml", line, "E-DECISION-TOTAL")]
+    assert "test-decision" not in [d.slug for d in site.decisions]
+
+
+def test_check_reports_a_total_of_zero_in_chinese(demo_copy):
+    write(demo_copy, GOOD.replace("attended: 20, total: 24", "attended: 0, total: 0"))
+    done = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert re.search(r"affairs/decisions/test-decision\.yaml:4: 错误：“党员大会审议”的应到人数是 0.*\[E-DECISION-TOTAL\]$",
+                     done.stderr, re.M), done.stderr
+
+
 def test_home_panel_only_while_the_resolution_notice_runs():
     content = Path(__file__).resolve().parent.parent / "content"
     during = load(content, "2026-11-22")

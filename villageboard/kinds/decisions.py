@@ -369,7 +369,11 @@ def _check_resolution(path: Path, rec: Record, stages: dict[str, Stage], report)
         stage, sub = stages.get(key), rec[key]
         if stage is None or stage.attended is None or stage.total is None:
             continue
-        if stage.attended > stage.total:
+        if stage.total == 0:
+            report.error(path, sub.line_of("total"), "E-DECISION-TOTAL",
+                         f"“{stage.kind.name}”的应到{stage.unit}数是 0：应到是{_members(stage)}，"
+                         f"至少是 1；请核对后改正")
+        elif stage.attended > stage.total:
             report.error(path, sub.line_of("attended"), "E-DECISION-ATTENDANCE",
                          f"实到 {stage.attended} {stage.unit}多于应到 {stage.total} {stage.unit}")
     stage = stages.get("resolution")
@@ -385,7 +389,7 @@ def _check_resolution(path: Path, rec: Record, stages: dict[str, Stage], report)
                      f"赞成 {stage.votes_for} + 反对 {stage.against} + 弃权 {stage.abstain} = {cast}，"
                      f"多于实到的 {stage.attended} {stage.unit}")
         return None
-    if stage.attended > stage.total:
+    if stage.attended > stage.total or stage.total == 0:
         return None
     outcome = judge(stage.body, stage.attended, stage.total, stage.votes_for, stage.counted_by)
     if not outcome.passed:
@@ -396,6 +400,15 @@ def _check_resolution(path: Path, rec: Record, stages: dict[str, Stage], report)
                              f"决议未通过（{outcome.reason}），不能再有“{later.kind.name}”；"
                              "请删去这一步，另行提议")
     return outcome
+
+
+def _members(stage: Stage) -> str:
+    """Who the meeting's 应到 counts, in words."""
+    if stage.kind.key == "review":
+        return "本村党员的人数"
+    if stage.body == ASSEMBLY:
+        return "本村的户数" if stage.counted_by == "户" else "本村十八周岁以上村民的人数"
+    return "村民代表会议组成人员（村民代表和村民委员会成员）的人数"
 
 
 def load(site) -> None:
