@@ -21,6 +21,7 @@ from villageboard.reading.history import FileHistory
 from villageboard.kinds.status import Status
 from villageboard.reading.sources import check_address, read_yaml, list_sources
 
+
 def _positive(value: Decimal):
     if value <= 0:
         return ("E-FUND-AMOUNT", f"专项资金金额必须大于 0，写的是 “{value}”")
