@@ -212,7 +212,7 @@ def test_attract_loop_first_touch_only_dismisses_and_home_never_reloads(browser,
     assert attract.is_hidden()
     assert page.url.endswith("kiosk/index.html"), "the first touch went through to the tile"
     _tap(page, tile)
-    page.wait_for_url(re.compile(r"/kiosk/party/index\.html$"))
+    page.wait_for_url(re.compile(r"/kiosk/party/index\.html(\?b=\w+)?$"))  # asked for under its build
     assert not errors, errors
     context.close()
 
@@ -253,6 +253,54 @@ def test_new_build_reloads_only_at_the_next_idle_return(browser, idle_site, tmp_
         page.clock.fast_forward((IDLE + 1) * 1000)
         page.wait_for_url(re.compile(r"/kiosk/index\.html\?b=newbuild1234"))
         assert page.evaluate("sessionStorage.getItem('kiosk-build')") == "newbuild1234"
+        context.close()
+    finally:
+        server.shutdown()
+
+
+def test_a_new_build_is_shown_whole_though_the_browser_keeps_what_it_was_sent(browser, idle_site, tmp_path):
+    """A plain web server lets the browser keep each file for as long as it guesses fresh (hours,
+    days): the kiosk went home to the new build, but kept its old style sheet and showed the old
+    pages further in, a withdrawn notice among them. Here every file may be kept for a day."""
+    site = tmp_path / "site"
+    shutil.copytree(idle_site, site)
+
+    class Keeping(http.server.SimpleHTTPRequestHandler):
+        def end_headers(self):
+            self.send_header("Cache-Control", "max-age=86400")
+            super().end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Keeping, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        context, page, errors = _context(browser, PORTRAIT)
+        page.goto(url + "kiosk/index.html")
+        page.wait_for_function("() => sessionStorage.getItem('kiosk-build')")
+        _tap(page, page.locator(".kiosk-tile", has_text="党务公开"))
+        page.wait_for_url(re.compile(r"/kiosk/party/index\.html"))
+        _tap(page, page.locator(".kiosk-nav a", has_text="首页"))
+        page.wait_for_url(re.compile(r"/kiosk/index\.html"))
+        # The new build: a style fix, a changed list, a new build id.
+        with (site / "static" / "kiosk.css").open("a", encoding="utf-8") as css:
+            css.write("\nhtml{--build-mark:new}\n")
+        listing = site / "kiosk" / "party" / "index.html"
+        listing.write_text(listing.read_text(encoding="utf-8").replace("</main>", '<p id="fresh">新版列表</p></main>'),
+                           encoding="utf-8")
+        version = json.loads((site / "version.json").read_text(encoding="utf-8"))
+        (site / "version.json").write_text(json.dumps({**version, "build": "newbuild5678"}), encoding="utf-8")
+        page.clock.fast_forward(6 * 60 * 1000)  # idle: home, the attract loop, then the version check
+        page.wait_for_url(re.compile(r"/kiosk/index\.html\?b=newbuild5678"))
+        page.wait_for_load_state()
+        assert page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--build-mark').trim()") == "new"
+        _tap(page, page.locator("#attract"))  # the first tap only ends the loop
+        _tap(page, page.locator(".kiosk-tile", has_text="党务公开"))
+        page.wait_for_url(re.compile(r"/kiosk/party/index\.html\?b=newbuild5678"))
+        assert page.locator("#fresh").inner_text() == "新版列表"
+        assert not errors, errors
         context.close()
     finally:
         server.shutdown()

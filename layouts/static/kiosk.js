@@ -61,10 +61,30 @@
     return address + "#attract";
   }
 
+  // A new build is loaded whole. The browser keeps what a plain web server sent for as long as it
+  // guesses fresh (a tenth of a file's age: hours, days), so the style sheets, scripts and search
+  // index are fetched again first, and every page after is asked for under the new build's address.
+  var switching = false;
+  function loadNewBuild() {
+    if (switching) { return; }
+    switching = true;
+    var root = conf.version.replace(/version\.json$/, "");
+    var files = ["static/site.css", "static/kiosk.css", "static/kiosk.js", "static/search.css", "static/search.js",
+                 "search-index.js"].map(function (name) { return root + name; });
+    var go = function () { location.replace(homeAddress()); };
+    if (!window.fetch || !window.Promise) { go(); return; }
+    var refreshed = files.map(function (url) { return fetch(url, { cache: "reload" }).catch(function () { return null; }); });
+    Promise.race([Promise.all(refreshed), new Promise(function (done) { window.setTimeout(done, 10000); })]).then(go, go);
+  }
+
   function idleReturn() {
     hideWarning();
     stopReading();
-    if (!isHome || pendingBuild) {
+    if (pendingBuild) {
+      loadNewBuild();
+      return;
+    }
+    if (!isHome) {
       location.replace(homeAddress());
       return;
     }
@@ -170,7 +190,7 @@
     if (nowMs - lastShift >= SHIFT_MS) { lastShift = nowMs; shiftAgainstBurnIn(); }
     if (attractOn) {
       // Nobody is reading while the loop runs: the moment to load a new build.
-      if (pendingBuild) { location.replace(homeAddress()); return; }
+      if (pendingBuild) { loadNewBuild(); return; }
       if (nowMs - slideShown >= SLIDE_MS) { showSlide(slideIndex + 1); }
       return;
     }
@@ -186,8 +206,24 @@
 
   /* --- home, back, page up and down ------------------------------------------------- */
   var back = byId("go-back"), up = byId("page-up"), down = byId("page-down");
+  // Back only to a kiosk page: the browser's first entry may be a blank page or anything else. (From
+  // disk no page is told where it was opened from: there every page is the kiosk's.)
+  var kioskRoot = new URL(conf.home, location.href).href.replace(/[^\/]*$/, "");
   back.addEventListener("click", function () {
-    if (history.length > 1) { history.back(); } else { location.href = conf.home; }
+    var fromKiosk = location.protocol === "file:" || document.referrer.indexOf(kioskRoot) === 0;
+    if (history.length > 1 && fromKiosk) { history.back(); } else { location.href = conf.home; }
+  });
+
+  // Over the web, every page is asked for under the build it belongs to (?b=), so the browser never
+  // shows a page it kept from an earlier build: a withdrawn notice would otherwise stay on screen.
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest("a[href]");
+    if (!link || e.defaultPrevented || !storedBuild || location.protocol === "file:") { return; }
+    var target = new URL(link.href, location.href);
+    if (target.origin !== location.origin || target.searchParams.get("b") === storedBuild || target.hash && target.pathname === location.pathname) { return; }
+    target.searchParams.set("b", storedBuild);
+    e.preventDefault();
+    location.href = target.href;
   });
   function pageHeight() {
     var nav = document.querySelector(".kiosk-nav"), bar = document.querySelector(".kiosk-bar");
