@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import SCREENSHOTS, TODAY, run_cli, screenshot
+from conftest import DEMO, SCREENSHOTS, TODAY, run_cli, screenshot
 
 PORTRAIT = {"width": 1080, "height": 1920}
 LANDSCAPE = {"width": 1920, "height": 1080}
@@ -378,5 +378,28 @@ def test_every_kiosk_page_meets_the_touch_rules(browser, served, built_demo, vie
         if bad:
             problems[path] = bad
     assert problems == {}
+    assert not errors, errors
+    context.close()
+
+
+def test_a_panel_whose_notices_have_all_expired_leaves_with_its_heading(browser, tmp_path):
+    """When every pinned notice had expired on the kiosk's clock, 置顶公告 stayed with nothing under it."""
+    content = tmp_path / "content"
+    shutil.copytree(DEMO, content)
+    for notice in content.glob("*/*.md"):
+        text = notice.read_text(encoding="utf-8")
+        if "\npinned: true\n" in text:
+            text = re.sub(r"\nexpires: \S+\n", "\n", text).replace("\npinned: true\n", "\npinned: true\nexpires: 2026-11-28\n")
+            notice.write_text(text, encoding="utf-8")
+    out = tmp_path / "site"
+    done = run_cli("build", "--content", str(content), "--out", str(out), "--today", "2026-11-20")
+    assert done.returncode == 0, done.stderr
+    context, page, errors = _context(browser, PORTRAIT, start=dt.datetime(2026, 11, 28, 23, 59, 30))
+    page.goto((out / "kiosk" / "index.html").as_uri())
+    heading = page.locator("h2", has_text="置顶公告")
+    assert heading.is_visible()
+    page.clock.fast_forward(60_000)
+    assert heading.is_hidden()
+    assert page.locator("h2", has_text="最新公告").is_visible()
     assert not errors, errors
     context.close()

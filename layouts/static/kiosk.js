@@ -151,6 +151,13 @@
     document.querySelectorAll("[data-expires]").forEach(function (el) {
       if (today > el.getAttribute("data-expires")) { el.hidden = true; }
     });
+    // A panel whose every item has gone (all pinned notices expired) goes too, heading and all.
+    document.querySelectorAll("section.panel").forEach(function (panel) {
+      var items = panel.querySelectorAll("li");
+      if (items.length && Array.prototype.every.call(items, function (li) { return li.closest("[hidden]"); })) {
+        panel.hidden = true;
+      }
+    });
     var built = conf.built && new Date(conf.built + "T00:00:00");
     var stale = byId("stale");
     if (built && stale) {
