@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 import shutil
 import subprocess
 from pathlib import Path
@@ -300,3 +301,48 @@ def test_an_attachment_title_is_text_everywhere(tmp_path, demo_copy):
         html = (out / rendition / "affairs/2026-gengdi-butie.html").read_text(encoding="utf-8")
         assert "&lt;script&gt;alert(1)" in html, rendition  # shown as the clerk wrote it...
         assert "<script>alert" not in html and "<img src=x" not in html, rendition  # ...and never run
+
+
+def _grow_ledger(content: Path, income: list[tuple[str, str]], expenditure: list[tuple[str, str]],
+                 offset: Decimal = Decimal(0)) -> None:
+    """More rows in the demo's 2026-Q3 ledger, (item, amount) each, booked as 经营收入 and 管理费用; with an
+    ``offset``, every ledger's balances are raised by it (the books stay continuous). The closing balance follows."""
+    for ledger in sorted((content / "finance").glob("20*.yaml")):
+        text = ledger.read_text(encoding="utf-8")
+        if offset:
+            text = re.sub(r"^(opening_balance|closing_balance): ([\d.]+)$",
+                          lambda m: f"{m[1]}: {Decimal(m[2]) + offset}", text, flags=re.M)
+        if ledger.stem == "2026-Q3":
+            rows = lambda pairs, category, v: "".join(
+                f"  - {{date: 2026-08-{1 + i % 28:02d}, item: {item}, category: {category}, amount: {amount}, "
+                f"voucher: 记-{v}-{i:02d}}}\n" for i, (item, amount) in enumerate(pairs))
+            text = text.replace("expenditure:\n", rows(income, "经营收入", "S") + "expenditure:\n")
+            text = text.replace("closing_balance:", rows(expenditure, "管理费用", "Z") + "closing_balance:")
+            closing = Decimal(re.search(r"^closing_balance: ([\d.]+)$", text, re.M)[1])
+            closing += sum((Decimal(a) for _, a in income), Decimal(0)) - sum((Decimal(a) for _, a in expenditure), Decimal(0))
+            text = re.sub(r"^closing_balance: [\d.]+$", f"closing_balance: {closing}", text, flags=re.M)
+        ledger.write_text(text, encoding="utf-8")
+
+
+def _build(content: Path, out: Path) -> Path:
+    done = run_cli("build", "--content", str(content), "--out", str(out), "--today", TODAY)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def test_a_long_ledger_prints_its_totals_once_after_the_last_row(demo_copy, page, tmp_path):
+    """25 income and 25 expenditure rows take three sheets: the header row heads each sheet, but 本期合计 and
+    大写 stand once, under the last row, so no sheet seems to total only its own rows."""
+    _grow_ledger(demo_copy, [(f"第{i}号摊位租金", "120.00") for i in range(1, 23)],
+                 [(f"第{i}批保洁用品", "35.50") for i in range(1, 22)])
+    out = _build(demo_copy, tmp_path / "site")
+    pdf = _print(page, (out / "print/finance/2026-Q3.html").as_uri(), tmp_path / "ledger-long.pdf")
+    sheets = [_text(pdf, n) for n in range(1, _pages(pdf) + 1)]
+    assert sum("记-" in s for s in sheets) >= 2
+    assert all("序号日期凭证号摘要科目收入" in s for s in sheets if "记-" in s)  # the header row on every sheet
+    assert sum(s.count("本期合计") for s in sheets) == 1 and sum(s.count("大写") for s in sheets) == 1, sheets
+    last = next(n for n, s in enumerate(sheets) if "本期合计" in s)
+    assert last == max(n for n, s in enumerate(sheets) if "记-" in s)  # the totals on the sheet of the last row...
+    assert sheets[last].index("村干部误工补贴（第三季度）") < sheets[last].index("本期合计")  # ...after it
+    assert "本期合计103,940.0077,445.50" in sheets[last]
+    _sheets_png(pdf, "print-ledger-long")
