@@ -346,3 +346,24 @@ def test_a_long_ledger_prints_its_totals_once_after_the_last_row(demo_copy, page
     assert sheets[last].index("村干部误工补贴（第三季度）") < sheets[last].index("本期合计")  # ...after it
     assert "本期合计103,940.0077,445.50" in sheets[last]
     _sheets_png(pdf, "print-ledger-long")
+
+
+def test_the_printed_ledger_carries_its_notes_and_special_funds(built_demo, page, tmp_path):
+    """The paper copy says what the phone page says: 2026-Q3's notes point at 本期涉及的专项资金, which is there
+    with the grant's money in, spent and left; the sheet stays one."""
+    pdf = _print(page, (built_demo / "print/finance/2026-Q3.html").as_uri(), tmp_path / "ledger-q3.pdf")
+    assert _pages(pdf) == 1
+    text = _text(pdf)
+    assert "说明：" in text and "期末余额中含党群服务中心改造专项资金结余29,400.00元" in text
+    assert "详见本页“本期涉及的专项资金”" in text
+    funds = text[text.index("本期涉及的专项资金"):]
+    assert re.search(r"党群服务中心改造专项资金，到账98,000\.00元.*已支出68,600\.00元.*结余29,400\.00元", funds), funds
+    assert text.index("本期涉及的专项资金") < text.index("说明") < text.index("制表人")  # above the signatures
+    # Compactly: as small as the rest of the ledger's small print, never at a heading's size.
+    sizes = page.evaluate("""[...document.querySelectorAll('.ledger-funds, .ledger-funds *, .ledger-notes, .ledger-notes *')]
+        .map(e => parseFloat(getComputedStyle(e).fontSize) * 72 / 96)""")
+    assert sizes and max(sizes) <= 11.5, sizes
+    _sheets_png(pdf, "print-ledger-q3")
+    # A ledger without funds or notes prints neither heading.
+    pdf = _print(page, (built_demo / "print/finance/2026-Q1.html").as_uri(), tmp_path / "ledger-q1.pdf")
+    assert "本期涉及的专项资金" not in _text(pdf)
