@@ -367,3 +367,63 @@ def test_the_printed_ledger_carries_its_notes_and_special_funds(built_demo, page
     # A ledger without funds or notes prints neither heading.
     pdf = _print(page, (built_demo / "print/finance/2026-Q1.html").as_uri(), tmp_path / "ledger-q1.pdf")
     assert "本期涉及的专项资金" not in _text(pdf)
+
+
+WIDE_TABLES = """---
+title: 2026年度惠农补贴发放明细公示
+date: 2026-11-20
+category: 惠农补贴
+---
+下列各户2026年度惠农补贴已发放到户，请核对，有异议的请在公示期内向村委会反映。
+
+| 户主 | 耕地地力保护补贴 | 稻谷种植补贴 | 农机购置补贴 | 生态公益林补偿 | 以奖代补资金 | 养老保险补助 | 合计金额 |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| 姚锡飞 | 12,345.67 | 23,456.78 | 34,567.89 | 12,345.67 | 23,456.78 | 34,567.89 | 140,740.68 |
+| 欧阳建国 | 1,234.56 | 2,345.67 | 3,456.78 | 4,567.89 | 5,678.90 | 6,789.01 | 24,072.81 |
+| 李秀英 | 22,345.67 | 23,456.78 | 34,567.89 | 12,345.67 | 23,456.78 | 34,567.89 | 150,740.68 |
+
+| 户主 | 补贴项目和发放方式 | 面积（亩） | 每亩（元） | 应发金额 | 实发金额 |
+| --- | --- | ---: | ---: | ---: | ---: |
+| 姚锡飞 | 耕地地力保护补贴，通过“一卡通”直接发放到户，请到村部核对 | 12.35 | 123.45 | 1,524.61 | 1,524.61 |
+| 欧阳建国 | 稻谷种植补贴 | 8.20 | 98.76 | 809.83 | 809.83 |
+
+| 组别 | 户数 |
+| --- | ---: |
+| 第一组 | 38 |
+"""
+
+
+def test_a_wide_table_in_a_notice_fits_the_paper(demo_copy, browser, tmp_path):
+    """An 8-column table of amounts ran off the right edge (its last column cut, 户主 one character a line):
+    a table with many columns prints smaller, its amounts on one line and its text cells wrapping."""
+    (demo_copy / "affairs" / "2026-butie-mingxi.md").write_text(WIDE_TABLES, encoding="utf-8")
+    out = _build(demo_copy, tmp_path / "site")
+    # The printable width of A4 between print.css's margins (210 − 20 − 18 mm), as Chromium lays the sheet out.
+    context = browser.new_context(viewport={"width": round(172 / 25.4 * 96), "height": 1100}, locale="zh-CN")
+    page = context.new_page()
+    pdf = _print(page, (out / "print/affairs/2026-butie-mingxi.html").as_uri(), tmp_path / "wide.pdf")
+    tables = page.evaluate("""[...document.querySelectorAll('.body table')].map(t => {
+        const room = document.querySelector('main').getBoundingClientRect();
+        const box = t.getBoundingClientRect();
+        const lines = td => { const r = document.createRange(); r.selectNodeContents(td);
+                              return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; };
+        return {columns: t.rows[0].cells.length, inside: box.left >= room.left - 0.5 && box.right <= room.right + 0.5,
+                scroll: t.scrollWidth <= t.clientWidth + 0.5, page: document.documentElement.scrollWidth <= innerWidth,
+                size: parseFloat(getComputedStyle(t.rows[1].cells[1]).fontSize) * 72 / 96,
+                names: [...t.querySelectorAll('tbody td:first-child')].map(lines),
+                amounts: [...t.querySelectorAll('tbody td.align-right')].map(lines)}; })""")
+    assert [t["columns"] for t in tables] == [8, 6, 2]
+    for t in tables:
+        assert t["inside"] and t["scroll"] and t["page"], t  # nothing beyond the printable width
+        assert set(t["amounts"]) == {1}, t  # an amount never breaks
+        assert t["size"] >= 10, t  # smaller, still read from a step back
+    assert set(tables[0]["names"]) == {1}, tables[0]  # 户主 no longer one character a line
+    assert round(tables[2]["size"], 1) == 14  # a narrow table keeps its size
+    context.close()
+    # On paper: every row ends with its total, the last column whole.
+    layout = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for name, total in (("姚锡飞", "140,740.68"), ("欧阳建国", "24,072.81"), ("李秀英", "150,740.68")):
+        row = next(line for line in layout.splitlines() if name in line and "," in line)
+        assert row.rstrip().endswith(total), (name, row)
+    assert "合计" in layout and "实发" in layout
+    _sheets_png(pdf, "print-notice-wide-table", dpi=60)
