@@ -427,3 +427,76 @@ def test_a_wide_table_in_a_notice_fits_the_paper(demo_copy, browser, tmp_path):
         assert row.rstrip().endswith(total), (name, row)
     assert "合计" in layout and "实发" in layout
     _sheets_png(pdf, "print-notice-wide-table", dpi=60)
+
+
+QUOTED_TITLES = {"2026-yishiyiyi-tongzhi.md": ("关于“一事一议”和“四议两公开”工作的通知", "2026-11-21"),
+                 "2026-minzhu-licai.md": ("关于村‘三资’管理和‘民主理财’工作的通知", "2026-11-20")}
+
+
+POSTER_BOOKS = {  # quoted titles -> (income, expenditure, balance offset) added to 2026-Q3, and the poster's three amounts
+    1: ("12345678.90", "100.00", "0", ["12,446,978.90", "76,800.00", "12,449,919.40"]),
+    2: ("400000000.00", "300000000.00", "500000000.00", ["400,101,300.00", "300,076,700.00", "600,104,340.50"]),
+}
+
+
+@pytest.fixture(scope="module", params=[1, 2], ids=["one-quoted-title", "two-quoted-titles"])
+def poster_site(request, tmp_path_factory):
+    """The demo with one or two pinned notices whose titles hold Chinese quotation marks (printed full width),
+    and large accounts: eight digits in and left beside five digits out, or nine digits in all three boxes."""
+    root = tmp_path_factory.mktemp("poster")
+    content = root / "content"
+    shutil.copytree(DEMO, content)
+    for name, (title, day) in list(QUOTED_TITLES.items())[:request.param]:
+        (content / "affairs" / name).write_text(f"---\ntitle: {title}\ndate: {day}\npinned: true\n---\n正文。\n",
+                                                encoding="utf-8")
+    income, expenditure, offset, amounts = POSTER_BOOKS[request.param]
+    _grow_ledger(content, [("村集体土地征收补偿款", income)], [("征地补偿款分配到户", expenditure)], offset=Decimal(offset))
+    return _build(content, root / "site"), request.param, amounts
+
+
+@pytest.mark.parametrize("paper, path", [("A4", "print/poster.html"), ("A3", "print/poster-a3.html")])
+def test_the_poster_never_cuts_a_listed_item_or_an_amount(poster_site, page, tmp_path, paper, path):
+    """A title with “ ” ‘ ’ takes the lines it prints on, so every item the poster lists shows its title and its date
+    whole; the money boxes hold amounts of up to nine digits on one line, and their labels on one line beside them."""
+    out, quoted, amounts = poster_site
+    pdf = _print(page, (out / path).as_uri(), tmp_path / f"poster-{paper}.pdf", paper)
+    assert _pages(pdf) == 1
+    seen = page.evaluate("""(() => {
+        const room = document.querySelector('.poster-lists').getBoundingClientRect();
+        const inside = (e, box) => { const b = e.getBoundingClientRect();
+            return b.top >= box.top - 0.5 && b.bottom <= box.bottom + 0.5 && b.left >= box.left - 0.5 && b.right <= box.right + 0.5; };
+        const lines = e => { const r = document.createRange(); r.selectNodeContents(e);
+            return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; };
+        return {
+            items: [...document.querySelectorAll('.poster-block li')].map(li => {
+                const title = li.querySelector('.poster-title'), meta = li.querySelector('.poster-meta');
+                return {title: title.textContent, meta: meta.textContent,
+                        visible: inside(title, room) && inside(meta, room)
+                                 && title.scrollHeight < title.clientHeight + parseFloat(getComputedStyle(title).fontSize) / 2}; }),
+            money: [...document.querySelectorAll('.poster-money dl > div')].map(box => {
+                const dt = box.querySelector('dt'), dd = box.querySelector('dd');
+                return {amount: dd.textContent, label: lines(dt), pt: parseFloat(getComputedStyle(dd).fontSize) * 72 / 96,
+                        fits: dd.scrollWidth <= dd.clientWidth
+                        && inside(dd, box.getBoundingClientRect()) && inside(box, document.querySelector('.poster-sheet').getBoundingClientRect())}; }),
+        }; })()""")
+    titles = [i["title"] for i in seen["items"]]
+    assert [t for t, _ in QUOTED_TITLES.values()][:quoted] == titles[:quoted]  # the new pinned notices lead
+    assert len(titles) > quoted  # and the newest notice is still there
+    assert [i for i in seen["items"] if not i["visible"]] == []
+    text = _text(pdf)
+    for item in seen["items"]:
+        assert re.sub(r"\s+", "", item["meta"]) in text, item  # the date line made it to the paper
+    assert [m["amount"] for m in seen["money"]] == amounts
+    assert all(m["fits"] and m["label"] == 1 for m in seen["money"]), seen["money"]
+    assert min(m["pt"] for m in seen["money"]) >= (20 if paper == "A4" else 28), seen["money"]  # the dates' size at least
+    assert all(amount in text for amount in amounts)
+    _sheets_png(pdf, f"poster-{paper.lower()}-quoted-{quoted}", dpi=45)
+
+
+def test_a_poster_title_is_measured_as_a_chinese_font_prints_it():
+    from villageboard.kinds.poster import title_lines
+
+    assert title_lines("关于召开村民代表会议的通知") == 1
+    assert title_lines("关于“一事一议”和“四议两公开”工作的通知") == 2  # 21 characters wide: “ ” print full width
+    assert title_lines("关于村‘三资’管理和‘民主理财’工作的通知") == 2
+    assert title_lines("2026年第三季度党费收缴情况公示") == 1
