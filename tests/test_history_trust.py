@@ -183,6 +183,31 @@ def test_an_item_renamed_and_edited_in_one_commit_keeps_its_record_with_the_edit
     record = _record_text(out / "finance" / "2026-Q3.html")
     assert "公开后修改过 1 次" in record and "改了名（原来是 finance/2026-Q3.yaml）" in record
     assert re.search(r"溪边沟渠清淤 .*? 2,100\.00 2,500\.00", record)
+    assert "原来公开在另一个文件" not in (out / "finance" / "2026-Q3.html").read_text(encoding="utf-8")
+
+
+def test_a_ledger_whose_file_was_replaced_says_so_with_the_old_totals(demo_copy, tmp_path):
+    """A period's ledger removed, and a file git does not see as its rename (the books redone)
+    taking the period: the record starts with the new file, and the old figures were nowhere. The
+    page, on phone, kiosk and paper, now says when the table was replaced, and the old totals."""
+    git = _committed(demo_copy)
+    old = demo_copy / "finance" / "2026-Q3.yaml"
+    text = old.read_text(encoding="utf-8")
+    git("rm", "-q", "finance/2026-Q3.yaml")
+    redone = (text.replace("category: 公益支出, amount: 2100.00", "category: 公益支出, amount: 2500.00")
+              .replace("amount: 6000.00, voucher: 记-09-07", "amount: 5600.00, voucher: 记-09-07"))
+    # So much new (a note on every voucher checked again) that git sees no rename, as after books redone.
+    notes = "".join(f"# 第 {n} 张凭证已重新核对，原始单据齐全，金额与银行流水一致\n" for n in range(1, 41))
+    (demo_copy / "finance" / "2026-q3-chongzuo.yaml").write_text(notes + redone, encoding="utf-8")
+    git("add", "-A")
+    git("commit", "-qm", "重新做账", when="2026-11-20T09:00:00+08:00")
+    out = tmp_path / "site"
+    done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
+    assert done.returncode == 0, done.stderr
+    for rendition in ("", "kiosk/", "print/"):
+        page = re.sub(r"<[^>]+>", "", (out / f"{rendition}finance" / "2026-Q3.html").read_text(encoding="utf-8"))
+        assert "本期账目原来公开在" in page and "finance/2026-Q3.yaml" in page, rendition
+        assert "2026年11月20日" in page and "104,340.50" in page, rendition  # when, and the old closing balance
 
 
 def test_a_notice_removed_and_another_added_under_its_title_is_a_withdrawal_not_a_move(demo_copy, tmp_path):

@@ -26,9 +26,9 @@ from villageboard.reading import markup
 from villageboard.reading.chinese_amounts import capitals, yuan
 from villageboard.kinds.distribution import DISTRIBUTION, Distribution, read_distribution
 from villageboard.reading.fields import Field, Record, Schema
-from villageboard.reading.history import FileHistory
+from villageboard.reading.history import FileHistory, Revision
 from villageboard.planning.pages import Page, Panel, Section, Slide
-from villageboard.reading.sources import read_yaml, list_sources
+from villageboard.reading.sources import read_yaml, list_sources, real_path
 from villageboard.kinds.status import Status
 from villageboard.kinds.withdrawn import Withdrawn, last_record, was_public
 
@@ -507,7 +507,7 @@ def load(site) -> None:
             unreadable = True
     _check_books(ledgers, report)
     rows = disclosure_calendar(ledgers, site.today, due_day)
-    withdrawn = _withdrawn_ledgers(site, folder, ledgers)
+    withdrawn, replaced = _withdrawn_ledgers(site, folder, ledgers)
     for row in rows:
         row.withdrawn = next((w for w in withdrawn if w.slug == row.period.key and not row.ledger), None)
     all_by_start = {l.period.start: l for l in ledgers}
@@ -531,24 +531,47 @@ def load(site) -> None:
                            f"{row.due} 前公开，至今没有这一期的财务公开表")
     public = sorted((l for l in ledgers if l.is_public(site.today)), key=lambda l: l.period)
     site.books = Books(ledgers=public, all_ledgers=ledgers, calendar=rows, due_day=due_day, folder=folder,
-                       withdrawn=withdrawn)
+                       withdrawn=withdrawn, replaced=replaced)
     site.books.funds = funds.load(site, ledgers, check_ledgers=not unreadable)
 
 
-def _withdrawn_ledgers(site, folder: Path, ledgers: list[Ledger]) -> list[Withdrawn]:
-    """Ledgers that were public once and whose files are gone; their addresses stay."""
-    taken = {l.period.key for l in ledgers}
-    found = []
+@dataclass(frozen=True)
+class Replaced:
+    """A public ledger whose file was removed while another file took its period, not by a rename
+    git can follow: the page says so, with the old table's totals, or the change would leave no trace."""
+
+    file: str  # its name inside the content folder
+    removed: Revision
+    opening: Decimal | None
+    income: Decimal | None
+    expenditure: Decimal | None
+    closing: Decimal | None
+
+
+def _withdrawn_ledgers(site, folder: Path, ledgers: list[Ledger]) -> tuple[list[Withdrawn], dict[str, list[Replaced]]]:
+    """Ledgers that were public once and whose files are gone, their addresses kept; and, by period,
+    those whose period a ledger of another file has taken since."""
+    live = {l.period.key: l for l in ledgers}
+    taken = set(live)
+    found, replaced = [], {}
     for deletion in site.history.deleted_in(folder, ".yaml"):
         rec = None if deletion.path.name == SETTINGS_FILE else last_record(deletion, SCHEMA)
         period = rec and rec["period"] and Period.parse(rec["period"])
-        if not period or period.key in taken or rec["published"] is None \
-                or not was_public(rec["published"], deletion, site.today):
+        if not period or rec["published"] is None or not was_public(rec["published"], deletion, site.today):
+            continue
+        if period.key in live and site.history.moved_to(deletion) != real_path(live[period.key].path):
+            def total(side: str) -> Decimal | None:
+                amounts = [item["amount"] for item in rec[side] or () if item is not None]
+                return sum(amounts, Decimal("0.00")) if amounts and None not in amounts else None
+            replaced.setdefault(period.key, []).append(Replaced(
+                f"finance/{deletion.path.name}", deletion.removed, rec["opening_balance"], total("income"),
+                total("expenditure"), rec["closing_balance"]))
+        if period.key in taken:
             continue
         taken.add(period.key)
         found.append(Withdrawn("finance", "财务公开", period.key, deletion.path, f"{period.label}财务收支公开",
                                period.end, rec["published"], deletion.removed, what="本期财务公开表"))
-    return found
+    return found, replaced
 
 
 @dataclass
@@ -562,6 +585,7 @@ class Books:
     folder: Path | None = None
     funds: list = field(default_factory=list)  # 专项资金
     withdrawn: list[Withdrawn] = field(default_factory=list)
+    replaced: dict[str, list[Replaced]] = field(default_factory=dict)  # period key -> ledgers of other files before
 
 
 def latest(site) -> Ledger | None:
@@ -627,6 +651,7 @@ def pages(site):
             "ledger": ledger, "previous": previous, "following": following,
             "income_groups": ledger.groups(INCOME), "expenditure_groups": ledger.groups(EXPENDITURE),
             "chart": category_chart(ledger), "capitals": capitals, "funds": funds_here,
+            "replaced": site.books.replaced.get(ledger.period.key, []),
         }, [ledger.path], renditions=("phone", "kiosk", "print"))
     for gone in site.books.withdrawn:
         yield Page(gone.url, "withdrawn.html", gone.title, {"item": gone}, [gone.path])
