@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from villageboard.reading import images, markup
-from villageboard.reading.assets import content_problem
+from villageboard.reading.assets import content_problem, located
 from villageboard.reading.fields import Field, Schema
 from villageboard.reading.history import FileHistory
 from villageboard.planning.pages import Page, Section
 from villageboard.reading.privacy import digits
-from villageboard.reading.sources import check_address, hidden_characters, read_yaml, list_sources
+from villageboard.reading.sources import check_address, read_yaml, list_sources
 
 FOLDER = "households"
 CENTRE = "党员中心户"
@@ -173,24 +173,10 @@ def _photo(path: Path, rec, site) -> images.Photo | None:
     what its suffix says: the gate of ``assets``) and open it. Not ``site.assets.add``: a photo is
     published as its variants under photos/, never as a file of its own."""
     report, target, line = site.report, rec["photo"], rec.line_of("photo")
-    if hidden_characters(target):
-        report.error(path, line, "E-ASSET-NAME", "照片的文件名里有看不见的字符（多半是从别处复制来的），"
-                                                 "网址和显示的名字会不一样；请把文件改名，重新输入文件名")
+    found = located(site.content.resolve(), target, path, line, report, images.PHOTO_TYPES, "照片")
+    if found is None:
         return None
-    resolved = (path.parent / target).resolve()
-    try:
-        rel = resolved.relative_to(site.content.resolve())
-    except ValueError:
-        report.error(path, line, "E-ASSET-OUTSIDE",
-                     f"照片 “{target}” 在 content 文件夹之外，不能发布；请把照片放到本文件旁边")
-        return None
-    if not resolved.is_file():
-        report.error(path, line, "E-ASSET-MISSING", f"照片 “{target}” 找不到文件；请检查文件名和位置")
-        return None
-    if resolved.suffix.lower() not in images.PHOTO_TYPES:
-        report.error(path, line, "E-ASSET-TYPE",
-                     f"照片 “{target}” 的类型不支持，只能是 {', '.join(sorted(images.PHOTO_TYPES))}")
-        return None
+    resolved, rel = found
     problem = content_problem(resolved)  # decodes it whole, as open_photo would, and compares with the suffix
     if problem:
         report.error(path, line, "E-HOUSEHOLD-PHOTO", f"照片 “{target}” {problem}")

@@ -68,25 +68,11 @@ class Assets:
     def add(self, target: str, source: Path, line: int, report: Report,
             allowed: set[str] = ATTACHMENT_TYPES, what: str = "附件") -> str | None:
         """Register ``target`` (relative to ``source``'s folder); return its site path."""
-        target = target.replace("\\", "/")  # a clerk on Windows may write files\名单.pdf
-        if hidden_characters(target):
-            report.error(source, line, "E-ASSET-NAME", f"{what}的文件名里有看不见的字符（多半是从别处复制来的），"
-                                                       "网址和显示的名字会不一样；请把文件改名，重新输入文件名")
+        found = located(self.content_root, target, source, line, report, allowed, what)
+        if found is None:
             return None
-        resolved = (source.parent / target).resolve()
-        try:
-            rel = resolved.relative_to(self.content_root)
-        except ValueError:
-            report.error(source, line, "E-ASSET-OUTSIDE",
-                         f"{what} “{target}” 在 content 文件夹之外，不能发布；请把文件放到本文件旁边")
-            return None
-        if not resolved.is_file():
-            report.error(source, line, "E-ASSET-MISSING", f"{what} “{target}” 找不到文件；请检查文件名和位置")
-            return None
-        if resolved.suffix.lower() not in allowed:
-            report.error(source, line, "E-ASSET-TYPE",
-                         f"{what} “{target}” 的类型不支持，只能是 {', '.join(sorted(allowed))}")
-            return None
+        resolved, rel = found
+        target = target.replace("\\", "/")  # as the messages name it
         out = "files/" + rel.as_posix()
         if out not in self.files:
             problem = content_problem(resolved)
@@ -100,6 +86,33 @@ class Assets:
                     return None
         self.files[out] = resolved
         return out
+
+
+def located(content_root: Path, target: str, source: Path, line: int, report: Report, allowed: set[str],
+            what: str) -> tuple[Path, Path] | None:
+    """``target`` (relative to ``source``'s folder) as a file to publish, and its path inside the
+    content folder: a plain name, inside ``content_root`` (resolved), present, of an ``allowed``
+    type; else None, the reason reported at ``line``."""
+    target = target.replace("\\", "/")  # a clerk on Windows may write files\名单.pdf
+    if hidden_characters(target):
+        report.error(source, line, "E-ASSET-NAME", f"{what}的文件名里有看不见的字符（多半是从别处复制来的），"
+                                                   "网址和显示的名字会不一样；请把文件改名，重新输入文件名")
+        return None
+    resolved = (source.parent / target).resolve()
+    try:
+        rel = resolved.relative_to(content_root)
+    except ValueError:
+        report.error(source, line, "E-ASSET-OUTSIDE",
+                     f"{what} “{target}” 在 content 文件夹之外，不能发布；请把文件放到本文件旁边")
+        return None
+    if not resolved.is_file():
+        report.error(source, line, "E-ASSET-MISSING", f"{what} “{target}” 找不到文件；请检查文件名和位置")
+        return None
+    if resolved.suffix.lower() not in allowed:
+        report.error(source, line, "E-ASSET-TYPE",
+                     f"{what} “{target}” 的类型不支持，只能是 {', '.join(sorted(allowed))}")
+        return None
+    return resolved, rel
 
 
 def href(site_path: str) -> str:
