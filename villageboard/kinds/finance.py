@@ -560,18 +560,21 @@ def _withdrawn_ledgers(site, folder: Path, ledgers: list[Ledger]) -> tuple[list[
         if not period or rec["published"] is None or not was_public(rec["published"], deletion, site.today):
             continue
         if period.key in live and site.history.moved_to(deletion) != real_path(live[period.key].path):
-            def total(side: str) -> Decimal | None:
-                amounts = [item["amount"] for item in rec[side] or () if item is not None]
-                return sum(amounts, Decimal("0.00")) if amounts and None not in amounts else None
             replaced.setdefault(period.key, []).append(Replaced(
-                f"finance/{deletion.path.name}", deletion.removed, rec["opening_balance"], total("income"),
-                total("expenditure"), rec["closing_balance"]))
+                f"finance/{deletion.path.name}", deletion.removed, rec["opening_balance"], _total(rec["income"]),
+                _total(rec["expenditure"]), rec["closing_balance"]))
         if period.key in taken:
             continue
         taken.add(period.key)
         found.append(Withdrawn("finance", "财务公开", period.key, deletion.path, f"{period.label}财务收支公开",
                                period.end, rec["published"], deletion.removed, what="本期财务公开表"))
     return found, replaced
+
+
+def _total(items) -> Decimal | None:
+    """The sum of a side of an old version, None where an amount could not be read."""
+    amounts = [item["amount"] for item in items or () if item is not None]
+    return sum(amounts, Decimal("0.00")) if amounts and None not in amounts else None
 
 
 @dataclass

@@ -41,6 +41,7 @@ from villageboard.cache import NONE
 from villageboard.kinds import finance
 from villageboard.planning.pages import Page
 from villageboard.rendering import record, tags
+from villageboard.rendering.sharing import chinese_date  # as the pages show a date: the kiosk's year keys search 2026年
 
 VERSION = 1
 _cache = NONE  # the build cache, set by the build
@@ -496,11 +497,6 @@ def _join(*parts) -> str:
     return " ".join(" ".join(str(p).split()) for p in parts if p not in (None, ""))
 
 
-def _day(day: dt.date | None) -> str | None:
-    """A date as the pages show it: 2026年6月3日 (the kiosk's year keys search 2026年)."""
-    return f"{day.year}年{day.month}月{day.day}日" if day else None
-
-
 def _notice(notice) -> str:
     return _join(notice.category, notice.summary, notice.unit, plain(notice.body_html),
                  *(a.name for a in notice.attachments))
@@ -538,7 +534,7 @@ def _decision(decision) -> str:
         s = step.stage
         if s is None:
             continue
-        lines += [f"第{step.number}步 {step.kind.name}", _day(s.date), s.body, plain(s.summary_html) or s.summary]
+        lines += [f"第{step.number}步 {step.kind.name}", chinese_date(s.date), s.body, plain(s.summary_html) or s.summary]
         if s.attended is not None:
             lines.append(f"应到 {s.total} {s.unit}，实到 {s.attended} {s.unit}")
         if s.votes_for is not None:
@@ -611,7 +607,7 @@ def _document(page: Page, section: str, today: dt.date) -> Document | None:
         return None
     days = sorted({d for d in (getattr(item, "date", None), published) if isinstance(d, dt.date)})
     return Document(page.path, page.title, section, published.isoformat() if published else "",
-                    _status(item, today), _join(text, *map(_day, days)))
+                    _status(item, today), _join(text, *map(chinese_date, days)))
 
 
 def documents(site, phone_pages: list[Page], digest: Callable[[Page], bytes | None] | None = None) -> list[Document]:

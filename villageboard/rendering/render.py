@@ -25,18 +25,13 @@ from markupsafe import Markup, escape
 from villageboard.cache import NONE, Cache
 from villageboard.kinds import kiosk
 from villageboard.rendering import qr, record, sharing
+from villageboard.rendering.sharing import chinese_date
 from villageboard.reading.assets import ROOT_MARK, href
 from villageboard.reading.chinese_amounts import yuan
 from villageboard.planning.pages import Page
 from villageboard.reading.privacy import mask_phone
 
 RENDITIONS = {"phone": "", "kiosk": "kiosk/", "print": "print/"}
-
-
-def chinese_date(value: dt.date | dt.datetime | None) -> str:
-    if value is None:
-        return ""
-    return f"{value.year}年{value.month}月{value.day}日"
 
 
 def money(value: Decimal | None) -> str:

@@ -59,7 +59,7 @@ def description(page, site) -> str:
         text = f"{where}{page.title.split(' · ')[0]}：{year}。{hint}。"
     elif template == "notice.html":
         n = ctx["notice"]
-        text = f"{n.section_title} · {_date(n.published_on)}：{n.summary or plain(n.body_html)}"
+        text = f"{n.section_title} · {chinese_date(n.published_on)}：{n.summary or plain(n.body_html)}"
     elif template == "decision.html":
         d = ctx["decision"]
         text = f"四议两公开：{d.summary or d.title}" + ("" if d.failed else f"（{d.progress}）")
@@ -78,10 +78,10 @@ def description(page, site) -> str:
     elif template == "compact.html":
         v = ctx["version"]
         state = "现行版本" if v.current else "旧版本"
-        text = f"{where}村规民约（{state}），{_date(v.adopted)}经{v.meeting}通过：{plain(v.body_html)}"
+        text = f"{where}村规民约（{state}），{chinese_date(v.adopted)}经{v.meeting}通过：{plain(v.body_html)}"
     elif template == "compact-compare.html":
         c = ctx["comparison"]
-        text = f"村规民约修订对照：{_date(c.older.adopted)}版与{_date(c.newer.adopted)}版逐字比较。"
+        text = f"村规民约修订对照：{chinese_date(c.older.adopted)}版与{chinese_date(c.newer.adopted)}版逐字比较。"
     elif template == "household.html":
         h = ctx["household"]
         text = f"{h.kind} · 第{h.grid_id}网格：{h.motto or plain(h.story_html) or h.name}"
@@ -91,7 +91,7 @@ def description(page, site) -> str:
             text = f"{w.what}已换到新的地址：{w.moved_to.title}"
         else:
             lead = ""  # the sentence says it
-            text = f"{w.what}已于 {_date(w.removed.when)} 撤下，原文不再公开。撤下说明：{w.removed.subject}"
+            text = f"{w.what}已于 {chinese_date(w.removed.when)} 撤下，原文不再公开。撤下说明：{w.removed.subject}"
     elif template == "grid.html":
         g = ctx["grid"]
         text = f"{where}第{g.id}网格 · {g.name}：网格长 {g.leader}，{g.households} 户，本网格的模范户。"
@@ -126,7 +126,10 @@ def _tidy(text: str) -> str:
     return PUNCT_SPACE_RE.sub(r"\1", " ".join(text.split()))
 
 
-def _date(value: dt.date | dt.datetime) -> str:
+def chinese_date(value: dt.date | dt.datetime | None) -> str:
+    """A date as every page writes it: 2026年6月3日 (the pages' ``date`` filter, the search index)."""
+    if value is None:
+        return ""
     return f"{value.year}年{value.month}月{value.day}日"
 
 
