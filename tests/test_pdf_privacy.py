@@ -112,3 +112,21 @@ def test_a_personal_number_in_a_pdf_stops_the_build_at_the_pdf(demo_copy, tmp_pa
                        encoding="utf-8")
     done = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_pdf_that_cannot_be_opened_is_published_as_it_is_with_a_warning_never_an_internal_error(demo_copy, tmp_path):
+    """One with an opening password ended the build in 内部错误 (pikepdf's PasswordError). Neither it nor
+    a damaged one can be checked or copied: the clerk is told so, at the line that links it."""
+    source = tmp_path / "plain.pdf"
+    _pdf(source, "Meeting record")
+    with pikepdf.open(source) as pdf:
+        pdf.save(demo_copy / "affairs" / "mima.pdf", encryption=pikepdf.Encryption(user="1234", owner="5678"))
+    (demo_copy / "affairs" / "sunhuai.pdf").write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 8)
+    _notice(demo_copy, "会议记录见[这里](mima.pdf)。\n\n名单见[这里](sunhuai.pdf)。")
+    out = tmp_path / "site"
+    done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
+    assert done.returncode == 0 and "内部错误" not in done.stderr, done.stderr
+    warned = re.findall(r"2026-mingdan\.md:(\d+): 警告：链接的文件 “(\w+\.pdf)” (\S+?)：.*\[W-PDF-UNCHECKED\]$", done.stderr, re.M)
+    assert warned == [("6", "mima.pdf", "设了打开密码"), ("8", "sunhuai.pdf", "已损坏")], done.stderr
+    for name in ("mima.pdf", "sunhuai.pdf"):
+        assert (out / "files" / "affairs" / name).read_bytes() == (demo_copy / "affairs" / name).read_bytes()

@@ -84,6 +84,11 @@ class Assets:
                 pdfs.personal_numbers(resolved, report, self.public_phones, "这个 PDF 的")
                 if report.mark() != before:
                     return None
+                why = pdfs.unreadable(resolved)
+                if why:
+                    report.warning(source, line, "W-PDF-UNCHECKED",
+                                   f"{what} “{target}” {why}：无法检查里面有没有身份证号、手机号，也去不掉作者等文件信息，"
+                                   "只能按原样发布；请用 WPS 或 Word 重新“导出为 PDF”（不要加密码）")
         self.files[out] = resolved
         return out
 

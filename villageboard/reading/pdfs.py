@@ -69,14 +69,33 @@ def cleaned(source: Path) -> bytes:
                        salt=_salt("pikepdf"))
 
 
+def unreadable(source: Path) -> str | None:
+    """Why the PDF cannot be checked or copied (a password, damage beyond qpdf's repair), or None.
+    Such a file is published as it is (``cleaned``): the clerk is told what that means."""
+    import pikepdf
+
+    try:
+        with pikepdf.open(source):
+            return None
+    except pikepdf.PasswordError:
+        return "设了打开密码"
+    except (pikepdf.PdfError, ValueError):
+        return "已损坏"
+
+
 def _clean(data: bytes) -> bytes:
     import pikepdf
 
     try:
-        pdf = pikepdf.open(io.BytesIO(data))
-    except (pikepdf.PdfError, ValueError):
+        return _rewritten(data)
+    except (pikepdf.PdfError, pikepdf.PasswordError, ValueError):  # ``unreadable`` said so at the link
         return data
-    with pdf:
+
+
+def _rewritten(data: bytes) -> bytes:
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
         if _signed(pdf):
             return data
         if "/Info" in pdf.trailer:
