@@ -345,9 +345,9 @@ def test_the_next_command_reads_again_only_the_notice_that_changed(demo_copy, tm
 
 def test_the_stored_search_record_is_loaded_by_the_process_that_makes_the_index(demo_copy, tmp_path, monkeypatch):
     """The command itself never uses what the search index worked out: with a second core, only the
-    process it forks to make the index loads it from the build cache, and the index it makes is the
-    one a clean build makes."""
-    from villageboard import builder
+    process it forks to make the index loads it from the build cache and stores it again, and the
+    index it makes is the one a clean build makes."""
+    from villageboard import builder, cache
     from villageboard.reading import memo
 
     monkeypatch.setenv("VILLAGEBOARD_CACHE", str(tmp_path / "cache"))
@@ -361,6 +361,8 @@ def test_the_stored_search_record_is_loaded_by_the_process_that_makes_the_index(
     monkeypatch.setattr(memo.Memo, "searched", noted)
     out, today = tmp_path / "site", dt.date.fromisoformat(TODAY)
     assert not builder.build(demo_copy, out, today, jobs=2)[0].errors
+    # Stored by that process too, after it sent the index back, and before the command ended.
+    assert cache.Cache(tmp_path / "cache").count("search-index") == 1
     notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
     notice.write_text(notice.read_text(encoding="utf-8") + "\n补充：申请截止时间延后。\n", encoding="utf-8")
     assert not builder.build(demo_copy, out, today, jobs=2)[0].errors

@@ -70,19 +70,24 @@ def each(make, items: list, jobs: int):
 
 class in_background:
     """``work(*args)`` in a forked process, beside what this one does next; ``result()`` waits for
-    it (and raises what it raised). With ``here``, or where processes cannot be forked, it runs
-    here and now."""
+    it (and raises what it raised). ``then()``, if given, runs after it in the same process, with
+    what ``work`` left there, once the result has been sent: work whose outcome the build does not
+    wait for; ``finish()`` waits for it. With ``here``, or where processes cannot be forked, ``work``
+    runs here and now and ``then`` at ``finish()``."""
 
-    def __init__(self, work, args: tuple, here: bool = False):
+    def __init__(self, work, args: tuple, here: bool = False, then=None):
         global _task
-        self._pool = self._value = None
+        self._pool = self._value = self._after = None
+        self._then = then
         if here or not can_fork():
             self._value = work(*args)
             return
-        _task = (work, args)  # the fork inherits it
+        _task = (work, args, then)  # the fork inherits it
         try:
             self._pool = _pool(1)
             self._pending = _submit(self._pool, _run_task)
+            if then is not None:  # the one worker takes it when the work is done
+                self._after = _submit(self._pool, _run_then)
         finally:
             _task = None
 
@@ -92,6 +97,21 @@ class in_background:
         try:
             self._value = _answer(self._pending)
             return self._value
+        finally:
+            if self._after is None:
+                self.close()
+
+    def finish(self) -> None:
+        """Wait for ``then`` (or, without it, for ``work``); raises ``WorkerLost`` when its process
+        ended without doing it."""
+        then, self._then = self._then, None
+        try:
+            if self._pool is None:
+                if then is not None:
+                    then()
+                    flush_all()
+            else:
+                _answer(self._after or self._pending)
         finally:
             self.close()
 
@@ -142,9 +162,16 @@ def _make_chunk(items: list) -> list:
 
 
 def _run_task():
-    work, args = _task
+    work, args, _ = _task
     try:
         return work(*args)
+    finally:
+        flush_all()
+
+
+def _run_then():
+    try:
+        _task[2]()
     finally:
         flush_all()
 
