@@ -430,6 +430,48 @@ def test_a_hand_edit_made_while_the_form_was_open_is_not_overwritten(editor, vil
     assert status == 200 and answer["saved"]
 
 
+def test_checks_while_the_clerk_types_see_every_change_made_elsewhere_and_read_only_those(editor, village):
+    """The editor keeps its copy of content/ between checks and copies again only what changed: a
+    check must still see a file changed, deleted or put back by hand since the one before, and no
+    draft checked before may linger in it."""
+    content, _ = village
+    other = content / "affairs" / "2026-zhaijidi.md"
+    text = other.read_text(encoding="utf-8")
+    status, form = editor.form("affairs", "2026-dibao-q4.md")
+    request = {"kind": "affairs", "file": "2026-dibao-q4.md", "values": form["values"], "body": form["body"] + "\n补一句。",
+               "version": form["version"]}
+
+    def errors_elsewhere():
+        status, answer = editor.api("check", request)
+        assert status == 200 and not answer["fields"], answer
+        return [(o["file"], o["line"], o["code"]) for o in answer["others"] if o["level"] == "error"]
+
+    assert errors_elsewhere() == []
+    assert editor.editor.scratch.memo.read_anew > 10  # the first check reads the village
+    # Notepad, in another window: an ID number at the last line of another notice.
+    other.write_text(text + "\n申请人身份证号 330824199001011234\n", encoding="utf-8")
+    line = len((text + "\n申请人身份证号 330824199001011234").split("\n"))
+    assert errors_elsewhere() == [("affairs/2026-zhaijidi.md", line, "E-PRIVACY-ID")]
+    assert editor.editor.scratch.memo.read_anew == 2  # the draft and that notice, not the whole village
+    other.write_text(text, encoding="utf-8")
+    assert errors_elsewhere() == []
+    # A ledger's sum broken by hand, then the file taken away (the books then have a gap, a warning),
+    # then put back as it was.
+    ledger = content / "finance" / "2026-Q2.yaml"
+    kept = ledger.read_text(encoding="utf-8")
+    ledger.write_text(re.sub(r"closing_balance: [0-9.]+", "closing_balance: 1.00", kept), encoding="utf-8")
+    line = kept[:kept.index("closing_balance")].count("\n") + 1
+    assert ("finance/2026-Q2.yaml", line, "E-LEDGER-BALANCE") in errors_elsewhere()
+    ledger.unlink()
+    assert errors_elsewhere() == []
+    ledger.write_text(kept, encoding="utf-8")
+    assert errors_elsewhere() == []
+    # A draft with an error, checked and left: the next check, of another file, no longer sees it.
+    status, broken = editor.api("check", {**request, "file": "2026-zhaijidi.md", "values": {**form["values"], "date": "2026-13-01"}})
+    assert broken["fields"], broken
+    assert errors_elsewhere() == []
+
+
 def test_a_hand_edit_made_while_the_draft_is_checked_is_not_overwritten(editor, village, monkeypatch):
     """The check takes seconds; Notepad saving during them must win over the form, and so must a new file."""
     content, _ = village

@@ -34,13 +34,23 @@ LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
 SEARCH_INDEX = "搜索索引"
 
 
-def check(content: Path, today: dt.date) -> site_module.Site:
-    """What ``build`` would refuse, without rendering: the content and the plan of every output path."""
+def check(content: Path, today: dt.date, memo: Memo | None = None, cache_root: Path | None = None) -> site_module.Site:
+    """What ``build`` would refuse, without rendering: the content and the plan of every output path.
+    ``memo``: the readings of the check before, by a process that checks again and again (the
+    editor); ``cache_root``: the build cache to use, when not the one beside ``content``."""
+    again, memo = memo is not None, memo or Memo()
     try:
-        site = site_module.load(content, today, memo=Memo())
+        site = site_module.load(content, today, memo=memo, cache_root=cache_root)
         if not site.report.errors:
             renderer = Renderer(LAYOUTS, site, site.pages())
-            _check_plan(site, renderer, _other_outputs(site, renderer, LAYOUTS, publish=False)[0])
+            # The search index's files are planned too, made from what the check before or the last
+            # build worked out of the same documents (made afresh, they were two thirds of a check in
+            # the editor); afresh, and more simply, by a check that has neither.
+            remembered = memo.searched(search.Remembered) if again or memo.known() else None
+            others, _, learned = _other_outputs(site, renderer, LAYOUTS, publish=False, remembered=remembered)
+            if remembered is not None:
+                remembered.take(learned)
+            _check_plan(site, renderer, others)
         return site
     finally:
         gc.unfreeze()  # what the stored memo brought (``Memo.restore``): the editor checks again and again

@@ -18,6 +18,7 @@ import io
 import os
 import re
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -35,6 +36,7 @@ from villageboard.reading import strictyaml
 from villageboard.cache import default_root
 from villageboard.reading.chinese_amounts import capitals, yuan
 from villageboard.reading.diagnostics import Report
+from villageboard.reading.memo import Memo
 from villageboard.reading.fields import Field, Schema, money_problem
 from villageboard.reading.strictyaml import YMap, YScalar, YSeq
 from villageboard.edit.forms import Kind
@@ -348,45 +350,102 @@ class Checked:
 SOURCE_SUFFIXES = {".md", ".markdown", ".yaml", ".yml", ".txt"}
 
 
-def _mirror(content: Path, scratch: Path) -> None:
-    """content/ again under ``scratch``: the text sources copied (they are small, and a copy can never
-    write through to the clerk's file), pictures and PDFs hard-linked where the disk allows."""
-    for folder, dirs, files in os.walk(content):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        rel = Path(folder).relative_to(content)
-        (scratch / rel).mkdir(parents=True, exist_ok=True)
-        for name in files:
-            source, target = Path(folder) / name, scratch / rel / name
-            if source.is_symlink():
-                continue  # a link out of content/ is reported by the real check
-            if source.suffix.lower() in SOURCE_SUFFIXES:
-                shutil.copy2(source, target)
-                continue
-            try:
-                os.link(source, target)
-            except OSError:
-                shutil.copy2(source, target)
+class Scratch:
+    """content/ again in a folder of its own, where a draft is put in place of its file and checked
+    (``check_draft``): the text sources copied (they are small, and a copy can never write through to
+    the clerk's file), pictures and PDFs hard-linked where the disk allows.
 
+    The editor keeps one for as long as it runs, and each check copies again only the files changed
+    since the one before. The others stay the very same files, so the readings of the last check are
+    replayed (``Memo``, as ``serve`` replays them) and the village's build cache serves the rest: a
+    check while the clerk types then costs about what the draft changed, where reading the whole
+    village again took seconds at a thousand notices."""
 
-def check_draft(content: Path, today: dt.date, kind: Kind, rel: str | None, text: str | None,
-                remove: str | None = None) -> tuple[Checked, object]:
-    """Run ``check`` on content/ with ``text`` at ``rel`` (or with ``remove`` gone); problems put on fields."""
-    root = default_root(content) / "edit-check"
-    root.mkdir(parents=True, exist_ok=True)
-    gitignore = root.parent / ".gitignore"
-    if not gitignore.exists():
-        gitignore.write_text("*\n", encoding="utf-8")
-    with tempfile.TemporaryDirectory(dir=root) as scratch_name:
-        scratch = Path(scratch_name).resolve() / "content"
-        _mirror(content.resolve(), scratch)
+    def __init__(self, content: Path):
+        self.content = content.resolve()
+        self.memo = Memo()
+        root = default_root(self.content) / "edit-check"
+        root.mkdir(parents=True, exist_ok=True)
+        gitignore = root.parent / ".gitignore"
+        if not gitignore.exists():
+            gitignore.write_text("*\n", encoding="utf-8")
+        self._folder = tempfile.TemporaryDirectory(dir=root)
+        self.path = Path(self._folder.name).resolve() / "content"
+        self._copied: dict[str, tuple | None] = {}  # each file's source as it was copied; None: a draft stands there
+        self._folders: set[str] = set()
+
+    def put(self, rel: str | None, text: str | None, remove: str | None) -> Path:
+        """The folder as content/ is now, with ``text`` at ``rel`` or ``remove`` gone."""
+        self._sync()
         if rel is not None and text is not None:
-            target = scratch / rel
+            target = self.path / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.unlink(missing_ok=True)
             target.write_text(text, encoding="utf-8")
+            self._copied[Path(rel).as_posix()] = None
+            self._folders.update(p.as_posix() for p in Path(rel).parents[:-1])  # a new one goes with the draft
         if remove is not None:
-            (scratch / remove).unlink(missing_ok=True)
-        site = builder.check(scratch, today)
+            (self.path / remove).unlink(missing_ok=True)
+            self._copied[Path(remove).as_posix()] = None
+        return self.path
+
+    def _sync(self) -> None:
+        files, folders, top = {}, set(), len(str(self.content))
+        for folder, dirs, names in os.walk(self.content):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            inside = folder[top:].lstrip(os.sep).replace(os.sep, "/")
+            folders.add(inside)
+            for name in names:
+                source = os.path.join(folder, name)
+                try:
+                    st = os.lstat(source)
+                except OSError:
+                    continue
+                if not stat.S_ISLNK(st.st_mode):  # a link out of content/ is reported by the real check
+                    files[f"{inside}/{name}" if inside else name] = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+        for gone in sorted(self._folders - folders, reverse=True):
+            shutil.rmtree(self.path / gone, ignore_errors=True)
+        for rel in [rel for rel in self._copied if rel not in files]:
+            (self.path / rel).unlink(missing_ok=True)
+            del self._copied[rel]
+        for inside in sorted(folders - self._folders):
+            (self.path / inside).mkdir(parents=True, exist_ok=True)
+        self._folders = folders
+        for rel, now in files.items():
+            if self._copied.get(rel) == now:
+                continue
+            source, target = self.content / rel, self.path / rel
+            # Out of the way first: nothing is ever written into a file of the scratch, which could be a link.
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            target.unlink(missing_ok=True)
+            try:
+                if source.suffix.lower() in SOURCE_SUFFIXES:
+                    shutil.copy2(source, target)
+                else:
+                    try:
+                        os.link(source, target)
+                    except OSError:
+                        shutil.copy2(source, target)
+            except OSError:  # gone meanwhile: the real check says what it must
+                self._copied.pop(rel, None)
+                continue
+            self._copied[rel] = now
+
+    def close(self) -> None:
+        self._folder.cleanup()
+
+
+def check_draft(content: Path, today: dt.date, kind: Kind, rel: str | None, text: str | None,
+                remove: str | None = None, scratch: Scratch | None = None) -> tuple[Checked, object]:
+    """Run ``check`` on content/ with ``text`` at ``rel`` (or with ``remove`` gone); problems put on
+    fields. ``scratch``: the editor's, kept between checks; otherwise one for this check alone."""
+    own = scratch is None
+    if own:
+        scratch = Scratch(content)
+    try:
+        folder = scratch.put(rel, text, remove)
+        site = builder.check(folder, today, scratch.memo, default_root(scratch.content))
         result = Checked()
         lines, body_line = field_lines(kind, text) if text is not None else ({}, None)
         for item in site.report.sorted():
@@ -397,9 +456,9 @@ def check_draft(content: Path, today: dt.date, kind: Kind, rel: str | None, text
             result.warnings += not item.is_error
             where = Path(item.path)
             where = (where if where.is_absolute() else Path.cwd() / where).resolve()
-            message = item.message.replace(str(scratch), "content")
+            message = item.message.replace(str(folder), "content")
             try:
-                in_content = where.relative_to(scratch).as_posix()
+                in_content = where.relative_to(folder).as_posix()
             except ValueError:
                 in_content = None
             if rel is not None and in_content == rel:
@@ -412,8 +471,11 @@ def check_draft(content: Path, today: dt.date, kind: Kind, rel: str | None, text
             else:
                 result.others.append({"file": in_content or "content", "line": item.line, "code": item.code,
                                       "message": message, "level": level})
-        result.facts = facts(kind, site, scratch / rel if rel else None, text)
+        result.facts = facts(kind, site, folder / rel if rel else None, text)
         return result, site
+    finally:
+        if own:
+            scratch.close()
 
 
 # ---------------------------------------------------------------- what the form shows beside the fields

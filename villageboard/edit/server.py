@@ -58,6 +58,7 @@ class Editor:
         self.fixed_today = today
         self.token = token or secrets.token_urlsafe(24)
         self.lock = threading.Lock()  # one clerk; the Markdown converter and git are not for two at once
+        self.scratch = saving.Scratch(self.content)  # where drafts are checked, kept up to date between checks
         self.hosts = {f"127.0.0.1:{port}", f"localhost:{port}"}
         self.origins = {f"http://{h}" for h in self.hosts}
         self.pages = jinja2.Environment(loader=jinja2.FileSystemLoader(str(PAGES)), autoescape=True)
@@ -195,7 +196,7 @@ class Editor:
 
     def check(self, request: dict) -> dict:
         kind, rel, path, text, _ = self.draft(request)
-        result, _ = saving.check_draft(self.content, self.today, kind, rel, text)
+        result, _ = saving.check_draft(self.content, self.today, kind, rel, text, scratch=self.scratch)
         found = result.as_json()
         found["text"] = text
         found["exists"] = path.exists() and bool(request.get("new"))
@@ -227,13 +228,13 @@ class Editor:
                                   HTTPStatus.CONFLICT)
 
         as_opened()  # at once: a stale form is not worth seconds of checking
-        result, _ = saving.check_draft(self.content, self.today, kind, rel, text)
+        result, _ = saving.check_draft(self.content, self.today, kind, rel, text, scratch=self.scratch)
         found = result.as_json()
         if result.draft_errors:
             raise EditRefused("E-EDIT-ERRORS", f"还有 {result.draft_errors} 个错误（已在表单上标出），改正后才能保存",
                               HTTPStatus.UNPROCESSABLE_ENTITY)
         if result.errors:  # errors elsewhere that this draft brings (the next period's opening, say)
-            before, _ = saving.check_draft(self.content, self.today, kind, None, None)
+            before, _ = saving.check_draft(self.content, self.today, kind, None, None, scratch=self.scratch)
             known = {(o["file"], o["code"], o["message"]) for o in before.others if o["level"] == "error"}
             brought = [o for o in found["others"] if o["level"] == "error"
                        and (o["file"], o["code"], o["message"]) not in known]
@@ -267,7 +268,7 @@ class Editor:
             raise EditRefused("E-EDIT-NAME", "村情文件 village.yaml 不能撤下")
         the_village = self.village()
         phones = the_village.public_phones if the_village else frozenset()
-        result, _ = saving.check_draft(self.content, self.today, kind, None, None, remove=rel)
+        result, _ = saving.check_draft(self.content, self.today, kind, None, None, remove=rel, scratch=self.scratch)
         errors = [f"content/{o['file']}:{o['line']}: 错误：{o['message']} [{o['code']}]"
                   for o in result.others if o["level"] == "error"]
         return publishing.withdraw(self.content, rel, request.get("reason"), phones, errors)

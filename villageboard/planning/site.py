@@ -80,11 +80,13 @@ class Site:
         return [f for kind in KINDS for f in getattr(kind, "files", lambda site: [])(self)]
 
 
-def load(content: Path, today: dt.date, drafts: bool = False, jobs: int = 1, memo: Memo | None = None) -> Site:
+def load(content: Path, today: dt.date, drafts: bool = False, jobs: int = 1, memo: Memo | None = None,
+         cache_root: Path | None = None) -> Site:
     """Read and check all of ``content``; look at ``site.report`` for what is wrong. With a ``memo``,
-    a file unchanged since the memo's last build (or the one it stored) is not read again."""
+    a file unchanged since the memo's last build (or the one it stored) is not read again.
+    ``cache_root``: the build cache, when not the one beside ``content`` (``default_root``)."""
     site = Site(content=content, today=today, report=Report(), drafts=drafts, jobs=jobs,
-                cache=Cache(default_root(content)), memo=memo)
+                cache=Cache(cache_root or default_root(content)), memo=memo)
     if memo is not None:
         if not memo.kept and memo.history is None:  # a command, or the first build of serve
             memo.restore(site.cache, content)
