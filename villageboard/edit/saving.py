@@ -432,6 +432,10 @@ class Scratch:
                 continue
             self._copied[rel] = now
 
+    def warm(self, today: dt.date) -> None:
+        """Every file copied and read, before the first check asks (``Editor.warm_up``)."""
+        builder.check(self.put(None, None, None), today, self.memo, default_root(self.content))
+
     def close(self) -> None:
         self._folder.cleanup()
 

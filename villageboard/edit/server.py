@@ -59,9 +59,24 @@ class Editor:
         self.token = token or secrets.token_urlsafe(24)
         self.lock = threading.Lock()  # one clerk; the Markdown converter and git are not for two at once
         self.scratch = saving.Scratch(self.content)  # where drafts are checked, kept up to date between checks
+        self.warming: threading.Thread | None = None
         self.hosts = {f"127.0.0.1:{port}", f"localhost:{port}"}
         self.origins = {f"http://{h}" for h in self.hosts}
         self.pages = jinja2.Environment(loader=jinja2.FileSystemLoader(str(PAGES)), autoescape=True)
+
+    def warm_up(self) -> None:
+        """Once, when the first form is open: every file read into the scratch copy while the clerk
+        looks at the form, so that the first check as they type costs what the later ones do."""
+        if self.warming is None:
+            self.warming = threading.Thread(target=self._warm, daemon=True)
+            self.warming.start()
+
+    def _warm(self) -> None:
+        with self.lock:
+            try:
+                self.scratch.warm(self.today)
+            except Exception:  # only a head start is lost: the check itself says what is wrong
+                pass
 
     @property
     def today(self) -> dt.date:
@@ -396,7 +411,9 @@ class Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.OK, data, kind)
         elif rest == "api/form":
             with editor.lock:
-                self._json(editor.form(query))
+                found = editor.form(query)
+                editor.warm_up()  # waits for this lock, then reads while the clerk looks at the form
+                self._json(found)
         else:
             self._send(HTTPStatus.NOT_FOUND, "404 没有这个页面\n".encode(), "text/plain; charset=utf-8")
 
