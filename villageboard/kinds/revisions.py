@@ -24,7 +24,7 @@ from villageboard.reading import privacy, strictyaml
 from villageboard.reading.diagnostics import Report
 from villageboard.reading.fields import Schema, money_problem
 from villageboard.reading.history import NO_BLOB, Change, History, Revision
-from villageboard.reading.sources import SourceText, split_front_matter
+from villageboard.reading.sources import SourceText, as_lines, split_front_matter
 from villageboard.reading.strictyaml import YMap, YScalar, YSeq
 from villageboard.kinds.textdiff import Piece
 
@@ -196,7 +196,7 @@ def _decode(data: bytes) -> str:
             text = data.decode("gb18030")
         except UnicodeDecodeError:
             text = data.decode("utf-8", "replace")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return as_lines(text)
 
 
 def _first_text(text: str) -> list[list[Piece]]:

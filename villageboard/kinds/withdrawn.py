@@ -17,7 +17,7 @@ from villageboard.reading.diagnostics import Report
 from villageboard.reading.fields import Record, Schema
 from villageboard.reading.history import Deletion, Revision
 from villageboard.kinds.status import Status
-from villageboard.reading.sources import SourceText, split_front_matter
+from villageboard.reading.sources import SourceText, as_lines, split_front_matter
 
 
 @dataclass
@@ -62,7 +62,7 @@ def last_record(deletion: Deletion, schema: Schema, front_matter: bool = False) 
     if not text:
         return None
     quiet = Report()
-    source = SourceText(deletion.path, text.lstrip("\ufeff").replace("\r\n", "\n"))
+    source = SourceText(deletion.path, as_lines(text.lstrip("\ufeff")))
     if front_matter:
         doc = split_front_matter(source, quiet)
         return doc and schema.read(strictyaml.load(doc.meta, deletion.path, quiet, doc.meta_line),

@@ -101,6 +101,11 @@ class Schema:
             if isinstance(value, YScalar) and value.is_null:
                 continue
             converted = convert(spec, value, key, path, report, record)
+            if spec.required and isinstance(converted, str) and not converted.strip():
+                # A space or a full-width 　 is all a clerk sees as nothing: a household with no name,
+                # a page titled “ · 青溪村” would be published.
+                report.error(path, key_line, "E-YAML-MISSING-KEY", f"“{key}” 不能为空（只写了空格）")
+                continue
             if converted is not None:
                 record.values[key] = converted
         for key, spec in self.fields.items():

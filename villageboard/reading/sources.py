@@ -59,7 +59,15 @@ def _real_folder(folder: Path) -> Path:
 # Unicode's line and paragraph separators and NEL, pasted in from a web page or Word: YAML counts each
 # as a line break, a clerk's editor does not, so every message below one named the line after the
 # one meant. As spaces, the lines are those the clerk sees (YAML folds a break in quotes to a space anyway).
-_OTHER_BREAKS = dict.fromkeys(map(ord, "\u2028\u2029\x85"), " ")
+# Word's manual line break (\x0b) and page break (\x0c) too: invisible in an editor, YAML refused the
+# whole file for one, and in Markdown they went into the page, where HTML does not allow them.
+_OTHER_BREAKS = dict.fromkeys(map(ord, "\u2028\u2029\x85\x0b\x0c"), " ")
+
+
+def as_lines(text: str) -> str:
+    """A source's text with the line ends and spaces the clerk's editor shows: every version of a
+    file is read so, its old ones in git too, or a comparison would show what no one typed."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").translate(_OTHER_BREAKS)
 
 
 def read_text(path: Path, report: Report) -> SourceText | None:
@@ -100,7 +108,7 @@ def read_text(path: Path, report: Report) -> SourceText | None:
             return None
         report.warning(path, 1, "W-ENCODING-GBK",
                        "文件是 GBK/GB18030 编码，已按此读取；建议另存为 UTF-8")
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_OTHER_BREAKS)
+    text = as_lines(text)
     if _unfilled(path, text, report):
         return None
     return SourceText(path, text)

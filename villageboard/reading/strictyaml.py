@@ -169,6 +169,12 @@ def load(text: str, path: Path, report: Report, first_line: int = 1) -> Node | N
         line, message = _explain(text, exc)
         report.error(path, line + offset, "E-YAML-SYNTAX", message)
         return None
+    except yaml.reader.ReaderError as exc:  # a control character: where it is, in words a clerk reads
+        line = text[:exc.position].count("\n") + first_line if isinstance(exc.position, int) else first_line
+        report.error(path, line, "E-YAML-SYNTAX",
+                     f"YAML 格式错误：这一行有一个看不见的控制字符（U+{exc.character:04X}），多半是从别处复制来的；"
+                     "请把这一行删掉重新输入")
+        return None
     except yaml.YAMLError as exc:
         report.error(path, first_line, "E-YAML-SYNTAX", f"YAML 格式错误（{exc}）")
         return None
