@@ -186,3 +186,27 @@ def test_pages_use_srcset_with_sizes(built_demo):
                      r'width="640" height="480" alt="姚锡飞家的照片"', html)
     kiosk = (built_demo / "kiosk" / "households" / "yao-xifei.html").read_text(encoding="utf-8")
     assert "../../photos/households/yao-1080.jpg 1080w" in kiosk
+
+
+def test_slips_that_would_publish_a_wrong_list_are_warned_where_they_were_made(demo_copy):
+    """A kind one character off makes an honour of its own, a file copied and left lists a family
+    twice, and a grid's page says 户数 1 户 above two model households: each builds, with a warning
+    at its line."""
+    households = demo_copy / "households"
+    (households / "liu-xiumei-2.yaml").write_text((households / "liu-xiumei.yaml").read_text(encoding="utf-8"),
+                                                  encoding="utf-8")
+    zhou = households / "zhou-jianhua.yaml"
+    zhou.write_text(zhou.read_text(encoding="utf-8").replace("kind: 最美家庭", "kind: 最美家庭户"), encoding="utf-8")
+    village = demo_copy / "village.yaml"
+    text = village.read_text(encoding="utf-8")
+    village.write_text(text.replace("{id: 3, name: 下溪片, leader: 王春生, households: 28}",
+                                    "{id: 3, name: 下溪片, leader: 王春生, households: 1}"), encoding="utf-8")
+    grid_line = next(i for i, l in enumerate(text.split("\n"), 1) if "下溪片" in l)
+    done = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
+    assert done.returncode == 0, done.stderr
+    found = sorted((Path(p).name, int(n), code) for p, n, code in
+                   re.findall(r"^(.+?):(\d+): 警告：.+ \[(W-(?:HOUSEHOLD|GRID)-[A-Z-]+)\]$", done.stderr, re.M))
+    assert found == sorted([("liu-xiumei-2.yaml", 1, "W-HOUSEHOLD-DUPLICATE"), ("village.yaml", grid_line, "W-GRID-HOUSEHOLDS"),
+                            ("village.yaml", 5, "W-GRID-TOTAL"), ("zhou-jianhua.yaml", 2, "W-HOUSEHOLD-KIND")]), done.stderr
+    assert "是不是 “最美家庭”" in done.stderr and "和 liu-xiumei.yaml 是同一户" in done.stderr
+    assert "第 3 网格（下溪片）写的是 1 户，可模范户里有 3 户" in done.stderr

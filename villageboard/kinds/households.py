@@ -97,6 +97,10 @@ def _read(path: Path, site) -> Household | None:
     if rec is None or report.failed_since(mark):
         return None
     kind = rec["kind"].strip()
+    near = difflib.get_close_matches(kind, KIND_ORDER, n=1, cutoff=0.8) if kind not in KIND_ORDER else None
+    if near:  # 星级文明 or 党员中心戶 (a traditional 户) would quietly make an honour of its own
+        report.warning(path, rec.line_of("kind"), "W-HOUSEHOLD-KIND",
+                       f"类别 “{kind}” 是不是 “{near[0]}”？写法不同会单独成为一类；确实是另一种荣誉的话可以不管这条提示")
     if village.grid(rec["grid"]) is None:
         known = "、".join(str(g.id) for g in village.grids) or "（village.yaml 里还没有网格）"
         report.error(path, rec.line_of("grid"), "E-HOUSEHOLD-GRID",
@@ -193,6 +197,19 @@ def load(site) -> None:
     folder = site.content / FOLDER
     found = [_read(p, site) for p in list_sources(folder, (".yaml", ".yml"), site)]
     site.households = sorted((h for h in found if h is not None), key=_sort_key)
+    first: dict[tuple, Household] = {}
+    for h in site.households:
+        same = first.setdefault((h.name, h.kind, h.grid_id), h)
+        if same is not h:
+            site.report.warning(h.path, 1, "W-HOUSEHOLD-DUPLICATE",
+                                f"和 {same.path.name} 是同一户（户主、类别、网格都相同），网站上会列两次；"
+                                "是同一户的话请删掉一个文件")
+    for grid in site.village.grids:
+        placed = len(in_grid(site, grid.id))
+        if placed > grid.households:  # its page would say 户数 1 户 above two model households
+            site.report.warning(site.content / "village.yaml", grid.line, "W-GRID-HOUSEHOLDS",
+                                f"第 {grid.id} 网格（{grid.name}）写的是 {grid.households} 户，可模范户里有 {placed} 户"
+                                "在这个网格；请核对网格的户数")
 
 
 def in_grid(site, grid_id: int) -> list[Household]:
