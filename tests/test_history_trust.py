@@ -1,6 +1,7 @@
 """The history a supervisor relies on: never silently missing, never wrong, never leaking."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -227,3 +228,41 @@ def test_a_notice_removed_and_another_added_under_its_title_is_a_withdrawal_not_
     assert "本公告已于 2026年11月20日 撤下" in old and "换到新的地址" not in old
     archive = (out / "affairs" / "2026.html").read_text(encoding="utf-8")
     assert archive.count("宅基地申请审批结果公示") == 2 and "已撤下" in archive
+
+
+def test_a_commit_is_dated_by_the_day_in_china_whatever_zone_the_committer_s_clock_was_in(demo_copy, tmp_path):
+    """A correction made at 07:30 on publication day in China, on a laptop set to UTC, is written by git
+    as 23:30 the day before. The page showed 9月11日 23:30 marked 公开前 and said 公开后没有修改过: a
+    revision made after the notice went up was passed off as an edit before it, and the feed did not
+    show the item again."""
+    git = committed(demo_copy, "发布", when="2026-09-01T10:00:00+08:00")
+    notice = demo_copy / "affairs" / "2026-gengdi-butie.md"  # published on 2026-09-12
+    notice.write_text(notice.read_text(encoding="utf-8").replace("79 户享受补贴", "80 户享受补贴"), encoding="utf-8")
+    git("commit", "-qam", "更正户数", when="2026-09-11T23:30:00+00:00")
+    out = tmp_path / "site"
+    done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
+    assert done.returncode == 0, done.stderr
+    record = _record_text(out / "affairs" / "2026-gengdi-butie.html")
+    assert "公开后修改过 1 次" in record, record
+    correction = record.split("更正户数")[0].rsplit("修改", 1)[1]
+    assert "2026年9月12日 07:30" in correction and "公开前" not in correction, record
+    page = (out / "affairs" / "2026-gengdi-butie.html").read_text(encoding="utf-8")
+    assert "本页内容更新于 2026年9月12日" in page
+    feed = (out / "feed.xml").read_text(encoding="utf-8")
+    entry = feed[feed.index("2026-gengdi-butie.html</id>"):]
+    assert entry.split("<updated>", 1)[1].startswith("2026-09-12T07:30:00+08:00")
+    sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
+    assert "2026-gengdi-butie.html</loc><lastmod>2026-09-12T07:30:00+08:00</lastmod>" in sitemap
+    # Not yet committed, a file is dated by its time on disk: in China too, on a build machine set to UTC.
+    notice.write_text(notice.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
+    saved = dt.datetime(2026, 11, 20, 20, 0, tzinfo=dt.timezone.utc).timestamp()  # 11月21日 04:00 in China
+    os.utime(notice, (saved, saved))
+    done = _run_in_zone("UTC", "build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
+    assert done.returncode == 0, done.stderr
+    assert "本页内容更新于 2026年11月21日" in (out / "affairs" / "2026-gengdi-butie.html").read_text(encoding="utf-8")
+
+
+def _run_in_zone(zone: str, *args: str) -> subprocess.CompletedProcess:
+    """``python build.py ARGS`` on a machine whose clock is set to ``zone`` (a CI runner's UTC)."""
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=ROOT, capture_output=True, text=True,
+                          encoding="utf-8", timeout=300, env={**os.environ, "TZ": zone})

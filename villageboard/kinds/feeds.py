@@ -7,6 +7,7 @@ import heapq
 from html import escape  # quotes too, so one escape serves text and attributes alike
 
 from villageboard.reading.assets import href
+from villageboard.reading.clock import CHINA
 from villageboard.planning.pages import Page
 
 FEED_SIZE = 30
@@ -81,8 +82,6 @@ def _updated(entry) -> str:
     revised = [r.when for r in getattr(entry, "revisions", ())]
     return max(revised).astimezone(CHINA).isoformat(timespec="seconds") if revised else _stamp(entry.published_on)
 
-
-CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
 def _stamp(day: dt.date) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from villageboard.reading import privacy
+from villageboard.reading.clock import CHINA, in_china
 from villageboard.reading.sources import real_path
 from villageboard.reading.diagnostics import Report
 
@@ -149,7 +150,8 @@ class History:
         for entry in log.split("\x1e")[1:]:
             header, _, names = entry.partition("\0")
             commit, parents, when, subject = header.split("\x1f", 3)
-            rev = Revision(dt.datetime.fromisoformat(when), subject, commit[:12])
+            # In Beijing time: the day a supervisor reads is China's, not the committer's clock's zone.
+            rev = Revision(in_china(dt.datetime.fromisoformat(when)), subject, commit[:12])
             fields = names.lstrip("\n").split("\0")
             touched = []
             at = 0
@@ -217,7 +219,7 @@ class History:
         changes = [revisions[-1].when for revisions in self.files.values() if revisions]
         for path in self.dirty:  # changed but not committed: the file's own time
             try:
-                changes.append(dt.datetime.fromtimestamp(path.stat().st_mtime).astimezone())
+                changes.append(dt.datetime.fromtimestamp(path.stat().st_mtime, CHINA))
             except OSError:
                 pass
         return max(changes, default=None)
@@ -237,7 +239,7 @@ class History:
     def _read(self, path: Path) -> FileHistory:
         path = real_path(path)
         try:
-            modified = dt.datetime.fromtimestamp(path.stat().st_mtime).astimezone()
+            modified = dt.datetime.fromtimestamp(path.stat().st_mtime, CHINA)
         except OSError:
             modified = None
         changes = self._lineage(path, None)
