@@ -1,9 +1,15 @@
 """Every build ends with a summary: pages written, drafts left out, and what changes by itself when."""
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
+import shutil
+import subprocess
+import sys
+from zoneinfo import ZoneInfo
 
-from conftest import DEMO, TODAY, run_cli
+from conftest import DEMO, ROOT, TODAY, run_cli
 
 
 def test_summary_names_drafts_and_scheduled_changes(tmp_path):
@@ -28,3 +34,23 @@ def test_the_next_change_moves_with_the_day_and_disappears_when_nothing_is_left(
     assert done.returncode == 0, done.stderr
     assert "next_change" not in json.loads((tmp_path / "b" / "version.json").read_text(encoding="utf-8"))
     assert "下次变化" not in done.stdout
+
+
+def test_without_today_the_build_uses_the_day_in_china_not_the_machine_s_zone(tmp_path):
+    """The day is China's: a CI runner set to UTC and started by a scheduler at 00:05 Beijing time (16:05
+    UTC the day before) built with yesterday's date, so the notice to be published that day stayed away
+    until the next build, and the summary still listed it as a change to come."""
+    china = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    # Of these two zones, one is always on another day than China: UTC-12 until 20:00 Beijing time, UTC+14 after 18:00.
+    zone = next(z for z in ("Etc/GMT+12", "Etc/GMT-14") if dt.datetime.now(ZoneInfo(z)).date() != china)
+    content = tmp_path / "content"
+    shutil.copytree(DEMO, content)
+    (content / "affairs" / "tingshui.md").write_text(
+        f"---\ntitle: 停水通知\ndate: {china.isoformat()}\n---\n今天上午停水。\n", encoding="utf-8")
+    out = tmp_path / "site"
+    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "build", "--content", str(content), "--out", str(out)],
+                          capture_output=True, text=True, encoding="utf-8", timeout=300, env={**os.environ, "TZ": zone})
+    assert done.returncode == 0, done.stderr
+    assert (out / "affairs" / "tingshui.html").exists(), done.stdout
+    assert "停水通知》发布" not in done.stdout
+    assert json.loads((out / "version.json").read_text(encoding="utf-8"))["today"] == china.isoformat()

@@ -7,6 +7,7 @@ import gc
 import sys
 from pathlib import Path
 
+from villageboard.reading import clock
 from villageboard.reading.diagnostics import Report
 
 
@@ -163,7 +164,8 @@ def _build(args, today: dt.date) -> tuple[Report, int]:
 
 
 def _run(command: str, args) -> int:
-    today = getattr(args, "today", None) or dt.date.today()
+    # China's day, not the machine's: a CI runner set to UTC builds before 08:00 with yesterday's date.
+    today = getattr(args, "today", None) or clock.today()
     if command == "check":
         from villageboard import builder
 

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from villageboard.kinds.finance import Period
+from villageboard.reading import clock
 
 NOTICE = """---
 title: {title}
@@ -97,7 +98,7 @@ def new(content: Path, kind: str, title: str) -> int:
     if kind not in SKELETONS:
         print(f"不认识的类型 “{kind}”，可以用：{'、'.join(CHINESE_KINDS)}，或 {', '.join(SKELETONS)}", file=sys.stderr)
         return 1
-    today = dt.date.today()
+    today = clock.today()
     pattern, text = SKELETONS[kind]
     target = content / pattern.format(today=today, name=file_name(title))
     if target.exists():

@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import jinja2
 
-from villageboard.reading import assets, markup, privacy, sources
+from villageboard.reading import assets, clock, markup, privacy, sources
 from villageboard import builder
 from villageboard.kinds import finance, village as village_kind
 from villageboard.planning import site as site_module
@@ -80,7 +80,7 @@ class Editor:
 
     @property
     def today(self) -> dt.date:
-        return self.fixed_today or dt.date.today()
+        return self.fixed_today or clock.today()
 
     @property
     def address(self) -> str:

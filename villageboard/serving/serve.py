@@ -22,6 +22,7 @@ from livereload import Server
 from villageboard import builder
 from villageboard.cache import default_root
 from villageboard.cli import print_report
+from villageboard.reading import clock
 from villageboard.reading.diagnostics import Report
 from villageboard.publishing.writer import MARK, unsafe
 from villageboard.workers import default_jobs
@@ -81,7 +82,7 @@ def serve(content: Path, out: Path | None, host: str, port: int, drafts: bool = 
     warm = builder.Warm()  # a save costs about what it changed, not the whole village
 
     def rebuild() -> None:
-        report, count = builder.build(content, out, today or dt.date.today(), preview=True, drafts=drafts,
+        report, count = builder.build(content, out, today or clock.today(), preview=True, drafts=drafts,
                                       jobs=default_jobs(), warm=warm)
         print_report(report)
         errors = [d.format() for d in report.sorted() if d.is_error]
