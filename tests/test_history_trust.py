@@ -266,3 +266,25 @@ def _run_in_zone(zone: str, *args: str) -> subprocess.CompletedProcess:
     """``python build.py ARGS`` on a machine whose clock is set to ``zone`` (a CI runner's UTC)."""
     return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=ROOT, capture_output=True, text=True,
                           encoding="utf-8", timeout=300, env={**os.environ, "TZ": zone})
+
+
+def test_commit_messages_read_right_whatever_encoding_git_is_told_to_print_them_in(demo_copy, tmp_path):
+    """Guides to git on Chinese Windows set i18n.logOutputEncoding=gbk so that git log reads in the console.
+    git then printed every message in GBK and the site showed ���� for each 说明, the one written with
+    i18n.commitEncoding=GBK as well as the UTF-8 ones."""
+    git = committed(demo_copy, "初始内容", when="2026-09-01T10:00:00+08:00")
+    git("config", "i18n.logOutputEncoding", "gbk")
+    notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
+    notice.write_text(notice.read_text(encoding="utf-8").replace("79 户享受补贴", "80 户享受补贴"), encoding="utf-8")
+    git("commit", "-qam", "更正户数", when="2026-10-01T09:00:00+08:00")
+    message = tmp_path / "message.txt"
+    message.write_bytes("更正面积（Windows 上的说明）\n".encode("gbk"))
+    notice.write_text(notice.read_text(encoding="utf-8").replace("312.6 亩", "312.8 亩"), encoding="utf-8")
+    git("-c", "i18n.commitEncoding=GBK", "commit", "-qa", "-F", str(message), when="2026-10-02T09:00:00+08:00")
+    out = tmp_path / "site"
+    done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
+    assert done.returncode == 0, done.stderr
+    record = _record_text(out / "affairs" / "2026-gengdi-butie.html")
+    for said in ("说明：初始内容", "说明：更正户数", "说明：更正面积（Windows 上的说明）"):
+        assert said in record, record
+    assert "\ufffd" not in record

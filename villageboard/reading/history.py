@@ -127,8 +127,10 @@ class History:
         root = self.root = Path(top.strip())
         # -z: file names come out verbatim (no quoting of spaces, quotes or backslashes);
         # --find-renames: a file renamed and edited in one commit keeps its history, the edit shown;
-        # --raw --no-abbrev: each file's blobs before and after, so old texts are read in one batch later.
-        log = _git(["log", "-z", "--find-renames", "--format=%x1e%H%x1f%P%x1f%cI%x1f%s", "--raw", "--no-abbrev",
+        # --raw --no-abbrev: each file's blobs before and after, so old texts are read in one batch later;
+        # --encoding=UTF-8: messages in UTF-8 even where i18n.logOutputEncoding=gbk, as Chinese guides to
+        # git on Windows advise for the console (every message on the site was mojibake there).
+        log = _git(["log", "-z", "--encoding=UTF-8", "--find-renames", "--format=%x1e%H%x1f%P%x1f%cI%x1f%s", "--raw", "--no-abbrev",
                     "--", "."], self.content) or ""
         head = (_git(["rev-parse", "HEAD"], self.content) or "").strip()
         status = _git(["status", "-z", "--no-renames", "--porcelain", "--untracked-files=all", "--", "."],
