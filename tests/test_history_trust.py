@@ -288,3 +288,50 @@ def test_commit_messages_read_right_whatever_encoding_git_is_told_to_print_them_
     for said in ("说明：初始内容", "说明：更正户数", "说明：更正面积（Windows 上的说明）"):
         assert said in record, record
     assert "\ufffd" not in record
+
+
+def test_what_a_merge_changed_or_dropped_is_in_the_record(demo_copy, tmp_path):
+    """A colleague's edits, published from their line, and the clerk's, merged with `git pull`. Before,
+    the merge listed no files and git's default history kept one side of it only, so: the wording the
+    clerk settled on in resolving a conflict (82 户) stood on the page and nowhere in the record, which
+    ended at 81 户 and gave the day before as the last change; and a colleague's published edit that the
+    merge dropped (110 → 120 平方米 and back) left no trace: 公开后没有修改过."""
+    git = _committed(demo_copy)
+    conflict, dropped, theirs = (demo_copy / "affairs" / f"{n}.md" for n in ("2026-gengdi-butie", "2026-zhaijidi",
+                                                                             "2026-fuwuzhongxin-gaizao"))
+    git("checkout", "-q", "-b", "colleague")
+    _replace(conflict, "79 户享受补贴", "80 户享受补贴")
+    _replace(dropped, "110 平方米", "120 平方米")
+    _replace(theirs, "\n---\n", "\npinned: true\n---\n")
+    git("commit", "-qam", "同事：更正户数和面积", when="2026-10-13T09:00:00+08:00")
+    git("checkout", "-q", "-")
+    _replace(conflict, "79 户享受补贴", "81 户享受补贴")
+    git("commit", "-qam", "文书：更正户数", when="2026-10-14T09:00:00+08:00")
+    subprocess.run(["git", "merge", "-q", "--no-commit", "colleague"], cwd=demo_copy, capture_output=True)
+    conflict.write_text(subprocess.run(["git", "show", "colleague:affairs/2026-gengdi-butie.md"], cwd=demo_copy,
+                                       capture_output=True, text=True, check=True).stdout
+                        .replace("80 户享受补贴", "82 户享受补贴"), encoding="utf-8")
+    git("checkout", "HEAD", "--", "affairs/2026-zhaijidi.md")  # "use mine" in a merge tool
+    git("add", "-A")
+    git("commit", "-qm", "合并同事的修改", when="2026-10-15T09:00:00+08:00")
+    out = tmp_path / "site"
+    done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
+    assert done.returncode == 0, done.stderr
+
+    record = _record_text(out / "affairs" / "2026-gengdi-butie.html")
+    assert "公开后修改过 3 次" in record, record
+    assert re.search(r"同事：更正户数和面积 .*［删］ 79 ［增］ 80 .*文书：更正户数 .*［删］ 80 ［增］ 81 "
+                     r".*2026年10月15日 09:00 说明：合并同事的修改 .*［删］ 81 ［增］ 82 ", record), record
+    assert "本页内容更新于 2026年10月15日" in (out / "affairs" / "2026-gengdi-butie.html").read_text(encoding="utf-8")
+    record = _record_text(out / "affairs" / "2026-zhaijidi.html")
+    assert "公开后修改过 2 次" in record, record
+    assert re.search(r"同事：更正户数和面积 .*［删］ 110 ［增］ 120 .*合并同事的修改 .*［删］ 120 ［增］ 110 ", record), record
+    # An edit the merge took as it was is shown once, at the colleague's commit.
+    record = _record_text(out / "affairs" / "2026-fuwuzhongxin-gaizao.html")
+    assert "公开后修改过 1 次" in record and "同事：更正户数和面积" in record and "合并同事的修改" not in record, record
+
+
+def _replace(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")

@@ -13,6 +13,7 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from villageboard.reading import privacy
 from villageboard.reading.clock import CHINA, in_china
@@ -130,8 +131,13 @@ class History:
         # --raw --no-abbrev: each file's blobs before and after, so old texts are read in one batch later;
         # --encoding=UTF-8: messages in UTF-8 even where i18n.logOutputEncoding=gbk, as Chinese guides to
         # git on Windows advise for the console (every message on the site was mojibake there).
-        log = _git(["log", "-z", "--encoding=UTF-8", "--find-renames", "--format=%x1e%H%x1f%P%x1f%cI%x1f%s", "--raw", "--no-abbrev",
-                    "--", "."], self.content) or ""
+        # --full-history -m: every commit that changed a file, on whichever branch, and what each merge changed
+        # against each parent; git's default keeps one side of a merge that took the other side's files
+        # whole, and a merge listed no files, so a change published from a colleague's branch, or made in
+        # resolving a conflict, was nowhere in the record. --date-order: parents after children, as the
+        # versions of a file follow one another (a clock set wrong could list them out of order).
+        log = _git(["log", "-z", "--encoding=UTF-8", "--full-history", "-m", "--date-order", "--find-renames",
+                    "--format=%x1e%H%x1f%P%x1f%cI%x1f%s", "--raw", "--no-abbrev", "--", "."], self.content) or ""
         head = (_git(["rev-parse", "HEAD"], self.content) or "").strip()
         status = _git(["status", "-z", "--no-renames", "--porcelain", "--untracked-files=all", "--", "."],
                       self.content) or ""
@@ -149,13 +155,16 @@ class History:
 
     def _read_story(self, log: str, head: str, status: str, root: Path, report: Report,
                     public_phones: frozenset[str]) -> None:
+        found: dict[Path, list[_Found]] = {}  # each file's changes, newest first as the log gives them
+        commits: dict[str, tuple[Revision, bool, bool, list[Path]]] = {}  # merge?, first?, files touched
         for entry in log.split("\x1e")[1:]:
             header, _, names = entry.partition("\0")
             commit, parents, when, subject = header.split("\x1f", 3)
             # In Beijing time: the day a supervisor reads is China's, not the committer's clock's zone.
             rev = Revision(in_china(dt.datetime.fromisoformat(when)), subject, commit[:12])
+            merge = len(parents.split()) > 1  # listed once for each parent it differs from
+            touched = commits.setdefault(commit, (rev, merge, not parents, []))[3]
             fields = names.lstrip("\n").split("\0")
-            touched = []
             at = 0
             while at + 1 < len(fields) and fields[at].startswith(":"):
                 # ":100644 100644 <old blob> <new blob> M", then the name; a rename ("R093") names both
@@ -166,19 +175,27 @@ class History:
                     old_name, name = fields[at + 1], fields[at + 2]
                     at += 3
                     old_path, path = real_path(root / old_name), real_path(root / name)
-                    self._touch(old_path, old_name, rev, Change(rev, "D", old_blob, NO_BLOB), renamed_to=path)
-                    self.renamed_from[path, rev.commit] = old_path
+                    _note(found, old_path, _Found(Change(rev, "D", old_blob, NO_BLOB), old_name, merge, path))
+                    self.renamed_from.setdefault((path, rev.commit), old_path)
                     touched.append(old_path)
                     what, old_blob = "A", NO_BLOB
                 else:
                     name = fields[at + 1]
                     at += 2
                     path = real_path(root / name)
-                self._touch(path, name, rev, Change(rev, what, old_blob, new_blob))
+                _note(found, path, _Found(Change(rev, what, old_blob, new_blob), name, merge))
                 touched.append(path)
-            if touched:  # a merge lists no files and is shown on no page
+        shown: set[str] = set()  # commits that are a change in some file's record
+        for path, newest_first in found.items():
+            for change, name, renamed_to in self._versions(path, newest_first):
+                self._touch(path, name, change.revision, change, renamed_to)
+                shown.add(change.revision.commit)
+        for commit, (rev, merge, first, touched) in commits.items():
+            if merge:  # shown only where it made a version of its own (a conflict resolved, a side dropped)
+                touched = [p for p in touched if any(c.revision.commit == rev.commit for c in self.changes.get(p, ()))]
+            if touched:
                 _scan_message(rev, _shown_at(touched, self.content), report, public_phones,
-                              last=commit == head, first=not parents)
+                              last=commit == head, first=first)
         for line in filter(None, status.split("\0")):
             path = real_path(root / line[3:])
             self.dirty.add(path)
@@ -192,11 +209,32 @@ class History:
                                    "这个已提交过的文件被删除（或改名）了，但还没有提交：提交（说明里写明撤下原因）之后，"
                                    "原网址才会显示“已撤下”或指向新网址")
 
+    def _versions(self, path: Path, newest_first: list["_Found"]):
+        """The file's versions one after the other, oldest first: each change from the version before it.
+
+        On one line of commits that is what git says. Where branches were merged, a file's versions
+        come from both sides in the order they were made, and each is compared with the one before it,
+        so the record runs without a gap from the first text to the current one: a merge is a change
+        only where it made a version of its own (a conflict resolved, or one side's edit dropped)."""
+        before = NO_BLOB
+        for change, name, merge, renamed_to in reversed(newest_first):
+            if merge and change.new_blob == before:
+                continue  # the merge took the file as one side had it: that side's commit is the change
+            status = change.status
+            if change.new_blob == NO_BLOB:
+                status = "D"
+            elif before == NO_BLOB:
+                status = "A"
+            elif status == "A" and (path, change.revision.commit) not in self.renamed_from:
+                status = "M"  # added against one parent of a merge, changed against the version before
+            yield Change(change.revision, status, before, change.new_blob, change.moved_from), name, renamed_to
+            before = change.new_blob
+
     def _touch(self, path: Path, name: str, rev: Revision, change: Change, renamed_to: Path | None = None) -> None:
-        """One commit's change to one file; the log comes newest first."""
-        self.files.setdefault(path, []).insert(0, rev)
-        self.changes.setdefault(path, []).insert(0, change)
-        if change.status == "D" and path not in self.deletions and not path.exists():
+        """One commit's change to one file, oldest first."""
+        self.files.setdefault(path, []).append(rev)
+        self.changes.setdefault(path, []).append(change)
+        if change.status == "D" and not path.exists():  # the newest removal
             self.deletions[path] = Deletion(path, rev, name, self.root, renamed_to)
 
     def _unavailable(self, report: Report, code: str, why: str, fix: str) -> None:
@@ -302,6 +340,22 @@ class History:
             found[header[0].decode()] = out[at:at + size]
             at += size + 1  # the content is followed by a newline
         return found
+
+
+class _Found(NamedTuple):
+    """A change to one file as the log lists it, before it takes its place among the file's versions."""
+
+    change: Change
+    name: str  # inside the repository
+    merge: bool
+    renamed_to: Path | None = None
+
+
+def _note(found: dict[Path, list[_Found]], path: Path, change: _Found) -> None:
+    """A merge lists a file once for each parent it differs from: the first is enough, the version is one."""
+    seen = found.setdefault(path, [])
+    if not (seen and seen[-1].change.revision.commit == change.change.revision.commit):
+        seen.append(change)
 
 
 def _inside(path: Path, content: Path) -> str:
