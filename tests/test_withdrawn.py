@@ -1,6 +1,8 @@
 """Published items removed from content/ do not vanish: their address says when and why."""
 from __future__ import annotations
 
+import re
+
 from conftest import TODAY, committed, run_cli
 
 
@@ -38,3 +40,39 @@ def test_a_removed_decision_and_compact_version_keep_their_addresses(tmp_path, d
     assert "这一版村规民约已于 2026年11月2日 撤下" in compact
     assert "原发布日期：2019年12月20日" in compact
     assert (out / "compact" / "index.html").is_file()  # the 2024 version is still in force
+
+
+def _record(page) -> str:
+    html = page.read_text(encoding="utf-8")
+    found = re.search(r'<section class="revisions".*?</section>', html, re.S)
+    assert found, page
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group()))
+
+
+def test_an_item_withdrawn_and_published_again_is_compared_with_the_text_withdrawn(tmp_path, demo_copy):
+    """撤下：两笔支出记错，核对后重新公开 — and the ledger came back under its name with other amounts.
+    Its record said 重新发布 and nothing else: the amounts as first published were nowhere, so a
+    withdrawal and a new file changed a published ledger without a trace. A notice published again
+    showed its new body whole under 首次发布时的全文, and a changed summary not at all."""
+    git = committed(demo_copy, "发布", when="2026-10-12T10:00:00+08:00")
+    ledger, notice = demo_copy / "finance" / "2026-Q2.yaml", demo_copy / "affairs" / "2026-gengdi-butie.md"
+    books, text = ledger.read_text(encoding="utf-8"), notice.read_text(encoding="utf-8")
+    git("rm", "-q", "finance/2026-Q2.yaml", "affairs/2026-gengdi-butie.md")
+    git("commit", "-qm", "撤下：两笔支出记错，核对后重新公开", when="2026-10-20T15:00:00+08:00")
+    # Two expenditure rows corrected in opposite directions: the books still balance.
+    ledger.write_text(books.replace("amount: 812.45", "amount: 821.45").replace("amount: 6000.00", "amount: 5991.00"),
+                      encoding="utf-8")
+    notice.write_text(text.replace("312.6 亩", "310.2 亩").replace("37,043.10", "36,758.70"), encoding="utf-8")
+    git("add", "-A")
+    git("commit", "-qm", "核对后重新公开", when="2026-10-22T15:00:00+08:00")
+    out = tmp_path / "site"
+    done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
+    assert done.returncode == 0, done.stderr
+    record = _record(out / "finance" / "2026-Q2.html")
+    again = record.split("重新发布", 1)[1]
+    assert "重新发布的内容和撤下前的原文对照如下" in again, record
+    assert re.search(r"村部电费（4—5月） .*? 812\.45 821\.45 .*村干部误工补贴（第二季度） .*? 6,000\.00 5,991\.00", again), record
+    again = _record(out / "affairs" / "2026-gengdi-butie.html").split("重新发布", 1)[1]
+    assert "首次发布时的全文" not in again
+    assert re.search(r"摘要 全村 79 户享受补贴，面积 ［删］ 312\.6 ［增］ 310\.2 亩", again), again
+    assert "补贴金额： ［删］ 37,043.10 ［增］ 36,758.70 元" in again, again

@@ -169,15 +169,21 @@ def _record(item, kind: Kind, texts: dict[str, bytes], public: frozenset[str]) -
         if len(changes) == 1:
             continue  # the current version is the first one: nothing to read or compare
         new = text_of(change.new_blob)
-        if n == 0 or change.status == "A":
+        withdrawn = changes[n - 1].old_blob if n and change.status == "A" and changes[n - 1].status == "D" else None
+        if n == 0 or (change.status == "A" and withdrawn is None):
             if kind.form == "text" and new is not None:
                 entry.first_text = _first_text(new)
             continue
-        old = text_of(change.old_blob)
+        # Published again after a withdrawal: compared with the text withdrawn, so what changed in between
+        # (a summary, a date, an amount) is shown, not left to be found by reading two whole texts.
+        old = text_of(withdrawn or change.old_blob)
         if old is None or new is None:
             entry.note = "这一版的原文在 git 里读不到（仓库可能不完整），无法对照"
             continue
         _compare(entry, kind, old, new)
+        if withdrawn:
+            again = "重新发布的内容和撤下前的原文" + ("一样" if entry.unchanged else "对照如下")
+            entry.note = f"{again}；{entry.note}" if entry.note else again
     for entry, change in zip(entries, changes):
         if change.status == "R":  # said even when nothing else changed: the file is found under another name
             moved = f"这次提交给文件改了名（原来是 {change.moved_from}）"
