@@ -109,11 +109,11 @@ def test_a_number_in_an_older_or_a_withdrawal_message_names_a_place_the_clerk_ca
     # The withdrawal touched only a file that is gone: the clerk is sent to the content folder.
     (gone,) = [l for l in found if withdrawal in l]
     assert gone.startswith(f"{demo_copy}:1: 错误：提交 {withdrawal} 的说明里有手机号（138****1234）")
-    assert f"git rebase -i {withdrawal}^" in gone and "reword" in gone and gone.endswith("[E-PRIVACY-COMMIT]")
+    assert f"git rebase -i --committer-date-is-author-date {withdrawal}^" in gone and "reword" in gone and gone.endswith("[E-PRIVACY-COMMIT]")
     # The first commit has no parent: `git rebase -i X^` would fail there.
     (first,) = [l for l in found if root in l]
     assert first.startswith(f"{demo_copy / 'affairs'}/") and ".md:1: 错误：" in first
-    assert "git rebase -i --root" in first and "--amend" not in first
+    assert "git rebase -i --committer-date-is-author-date --root" in first and "--amend" not in first
     assert "13800001234" not in check.stderr + build.stderr and "13900002222" not in check.stderr + build.stderr
 
 
@@ -335,3 +335,29 @@ def _replace(path, old, new):
     text = path.read_text(encoding="utf-8")
     assert old in text, (path, old)
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_following_the_advice_for_an_older_commit_message_keeps_every_revision_s_date(demo_copy, tmp_path):
+    """E-PRIVACY-COMMIT tells the clerk how to rewrite an older message. The plain `git rebase -i X^` it gave
+    dates every commit it rewrites today, and the site dates revisions by their commits: after the fix,
+    every later revision showed the day of the fix, and an edit made before a notice was published
+    counted as a revision after it (公开后修改过 1 次)."""
+    git = _committed(demo_copy)
+    _replace(demo_copy / "affairs" / "2026-gengdi-butie.md", "79 户享受补贴", "80 户享受补贴")
+    git("commit", "-qam", "更正户数，联系人 13800001234", when="2026-10-20T09:30:00+08:00")
+    _replace(demo_copy / "affairs" / "2026-yishiyiyi.md", "400 米", "420 米")  # published on 2026-11-21
+    git("commit", "-qam", "修改一事一议方案", when="2026-11-01T09:00:00+08:00")
+    check = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
+    (said,) = [l for l in _diagnostics(check.stderr) if "[E-PRIVACY-COMMIT]" in l]
+    command = re.search(r"运行 (git rebase -i [^，]+)，", said).group(1).split()
+    clerk = {"GIT_AUTHOR_NAME": "文书", "GIT_AUTHOR_EMAIL": "a@b", "GIT_COMMITTER_NAME": "文书", "GIT_COMMITTER_EMAIL": "a@b"}
+    subprocess.run(command, cwd=demo_copy, check=True, capture_output=True,
+                   env={**os.environ, **clerk, "GIT_SEQUENCE_EDITOR": "sed -i '1s/^pick/reword/'",
+                        "GIT_EDITOR": "sed -i '1s/.*/更正户数/'"})
+    out = tmp_path / "site"
+    done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
+    assert done.returncode == 0, done.stderr
+    record = _record_text(out / "affairs" / "2026-gengdi-butie.html")
+    assert "2026年10月20日 09:30 说明：更正户数 " in record, record
+    record = _record_text(out / "affairs" / "2026-yishiyiyi.html")
+    assert "公开后没有修改过" in record and "2026年11月1日 09:00 公开前 说明：修改一事一议方案" in record, record

@@ -386,7 +386,10 @@ def _scan_message(rev: Revision, shown_at: Path, report: Report, public_phones: 
     if last:
         how = "这是最近一次提交，运行 git commit --amend 改写说明"
     else:
-        how = (f"运行 git rebase -i {'--root' if first else short + '^'}，在打开的列表里把提交 {short} "
+        # --committer-date-is-author-date: a plain rebase dates every commit it rewrites today, and the site
+        # dates revisions by their commits: months of published revisions would move to the day of the fix.
+        how = (f"运行 git rebase -i --committer-date-is-author-date {'--root' if first else short + '^'}，"
+               f"在打开的列表里把提交 {short} "
                "那一行开头的 pick 改成 reword，保存后改写说明")
     for item in found.items:
         report.error(shown_at, 1, "E-PRIVACY-COMMIT",
