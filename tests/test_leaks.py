@@ -251,3 +251,16 @@ def test_base_url_must_be_a_plain_web_address(demo_copy, value):
     done = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
     assert done.returncode == 1
     assert any(p.endswith("village.yaml") and l == 7 and c == "E-VILLAGE-BASE-URL" for p, l, c in _located(done.stderr))
+
+
+@pytest.mark.parametrize("value", ["https://admin:pw@cunwu.example.org/qingxi/", "https://admin@cunwu.example.org/qingxi/"])
+def test_a_user_name_or_password_in_base_url_is_refused_before_it_reaches_the_qr_codes(demo_copy, tmp_path, value):
+    village = demo_copy / "village.yaml"
+    village.write_text(village.read_text(encoding="utf-8").replace(
+        "base_url: https://cunwu.example.org/qingxi/", f"base_url: {value}"), encoding="utf-8")
+    out = tmp_path / "site"
+    done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
+    assert done.returncode == 1
+    assert any(p.endswith("village.yaml") and l == 7 and c == "E-VILLAGE-BASE-URL" for p, l, c in _located(done.stderr))
+    assert "用户名或密码" in done.stderr and "https://cunwu.example.org/qingxi/" in done.stderr  # what to write instead
+    assert not out.exists()  # no QR code, feed or sitemap carries it

@@ -39,6 +39,11 @@ def _base_url(text: str):
     except ValueError:  # e.g. an unclosed [ of an IPv6 address
         host = None
     if host and parts.scheme in ("http", "https") and not UNSAFE_URL_RE.search(text):
+        if parts.username is not None or parts.password is not None:
+            # Whatever stands before the @ is printed in every QR code, the feed and the sitemap.
+            return ("E-VILLAGE-BASE-URL", "base_url 里带了用户名或密码（@ 前面的部分），它会印进每个二维码、"
+                                          "订阅和网站地图，谁都看得到；请删掉 @ 和它前面的部分，"
+                                          f"写成 {parts._replace(netloc=parts.netloc.rpartition('@')[2]).geturl()[:80]}")
         return None
     return ("E-VILLAGE-BASE-URL", "base_url 应是网站的完整地址：以 http:// 或 https:// 开头，不含空格、引号、"
                                   f"< > 和 ?#，例如 https://cunwu.example.org/qingxi/；写的是 “{text[:80]}”")
