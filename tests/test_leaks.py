@@ -10,9 +10,11 @@ from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import pytest
+import zxingcpp
 from PIL import Image
 
 from conftest import TODAY, faulty_exif, run_cli
+from test_qr import _image, _modules_drawn
 from villageboard.kinds import kiosk
 from villageboard.reading import assets, markup
 from villageboard.reading.diagnostics import Report
@@ -264,3 +266,31 @@ def test_a_user_name_or_password_in_base_url_is_refused_before_it_reaches_the_qr
     assert any(p.endswith("village.yaml") and l == 7 and c == "E-VILLAGE-BASE-URL" for p, l, c in _located(done.stderr))
     assert "用户名或密码" in done.stderr and "https://cunwu.example.org/qingxi/" in done.stderr  # what to write instead
     assert not out.exists()  # no QR code, feed or sitemap carries it
+
+
+def test_base_url_ending_in_a_page_name_is_refused_with_the_folder_to_write(demo_copy):
+    village = demo_copy / "village.yaml"
+    village.write_text(village.read_text(encoding="utf-8").replace(
+        "base_url: https://cunwu.example.org/qingxi/", "base_url: https://cunwu.example.org/qingxi/index.html"),
+        encoding="utf-8")
+    done = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
+    assert done.returncode == 1  # the QR codes decoded to …/qingxi/index.html/compact/index.html
+    assert any(p.endswith("village.yaml") and l == 7 and c == "E-VILLAGE-BASE-URL" for p, l, c in _located(done.stderr))
+    assert "以 / 结尾，例如 https://cunwu.example.org/qingxi/ " in done.stderr
+
+
+def test_doubled_slashes_in_base_url_are_read_as_the_folder_the_clerk_meant(demo_copy, tmp_path):
+    village = demo_copy / "village.yaml"
+    village.write_text(village.read_text(encoding="utf-8").replace(
+        "base_url: https://cunwu.example.org/qingxi/", "base_url: https://cunwu.example.org//qingxi//"), encoding="utf-8")
+    out = tmp_path / "site"
+    assert run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY).returncode == 0
+    kiosk_page = (out / "kiosk" / "finance" / "2026-Q3.html").read_text(encoding="utf-8")
+    svg = re.search(r'<svg role="img" aria-label="本页手机版二维码".*?</svg>', kiosk_page, re.S).group(0)
+    drawn = _modules_drawn(svg)
+    side = int(re.search(r'viewBox="0 0 (\d+) ', svg).group(1))
+    scanned = zxingcpp.read_barcode(_image([[(x, y) in drawn for x in range(side)] for y in range(side)])).text
+    assert scanned == "https://cunwu.example.org/qingxi/finance/2026-Q3.html"
+    assert 'href="https://cunwu.example.org/qingxi/feed.xml"' in (out / "feed.xml").read_text(encoding="utf-8")
+    addresses = re.findall(r"<loc>([^<]+)</loc>", (out / "sitemap.xml").read_text(encoding="utf-8"))
+    assert addresses and all(a.startswith("https://cunwu.example.org/qingxi/") and "//" not in a[8:] for a in addresses)

@@ -44,9 +44,27 @@ def _base_url(text: str):
             return ("E-VILLAGE-BASE-URL", "base_url 里带了用户名或密码（@ 前面的部分），它会印进每个二维码、"
                                           "订阅和网站地图，谁都看得到；请删掉 @ 和它前面的部分，"
                                           f"写成 {parts._replace(netloc=parts.netloc.rpartition('@')[2]).geturl()[:80]}")
+        if "." in parts.path.rpartition("/")[2]:
+            # Every page's address is appended to this one: a page's address cannot stand behind a page.
+            folder = parts._replace(path=parts.path.rpartition("/")[0] + "/").geturl()
+            return ("E-VILLAGE-BASE-URL", f"base_url 的最后一段 “{parts.path.rpartition('/')[2][:40]}” 像是一个文件（网页）"
+                                          "的名字；这里要写网站所在文件夹的地址，以 / 结尾，"
+                                          f"例如 {folder[:80]}")
         return None
     return ("E-VILLAGE-BASE-URL", "base_url 应是网站的完整地址：以 http:// 或 https:// 开头，不含空格、引号、"
                                   f"< > 和 ?#，例如 https://cunwu.example.org/qingxi/；写的是 “{text[:80]}”")
+
+
+def _folder(base_url: str | None) -> str | None:
+    """The address as a clerk means it: ``//qingxi//`` is the folder ``/qingxi/``.
+
+    A doubled slash is a slip of the keyboard, and web servers mostly serve such an address
+    anyway; printed in the QR codes it would still be a second address of every page.
+    """
+    if not base_url:
+        return base_url
+    parts = urlsplit(base_url)
+    return parts._replace(path=re.sub(r"/{2,}", "/", parts.path)).geturl()
 
 
 GRID = Schema(
@@ -142,7 +160,7 @@ def load(content: Path, report: Report) -> Village | None:
     kiosk = rec["kiosk"]
     village = Village(
         path=path, name=rec["name"], township=rec["township"], county=rec["county"],
-        households=rec["households"], population=rec["population"], base_url=rec["base_url"],
+        households=rec["households"], population=rec["population"], base_url=_folder(rec["base_url"]),
         service_address=centre and centre["address"], service_hours=centre and centre["hours"],
         service_phone=centre and centre["phone"], supervision_phone=rec["supervision_phone"],
         idle_seconds=kiosk["idle_seconds"] if kiosk else 90,
