@@ -41,7 +41,7 @@ def test_a_missing_period_is_named_and_not_silently_skipped(demo_copy):
 
 def test_a_distribution_paid_otherwise_than_booked_is_an_error(demo_copy):
     q1 = demo_copy / "finance" / "2026-Q1.yaml"
-    _edit(q1, "percent: 50, per: 人}", "percent: 50, per: 人, count: 250}")  # 100.00 × 250 paid, 97.65 × 256 booked
+    _edit(q1, "count: 256}", "count: 250}")  # 100.00 × 250 paid, 97.65 × 256 booked
     done = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
     assert done.returncode == 1
     found = [(p, m) for p, l, m, c in _diagnostics(done.stderr) if c == "E-DISTRIBUTION-BOOKED"]

@@ -340,7 +340,7 @@ def test_distribution_remainder():
 
 
 def test_distribution_per_household(finance):
-    edit(finance / "2026-Q1.yaml", "percent: 50, per: 人}", "percent: 50, per: 户}")
+    edit(finance / "2026-Q1.yaml", "per: 人, count: 256}", "per: 户, count: 85}")
     site = load(finance.parent)
     q1 = next(l for l in site.books.ledgers if l.period.key == "2026-Q1")
     share = q1.distribution.shares[0]
@@ -357,7 +357,7 @@ def test_distribution_shares_must_add_up(finance):
 
 def test_distribution_share_amount_against_percent(finance):
     q1 = finance / "2026-Q1.yaml"
-    edit(q1, "percent: 50, per: 人}", "percent: 50, amount: 25000.01, per: 人}")
+    edit(q1, "percent: 50, per: 人", "percent: 50, amount: 25000.01, per: 人")
     site = load(finance.parent)
     assert found(site, "E-DISTRIBUTION-SHARE") == [where(q1, "农户（成员）分配")]
 
@@ -370,7 +370,7 @@ FACILITIES = "{name: 提取公积公益金（用于公益设施）, percent: 50}
     ([(FACILITIES, "{name: 提取公积公益金（用于公益设施）, amount: -100.00}")],
      [("E-DISTRIBUTION-AMOUNT", "提取公积公益金")]),
     # 150% of the total, "balanced" by a negative share: each is named, and no sum is reported on top.
-    ([("percent: 50, per: 人}", "percent: 150, per: 人}"),
+    ([("percent: 50, per: 人", "percent: 150, per: 人"),
       (FACILITIES, "{name: 提取公积公益金（用于公益设施）, amount: -25000.00}")],
      [("E-DISTRIBUTION-AMOUNT", "提取公积公益金"), ("E-DISTRIBUTION-PERCENT", "农户（成员）分配")]),
 ], ids=["negative total", "negative share", "150 percent"])
@@ -498,9 +498,28 @@ def test_published_before_the_period_ends_is_a_warning(finance):
 
 def test_distribution_count_zero(finance):
     q1 = finance / "2026-Q1.yaml"
-    edit(q1, "percent: 50, per: 人}", "percent: 50, per: 人, count: 0}")
+    edit(q1, "count: 256}", "count: 0}")
     site = load(finance.parent)
     assert found(site, "E-DISTRIBUTION-COUNT") == [where(q1, "count: 0")]
+
+
+def test_a_distribution_paid_per_person_states_its_own_head_count(finance):
+    q1 = finance / "2026-Q1.yaml"
+    edit(q1, "per: 人, count: 256}", "per: 人}")
+    site = load(finance.parent)
+    # Once it took today's village.yaml: one birth (256 → 257) broke the published Q1 ledger.
+    assert found(site, "E-DISTRIBUTION-COUNT") == [where(q1, "农户（成员）分配")]
+    message = next(d.message for d in site.report.items if d.code == "E-DISTRIBUTION-COUNT")
+    assert "count: 256" in message
+
+
+def test_a_population_change_today_leaves_a_published_distribution_as_it_was(finance):
+    village = finance.parent / "village.yaml"
+    edit(village, "population: 256", "population: 257")
+    site = load(finance.parent)
+    assert [d for d in site.report.items if d.code.startswith("E-")] == []
+    q1 = next(l for l in site.books.ledgers if l.period.key == "2026-Q1")
+    assert (q1.distribution.shares[0].unit, q1.distribution.shares[0].count) == (Decimal("97.65"), 256)
 
 
 def test_fund_file_name_becomes_an_address(finance):

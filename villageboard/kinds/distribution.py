@@ -3,6 +3,7 @@
 The use of collective income is decided by the villagers' assembly (组织法 art. 24),
 and the board shows how the distributed total was split: the shares must add up to it
 to the fen. A share paid per person or per household shows the unit amount, the count
+(the ledger's own: today's ``village.yaml`` must not change a published ledger's figures)
 and what rounding leaves over: the unit is rounded *down* to the fen, so the village
 never pays out more than was decided (25,000.00 among 256 people is 97.65 each, and
 1.60 stays in 未分配收益). The total and every share are above zero and a percentage is
@@ -129,7 +130,16 @@ def read_distribution(rec, path: Path, site, report) -> Distribution | None:
             continue
         count = item["count"]
         if item["per"] and count is None:
-            count = site.village.population if item["per"] == "人" else site.village.households
+            # Not today's village.yaml: a birth or a new household would change the 每人金额 of every
+            # published ledger, and break its booked payout (E-DISTRIBUTION-BOOKED) far from the cause.
+            now = site.village.population if item["per"] == "人" else site.village.households
+            heads = "人数" if item["per"] == "人" else "户数"
+            report.error(path, line, "E-DISTRIBUTION-COUNT",
+                         f"“{item['name']}” 按{item['per']}发放，要写分配方案定的{heads}，例如 count: {now}"
+                         f"（village.yaml 现在是 {now} {item['per']}；分配时不是这个数的，写当时的）。{heads}写进这一期的账，"
+                         f"以后村里{heads}变了，已公开的每{item['per']}金额才不会跟着变")
+            complete = False
+            continue
         if item["per"] and not count:
             report.error(path, item.line_of("count"), "E-DISTRIBUTION-COUNT", "人数或户数不能是 0")
             complete = False
