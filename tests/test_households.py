@@ -178,6 +178,38 @@ def test_a_photo_with_a_faulty_exif_entry_is_published_upright(demo_copy, tmp_pa
         assert published.size == (20, 40) and not published.getexif()  # stood up; nothing of the EXIF kept
 
 
+@pytest.mark.parametrize("first, second", [("zhou.jpg", "zhou.jpg"), ("img/zhou.jpg", "'img\\zhou.jpg'")],
+                         ids=["one family photo for two honours", "the same photo written with either slash"])
+def test_one_photo_shown_by_two_households_is_published_once(demo_copy, tmp_path, first, second):
+    households = demo_copy / "households"
+    if first.startswith("img/"):
+        (households / "img").mkdir()
+        (households / "zhou.jpg").rename(households / "img" / "zhou.jpg")
+    zhou = (households / "zhou-jianhua.yaml").read_text(encoding="utf-8")
+    write(demo_copy, zhou.replace("photo: zhou.jpg", f"photo: {first}"), "zhou-jianhua.yaml")
+    write(demo_copy, zhou.replace("周建华", "周建国").replace("photo: zhou.jpg", f"photo: {second}"), "zhou-jianguo.yaml")
+    out = tmp_path / "site"
+    done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
+    assert done.returncode == 0, done.stderr  # it stopped with six E-OUTPUT-COLLISION naming no file
+    folder = "img/" if first.startswith("img/") else ""
+    for page in ("zhou-jianhua", "zhou-jianguo"):
+        html = (out / "households" / f"{page}.html").read_text(encoding="utf-8")
+        assert f'<img src="../photos/households/{folder}zhou-640.jpg"' in html
+    assert (out / "photos" / "households" / f"{folder}zhou-640.jpg").is_file()
+
+
+def test_two_different_photos_bound_for_one_address_name_both_households(demo_copy):
+    households = demo_copy / "households"
+    Image.new("RGB", (400, 300), (200, 30, 30)).save(households / "zhou.png")
+    zhou = (households / "zhou-jianhua.yaml").read_text(encoding="utf-8")
+    write(demo_copy, zhou.replace("周建华", "周建国").replace("photo: zhou.jpg", "photo: zhou.png"), "zhou-jianguo.yaml")
+    done = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
+    assert done.returncode == 1
+    located = re.findall(r"^(.+?):(\d+): 错误：(.+) \[E-OUTPUT-COLLISION\]$", done.stderr, re.M)
+    assert [(Path(p).name, int(l)) for p, l, _ in located] == [("zhou-jianhua.yaml", 6)], done.stderr
+    assert "zhou-jianguo.yaml 第 6 行" in located[0][2] and "zhou.png" in located[0][2]
+
+
 def test_pages_use_srcset_with_sizes(built_demo):
     html = (built_demo / "households" / "yao-xifei.html").read_text(encoding="utf-8")
     assert 'srcset="../photos/households/yao-320.webp 320w, ../photos/households/yao-640.webp 640w, ' \

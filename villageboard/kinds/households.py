@@ -14,6 +14,7 @@ from pathlib import Path
 
 from villageboard.reading import images, markup
 from villageboard.reading.assets import content_problem, located
+from villageboard.reading.diagnostics import display_path
 from villageboard.reading.fields import Field, Schema
 from villageboard.reading.history import FileHistory
 from villageboard.planning.pages import Page, Section
@@ -59,6 +60,7 @@ class Household:
     phone: str | None = None
     story_html: str = ""
     photo: images.Photo | None = None
+    photo_line: int = 1
 
     @property
     def url(self) -> str:
@@ -125,7 +127,8 @@ def _read(path: Path, site) -> Household | None:
     return Household(
         slug=path.stem, path=path, name=rec["name"], kind=kind, grid_id=rec["grid"],
         history=site.history.of(path), since=since, duties=rec["duties"], serves=rec["serves"],
-        stars=rec["stars"], motto=rec["motto"], phone=phone, story_html=story_html, photo=photo)
+        stars=rec["stars"], motto=rec["motto"], phone=phone, story_html=story_html, photo=photo,
+        photo_line=rec.line_of("photo") if photo else 1)
 
 
 def _check_stars(path: Path, rec, kind: str, names: list[str], report) -> None:
@@ -210,6 +213,27 @@ def load(site) -> None:
             site.report.warning(site.content / "village.yaml", grid.line, "W-GRID-HOUSEHOLDS",
                                 f"第 {grid.id} 网格（{grid.name}）写的是 {grid.households} 户，可模范户里有 {placed} 户"
                                 "在这个网格；请核对网格的户数")
+    _one_photo_per_address(site.households, site.report)
+
+
+def _one_photo_per_address(households: list[Household], report) -> None:
+    """A photo is published under its name without the suffix: one family photo for two honours is
+    published once, but zhou.jpg and zhou.png, two pictures, would land on one address."""
+    first: dict[str, Household] = {}
+    for h in sorted(households, key=lambda h: str(h.path)):
+        if h.photo is None:
+            continue
+        other = first.setdefault(h.photo.base, h)
+        if other is h or _same_picture(other.photo._source, h.photo._source):
+            continue
+        report.error(h.path, h.photo_line, "E-OUTPUT-COLLISION",
+                     f"这里的照片 {display_path(h.photo._source)} 和 {display_path(other.path)} 第 {other.photo_line} 行的照片 "
+                     f"{display_path(other.photo._source)} 不是同一张，却要发布到同一个网址 {h.photo.base}-…"
+                     "（网址里不带 .jpg、.png 这样的扩展名）；请给其中一张照片改个名字")
+
+
+def _same_picture(one: Path, other: Path) -> bool:
+    return one.resolve() == other.resolve() or one.read_bytes() == other.read_bytes()
 
 
 def in_grid(site, grid_id: int) -> list[Household]:
@@ -230,7 +254,9 @@ def sections(site) -> list[Section]:
 
 
 def files(site) -> list[tuple[str, bytes]]:
-    return [f for h in site.households if h.photo for f in h.photo.files()]
+    # One picture shown by two households (a family photo for two honours) is published once.
+    photos = {h.photo.base: h.photo for h in site.households if h.photo}
+    return [f for photo in photos.values() for f in photo.files()]
 
 
 def pages(site):
