@@ -76,3 +76,16 @@ def test_an_item_withdrawn_and_published_again_is_compared_with_the_text_withdra
     assert "首次发布时的全文" not in again
     assert re.search(r"摘要 全村 79 户享受补贴，面积 ［删］ 312\.6 ［增］ 310\.2 亩", again), again
     assert "补贴金额： ［删］ 37,043.10 ［增］ 36,758.70 元" in again, again
+
+
+def test_a_renamed_compact_version_says_where_it_moved_not_that_it_was_withdrawn(demo_copy):
+    git = committed(demo_copy, "发布", when="2026-01-01T10:00:00+08:00")
+    git("mv", "compact/2024.md", "compact/2024-xiuding.md")
+    git("commit", "-qm", "改文件名", when="2026-09-01T10:00:00+08:00")
+    done = run_cli("build", "--today", TODAY, cwd=demo_copy.parent)
+    assert done.returncode == 0, done.stderr
+    out = demo_copy.parent / "site"
+    old = (out / "compact" / "2024.html").read_text(encoding="utf-8")
+    assert "这一版村规民约已换到新的地址" in old and 'href="2024-xiuding.html"' in old
+    assert "撤下" not in old.split("<article", 1)[1].split("撤下和修改都留有记录")[0]  # it said 已于 2026年9月1日 撤下
+    assert "现行版本" in (out / "compact" / "2024-xiuding.html").read_text(encoding="utf-8")

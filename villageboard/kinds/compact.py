@@ -18,7 +18,7 @@ from villageboard.reading.fields import Field, Schema
 from villageboard.reading.history import FileHistory
 from villageboard.kinds.status import Status
 from villageboard.planning.pages import Page, Section, Slide
-from villageboard.reading.sources import check_address, read_markdown, list_sources
+from villageboard.reading.sources import check_address, read_markdown, list_sources, real_path
 from villageboard.kinds.withdrawn import Withdrawn, last_record, was_public
 from villageboard.kinds import textdiff
 from villageboard.kinds.textdiff import Piece  # noqa: F401  (the comparison's pieces, for callers)
@@ -230,9 +230,12 @@ def _withdrawn(deletion, site, versions) -> Withdrawn | None:
             or not was_public(rec["adopted"], deletion, site.today):
         return None
     adopted = rec["adopted"]
+    # Renamed (git mv 2024.md 2024-xiuding.md): the version is in force at its new address, not withdrawn.
+    moved_to = site.history.moved_to(deletion)
+    moved = next((v for v in versions if real_path(v.path) == moved_to), None) if moved_to is not None else None
     return Withdrawn(FOLDER, "村规民约", deletion.path.stem, deletion.path,
                      f"{rec['title']}（{adopted.year}年{adopted.month}月版）", adopted, adopted, deletion.removed,
-                     what="这一版村规民约")
+                     moved, what="这一版村规民约")
 
 
 def current(site) -> CompactVersion | None:
