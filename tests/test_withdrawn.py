@@ -40,6 +40,7 @@ def test_a_removed_decision_and_compact_version_keep_their_addresses(tmp_path, d
     assert "这一版村规民约已于 2026年11月2日 撤下" in compact
     assert "原发布日期：2019年12月20日" in compact
     assert (out / "compact" / "index.html").is_file()  # the 2024 version is still in force
+    assert "W-COMPACT-CURRENT-WITHDRAWN" not in done.stderr  # an old version removed: the current one stands
 
 
 def _record(page) -> str:
@@ -89,3 +90,25 @@ def test_a_renamed_compact_version_says_where_it_moved_not_that_it_was_withdrawn
     assert "这一版村规民约已换到新的地址" in old and 'href="2024-xiuding.html"' in old
     assert "撤下" not in old.split("<article", 1)[1].split("撤下和修改都留有记录")[0]  # it said 已于 2026年9月1日 撤下
     assert "现行版本" in (out / "compact" / "2024-xiuding.html").read_text(encoding="utf-8")
+
+
+def test_withdrawing_the_current_compact_is_said_where_the_older_one_now_shows_as_current(demo_copy, browser):
+    git = committed(demo_copy, "发布", when="2026-01-01T10:00:00+08:00")
+    git("rm", "-q", "compact/2024.md")
+    git("commit", "-qm", "撤下：发现错字", when="2026-09-01T10:00:00+08:00")
+    done = run_cli("build", "--today", TODAY, cwd=demo_copy.parent)
+    assert done.returncode == 0, done.stderr
+    warnings = [l for l in done.stderr.splitlines() if l.endswith("[W-COMPACT-CURRENT-WITHDRAWN]")]
+    assert len(warnings) == 1 and "compact/2019.md:1: 警告：" in warnings[0], done.stderr
+    assert "2024.md" in warnings[0] and "2026-09-01 撤下" in warnings[0]
+    out = demo_copy.parent / "site"
+    for page in ("compact/index.html", "kiosk/compact/index.html", "print/compact/index.html", "compact/2019.html"):
+        text = re.sub(r"<[^>]+>", "", (out / page).read_text(encoding="utf-8"))
+        # It said only 现行版本 2019年12月20日起施行: the abolished version silently back in force.
+        assert "现行版本2019年12月20日起施行" in text, page
+        assert "2024年3月16日通过的新版本已于 2026年9月1日 撤下（撤下说明：撤下：发现错字）" in text, page
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    page.goto((out / "compact" / "index.html").as_uri())
+    note = page.locator(".compact-status.withdrawn-newer")
+    assert note.is_visible() and "新版本已于 2026年9月1日 撤下" in note.inner_text()
+    page.close()

@@ -135,6 +135,7 @@ class Compact:
     versions: list[CompactVersion] = field(default_factory=list)
     comparisons: list["Comparison"] = field(default_factory=list)
     withdrawn: list[Withdrawn] = field(default_factory=list)
+    withdrawn_newer: list[Withdrawn] = field(default_factory=list)  # adopted after the one now shown as current
 
 
 @dataclass
@@ -219,8 +220,22 @@ def load(site) -> None:
     for v in versions:
         if v.next:
             comparisons.append(Comparison(v, v.next, textdiff.compare(v.text, v.next.text)))
-    site.compact = Compact(versions, comparisons, [w for d in site.history.deleted_in(folder, ".md")
-                                                   if (w := _withdrawn(d, site, versions))])
+    withdrawn = [w for d in site.history.deleted_in(folder, ".md") if (w := _withdrawn(d, site, versions))]
+    newer = sorted((w for w in withdrawn if not w.moved_to and versions and w.date > versions[-1].adopted),
+                   key=lambda w: w.date)
+    if newer:
+        _warn_current_withdrawn(site, newer[-1], versions[-1])
+    site.compact = Compact(versions, comparisons, withdrawn, newer)
+
+
+def _warn_current_withdrawn(site, gone: Withdrawn, shown: CompactVersion) -> None:
+    """Removing the version in force brings the one it replaced back as 现行版本 on every screen:
+    the clerk hears of it, and the pages say so (a typo fixed by removing the file must not
+    silently revive an abolished compact)."""
+    site.report.warning(shown.path, 1, "W-COMPACT-CURRENT-WITHDRAWN",
+                        f"现行的村规民约（{gone.path.name}，{gone.date} 通过）已于 {gone.removed.when.date()} 撤下，"
+                        f"网站现在把旧版本（{shown.path.name}，{shown.adopted} 通过）当作现行版本显示，页面上注明了新版已撤下。"
+                        "新版只是要改错的，请改好后放回 compact/ 并提交；确实不再施行新版的，可以不管这条提醒")
 
 
 def _withdrawn(deletion, site, versions) -> Withdrawn | None:
@@ -267,11 +282,16 @@ def pages(site):
     renditions = ("phone", "kiosk", "print")
     sources = [v.path for v in versions]
     latest = versions[-1]
+    # The current version's pages say when a newer one was withdrawn: they change with its removal.
+    newer = site.compact.withdrawn_newer
     yield Page(f"{FOLDER}/index.html", "compact.html", latest.title,
-               {"version": latest, "versions": versions, "is_index": True}, sources, renditions)
+               {"version": latest, "versions": versions, "is_index": True, "withdrawn_newer": newer},
+               sources + [w.path for w in newer], renditions)
     for v in versions:
+        shown = newer if v is latest else []
         yield Page(v.url, "compact.html", f"{v.title}（{v.adopted.year}年{v.adopted.month}月版）",
-                   {"version": v, "versions": versions, "is_index": False}, [v.path], renditions)
+                   {"version": v, "versions": versions, "is_index": False, "withdrawn_newer": shown},
+                   [v.path] + [w.path for w in shown], renditions)
     for c in site.compact.comparisons:
         yield Page(c.url, "compact-compare.html",
                    f"村规民约修订对照：{c.older.adopted.year}年版 → {c.newer.adopted.year}年版",
