@@ -130,16 +130,15 @@ def read_distribution(rec, path: Path, site, report) -> Distribution | None:
             continue
         count = item["count"]
         if item["per"] and count is None:
-            # Not today's village.yaml: a birth or a new household would change the 每人金额 of every
-            # published ledger, and break its booked payout (E-DISTRIBUTION-BOOKED) far from the cause.
-            now = site.village.population if item["per"] == "人" else site.village.households
+            # Today's village.yaml, as ledgers written before ``count`` existed were published, but said:
+            # a birth or a new household would change the 每人金额 of every published ledger, and break
+            # its booked payout (E-DISTRIBUTION-BOOKED) far from the cause.
+            count = site.village.population if item["per"] == "人" else site.village.households
             heads = "人数" if item["per"] == "人" else "户数"
-            report.error(path, line, "E-DISTRIBUTION-COUNT",
-                         f"“{item['name']}” 按{item['per']}发放，要写分配方案定的{heads}，例如 count: {now}"
-                         f"（village.yaml 现在是 {now} {item['per']}；分配时不是这个数的，写当时的）。{heads}写进这一期的账，"
-                         f"以后村里{heads}变了，已公开的每{item['per']}金额才不会跟着变")
-            complete = False
-            continue
+            report.warning(path, line, "W-DISTRIBUTION-COUNT",
+                           f"“{item['name']}” 按{item['per']}发放，没写{heads}，现在按 village.yaml 的 {count} {item['per']}算；"
+                           f"请写上分配方案定的{heads}，例如 count: {count}（分配时不是这个数的，写当时的），"
+                           f"以后村里{heads}变了，已公开的每{item['per']}金额才不会跟着变")
         if item["per"] and not count:
             report.error(path, item.line_of("count"), "E-DISTRIBUTION-COUNT", "人数或户数不能是 0")
             complete = False
