@@ -182,3 +182,22 @@ def test_words_typed_before_the_search_script_arrives_are_kept_and_searched(brow
         1, timeout=15000)
     expect(box).to_have_value("低保")
     context.close()
+
+
+def test_amounts_as_typed_and_words_across_punctuation_are_found(phone, served):
+    """A villager types 1780 for the 1,780.00 a page shows and 4户 for its 在保 4 户, and pastes a line
+    whose · or （ the indexed text sets as a space or not at all. Before, each found nothing."""
+    dibao = "2026年第四季度最低生活保障对象公示"
+    for query, title, marks in (("1780", dibao, ["1,780"]), ("1780.00", dibao, ["1,780.00"]),
+                                ("4户7人", dibao, ["4 户 7 人"]), ("、县", dibao, ["、县"]),
+                                ("7月8日 · 记-07-01", "2026年第三季度财务收支公开", [])):
+        phone.goto(served + "search.html?q=" + query)
+        expect(phone.locator("#search-status")).to_have_text("找到 1 条")
+        first = _results(phone).first
+        expect(first.get_by_role("link")).to_have_text(title)
+        assert first.locator(".snippet mark").all_inner_texts()[:len(marks)] == marks, query
+    phone.goto(served + "search.html?q=" + "中溪片（网格长 姚建国）")
+    expect(phone.locator("#search-results > li > a", has_text="姚锡飞")).to_have_count(1)
+    # punctuation alone is no search, and says so
+    phone.goto(served + "search.html?q=" + "？？")
+    expect(phone.locator("#search-status")).to_contain_text("请至少输入连着的两个字")

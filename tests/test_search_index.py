@@ -252,3 +252,32 @@ def test_what_the_pages_show_beside_the_texts_is_found_and_the_kiosk_year_keys_f
         assert public and {documents[d].path for d in _found(shards, index.shards, f"{year}年")} >= public, year
     zhaijidi = next(n for n in site.notices["affairs"] if n.slug == "2026-zhaijidi")
     assert found(zhaijidi.url, f"{zhaijidi.date.year}年{zhaijidi.date.month}月{zhaijidi.date.day}日")
+
+
+def _matches(doc, query: str) -> bool:
+    """Whether every word of ``query`` stands in ``doc`` as search.js checks it: folded, across the
+    comma of 1,780 and the space of 4 户."""
+    found = [search._SKIPPED.sub("", search.fold(t)) for t in (doc.title, doc.text)]
+    return all(any(term in text for text in found) for term in search.terms(query))
+
+
+def _candidates(shards, count, query: str) -> set[int]:
+    found = None
+    for term in search.terms(query):
+        if len(term) >= 2:
+            ids = _found(shards, count, term)
+            found = ids if found is None else found & ids
+    return found or set()
+
+
+def test_query_words_split_at_punctuation_and_amounts_read_as_typed():
+    """A page sets · where its indexed text has a space, or （ where it has none: punctuation separates
+    words. A villager types 1780 and 4户 for the 1,780.00 and 4 户 a page shows."""
+    assert search.terms("１,７８０.00 片（网格长 姚建国） 日 · 记-07-01") == \
+        ["1780.00", "片", "网格长", "姚建国", "日", "记", "07", "01"]
+    assert search.terms("<script>？？") == ["script"] and search.terms("。，、") == []
+    # a piece that is one character beside a mark is looked for as typed, mark and all
+    assert search.terms("、县 3, 户，退") == ["、县", "3,", "户,退"]
+    assert {"17", "80", "4户", "0元", "户7"} <= set(search.bigrams("1,780.00 元 在保 4 户 7 人"))
+    assert not {"元在", "a b"} & set(search.bigrams("元 在 a b"))  # between words, still no bigram
+

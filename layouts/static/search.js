@@ -52,9 +52,37 @@
     }
     return f;
   }
+  function digit(ch) { return ch !== undefined && ch >= "0" && ch <= "9"; }
+  function wide(ch) { return ch !== undefined && ch.codePointAt(0) >= 0x2e80; }
+  // Punctuation and symbols separate a query's words as a space does (search.py's _separates): a page
+  // may set · where its text has a space, or （ where it has none. Older phones without \p{…} get ranges.
+  var SEPARATES;
+  try { SEPARATES = new RegExp("^[\\p{P}\\p{S}]$", "u"); } catch (e) {
+    SEPARATES = /^[!-\/:-@\[-`{-~\u00a1-\u00bf\u00d7\u00f7\u2010-\u2027\u2030-\u205e\u2190-\u2bff\u3001-\u3004\u3008-\u3020\u3030\u303d\ufe30-\ufe4f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\uffe0-\uffee]$/;
+  }
+  // A query's words, folded (search.py's terms): split at spaces, and at punctuation and symbols too
+  // unless that leaves no piece of two characters (then the word is looked for as typed: 、县, 0.5);
+  // 97.65 kept whole, 1,780 read as 1780.
   function terms(query) {
-    return Array.from(query || "").map(foldChar).join("").split(/\s+/)
-      .filter(Boolean).map(function (t) { return Array.from(t); });
+    var chars = Array.from(query || "").map(foldChar), found = [];
+    var kept = chars.filter(function (ch, i) { return !(ch === "," && digit(chars[i - 1]) && digit(chars[i + 1])); });
+    kept.join("").split(/\s+/).filter(Boolean).forEach(function (text) {
+      var word = Array.from(text);
+      var pieces = word.map(function (ch, i) {
+        return (ch === "." && digit(word[i - 1]) && digit(word[i + 1])) || !SEPARATES.test(ch) ? ch : " ";
+      }).join("").split(" ").filter(Boolean);
+      var keepWhole = word.length >= 2 && pieces.length > 0 &&
+        pieces.every(function (p) { return Array.from(p).length < 2; });
+      found = found.concat(keepWhole ? [text] : pieces);
+    });
+    return found.map(function (t) { return Array.from(t); });
+  }
+  // What a page sets that a villager does not type (search.py's _SKIPPED): the comma of 1,780.00, the
+  // space of 在保 4 户. A term is matched across it, so 1780 finds 1,780.00 and 4户 finds 4 户.
+  function skipped(chars, i) {
+    var a = chars[i - 1], b = chars[i + 1], ch = chars[i];
+    if (ch === ",") return digit(a) && digit(b);
+    return /^\s$/.test(ch) && ((digit(a) && wide(b)) || (wide(a) && digit(b)));
   }
   function shardOf(key, shards) {
     var h = 2166136261;
@@ -74,11 +102,14 @@
     }
     return found;
   }
+  // Where needle stands in hay (folded characters), as [start, end) in hay, across skipped characters
+  // (but a term typed with its comma, 3, or ,0, is looked for as typed).
   function positions(hay, needle) {
-    var out = [], i, j;
-    outer: for (i = 0; i + needle.length <= hay.length; i++) {
-      for (j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
-      out.push(i);
+    var kept = [], at = [], out = [], i, j, across = needle.indexOf(",") < 0;
+    for (i = 0; i < hay.length; i++) if (!(across && skipped(hay, i))) { kept.push(hay[i]); at.push(i); }
+    outer: for (i = 0; i + needle.length <= kept.length; i++) {
+      for (j = 0; j < needle.length; j++) if (kept[i + j] !== needle[j]) continue outer;
+      out.push([at[i], at[i + needle.length - 1] + 1]);
     }
     return out;
   }
@@ -139,14 +170,14 @@
       titleAt.push(t); textAt.push(b);
     }
     return {id: candidate.id, inTitle: inTitle, hits: hits, doc: doc, title: title, text: text,
-            titleAt: titleAt, textAt: textAt, lengths: query.map(function (t) { return t.length; })};
+            titleAt: titleAt, textAt: textAt};
   }
 
   /* ---------------------------------------------------------------- showing */
-  function marked(chars, at, lengths, from, to) {
+  function marked(chars, at, from, to) {
     var on = [], i, fragment = document.createDocumentFragment();
-    at.forEach(function (starts, k) {
-      starts.forEach(function (s) { for (i = s; i < s + lengths[k]; i++) on[i] = true; });
+    at.forEach(function (spans) {
+      spans.forEach(function (span) { for (i = span[0]; i < span[1]; i++) on[i] = true; });
     });
     var run = "", running = false;
     function flush() {
@@ -164,24 +195,24 @@
   }
   function snippet(hit) {
     var first = Infinity;
-    hit.textAt.forEach(function (s) { if (s.length) first = Math.min(first, s[0]); });
+    hit.textAt.forEach(function (spans) { if (spans.length) first = Math.min(first, spans[0][0]); });
     var from = first === Infinity ? 0 : Math.max(0, first - 20), to = Math.min(hit.text.length, from + 90), i;
     // Start after a space when one is near (not inside a number or a name), and never cut a match in two.
     for (i = from; from > 0 && i < Math.min(first, from + 10); i++) if (hit.text[i] === " ") { from = i + 1; break; }
-    hit.textAt.forEach(function (starts, k) {
-      starts.forEach(function (s) { if (s < to && s + hit.lengths[k] > to) to = s + hit.lengths[k]; });
+    hit.textAt.forEach(function (spans) {
+      spans.forEach(function (span) { if (span[0] < to && span[1] > to) to = span[1]; });
     });
     var p = document.createElement("p");
     p.className = "snippet";
     if (from > 0) p.appendChild(document.createTextNode("…"));
-    p.appendChild(marked(hit.text, hit.textAt, hit.lengths, from, to));
+    p.appendChild(marked(hit.text, hit.textAt, from, to));
     if (to < hit.text.length) p.appendChild(document.createTextNode("…"));
     return p;
   }
   function item(hit) {
     var doc = hit.doc, li = document.createElement("li"), a = document.createElement("a");
     a.href = doc[0];
-    a.appendChild(marked(hit.title, hit.titleAt, hit.lengths, 0, hit.title.length));
+    a.appendChild(marked(hit.title, hit.titleAt, 0, hit.title.length));
     li.appendChild(a);
     var meta = document.createElement("span");
     meta.className = "meta";
@@ -248,8 +279,8 @@
     say("正在查找“" + query + "”…");
     return plan(query).then(function (found) {
       if (mine !== run) return null;
-      if (found.empty) { say(""); return null; }
-      if (found.tooShort) { say("请至少输入两个字，比如“低保”“补贴”"); return null; }
+      // Only punctuation, or words of one character: spaces and punctuation separate words.
+      if (found.empty || found.tooShort) { say("请至少输入连着的两个字（不算标点），比如“低保”“补贴”"); return null; }
       current = {query: query, terms: found.terms, candidates: found.candidates, exact: found.exact,
                  next: 0, shown: 0, verified: 0};
       return more(current);

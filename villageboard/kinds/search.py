@@ -117,12 +117,49 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
+# What a page sets that a villager does not type: the comma of 1,780.00 (typed 1780) and the space of
+# 在保 4 户 (typed 4户), between a number and a Chinese character. The index also keys the pair of
+# characters on either side of one, and search.js matches a term across it.
+_WIDE = "\u2e80-\U0010ffff"
+_SKIPPED = re.compile(f"(?<=[0-9]),(?=[0-9])|(?<=[0-9])\\s(?=[{_WIDE}])|(?<=[{_WIDE}])\\s(?=[0-9])")
+
+
 def bigrams(text: str) -> Counter:
-    """How often each pair of neighbouring characters stands in ``text`` (folded); none spans a space."""
+    """How often each pair of neighbouring characters stands in ``text`` (folded); none spans a space,
+    except the pairs across a skipped character (``_SKIPPED``): 1,780 holds 17, 4 户 holds 4户."""
     found = Counter()
-    for word in fold(text).split():
+    folded = fold(text)
+    for word in folded.split():
         found.update(map(operator.add, word, word[1:]))
+    for m in _SKIPPED.finditer(folded):
+        found[folded[m.start() - 1] + folded[m.end()]] += 1
     return found
+
+
+def _separates(ch: str) -> bool:
+    """A punctuation mark or a symbol: in a query it separates words as a space does, since a page
+    and the text it is indexed from may set it differently (· or a space, （ or nothing)."""
+    return unicodedata.category(ch)[0] in "PS"
+
+
+def terms(query: str) -> list[str]:
+    """A query's words, folded, as search.js reads them: split at spaces, and at punctuation and
+    symbols too, unless that leaves no piece of two characters (then the word is looked for as typed:
+    、县, 0.5, 户，退); 97.65 kept whole and the comma of 1,780 dropped."""
+    chars = fold(query)
+    kept = "".join(ch for i, ch in enumerate(chars)
+                   if not (ch == "," and 0 < i < len(chars) - 1 and _digit(chars[i - 1]) and _digit(chars[i + 1])))
+    found = []
+    for word in kept.split():
+        pieces = "".join(ch if (ch == "." and 0 < i < len(word) - 1 and _digit(word[i - 1]) and _digit(word[i + 1]))
+                         or not _separates(ch) else " " for i, ch in enumerate(word)).split()
+        keep_whole = len(word) >= 2 and all(len(p) < 2 for p in pieces) and len(pieces) > 0
+        found += [word] if keep_whole else pieces
+    return found
+
+
+def _digit(ch: str) -> bool:
+    return "0" <= ch <= "9"
 
 
 def lookup_keys(term: str) -> list[str]:
