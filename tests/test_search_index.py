@@ -281,3 +281,19 @@ def test_query_words_split_at_punctuation_and_amounts_read_as_typed():
     assert {"17", "80", "4户", "0元", "户7"} <= set(search.bigrams("1,780.00 元 在保 4 户 7 人"))
     assert not {"元在", "a b"} & set(search.bigrams("元 在 a b"))  # between words, still no bigram
 
+
+def test_a_decision_is_indexed_as_its_page_reads_not_as_a_python_object(demo):
+    """The decisions' text held ``Status(marks=(Mark(key='revised', …),))``: the repr of their status,
+    found by searching Mark or revised and shown in a snippet, and not the page's 已通过，已实施."""
+    _, documents, index, _, shards = demo
+    for doc in documents:
+        assert "Status(" not in doc.text and "Mark(" not in doc.text, doc.path
+    by_path = {d.path: d for d in documents}
+    numbered = {d.path: n for n, d in enumerate(documents)}
+    for path, query in (("affairs/decisions/2025-jiti-shouyi.html", "已通过，已实施"),
+                        ("affairs/decisions/2025-jiti-shouyi.html", "公开至 2026年12月31日"),
+                        ("affairs/decisions/2025-jiti-shouyi.html", "决议公开 已完成"),
+                        ("affairs/decisions/2026-houshan-linzu.html", "✗ 未通过")):
+        assert _matches(by_path[path], query), (path, query)
+        assert numbered[path] in _candidates(shards, index.shards, query), (path, query)
+

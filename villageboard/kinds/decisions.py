@@ -210,6 +210,15 @@ class Decision:
         return Status.of(failed=self.failed, revised=bool(self.revisions))
 
     @property
+    def verdict(self) -> str:
+        """What the page says of the matter in bold, above its steps (and search finds)."""
+        if self.failed:
+            return "未通过"
+        if "result_notice" in self.stages:
+            return "已通过，已实施"
+        return "已通过" if self.outcome else self.progress
+
+    @property
     def finished(self) -> bool:
         return self.failed or "result_notice" in self.stages
 

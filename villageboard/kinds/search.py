@@ -566,12 +566,18 @@ def _fund(fund) -> str:
 
 
 def _decision(decision) -> str:
-    lines = [decision.summary, decision.status, decision.outcome.reason if decision.outcome else None]
+    # What the page says in bold above the steps, then why, or where the matter stands.
+    lines = [decision.summary, decision.verdict, decision.outcome.reason if decision.outcome else None]
+    if not decision.failed and "result_notice" in decision.stages:
+        lines.append(f"实施结果已于 {chinese_date(decision.stages['result_notice'].date)} 公开")
+    elif decision.outcome and not decision.failed:
+        lines.append(decision.progress)
     for step in decision.steps:
         s = step.stage
         if s is None:
             continue
-        lines += [f"第{step.number}步 {step.kind.name}", chinese_date(s.date), s.body, plain(s.summary_html) or s.summary]
+        lines += [f"第{step.number}步 {step.kind.name} {step.state_word}", chinese_date(s.date), s.body,
+                  f"公开至 {chinese_date(s.until)}" if s.until else None, plain(s.summary_html) or s.summary]
         if s.attended is not None:
             lines.append(f"应到 {s.total} {s.unit}，实到 {s.attended} {s.unit}")
         if s.votes_for is not None:
