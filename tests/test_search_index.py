@@ -297,3 +297,31 @@ def test_a_decision_is_indexed_as_its_page_reads_not_as_a_python_object(demo):
         assert _matches(by_path[path], query), (path, query)
         assert numbered[path] in _candidates(shards, index.shards, query), (path, query)
 
+
+def test_dates_amounts_and_counts_the_pages_show_are_found(demo):
+    """Found by what a villager reads on the page: the day a notice ran until, a ledger's period, an
+    amount typed without its separators, a fund's spending dates and balance, the compact's votes, a
+    grid's and a family's counts, pieces across the page's · and （."""
+    _, documents, index, _, shards = demo
+    by_path = {d.path: d for d in documents}
+    numbered = {d.path: n for n, d in enumerate(documents)}
+    for path, query in (
+            ("affairs/2026-zhaijidi.html", "2026年6月10日 到期，仅供查阅"),  # 已于 2026年6月10日 到期，仅供查阅
+            ("affairs/2026-dibao-q4.html", "公示至 2026年11月25日"),  # not yet: 公示至 2026年11月25日
+            ("affairs/2026-dibao-q4.html", "1780"),                   # 1,780.00
+            ("affairs/2026-dibao-q4.html", "4户7人"),                  # 在保 4 户 7 人
+            ("affairs/2026-dibao-q4.html", "村民委员会 · 2026年11月15日 · 低保"),
+            ("finance/2026-Q1.html", "2026年1月1日至2026年3月31日"),
+            ("finance/2026-Q1.html", "87812.95"),
+            ("finance/2026-Q1.html", "每人 97.65 元 × 256 人"),
+            ("finance/2026-Q3.html", "7月8日 · 记-07-01"),
+            ("finance/funds/fuwuzhongxin-gaizao.html", "8月10日 · 2026年第三季度 记-08-03"),
+            ("finance/funds/fuwuzhongxin-gaizao.html", "结余 29400"),
+            ("finance/funds/fuwuzhongxin-gaizao.html", "贰万玖仟肆佰元整"),
+            ("compact/index.html", "赞成 74 票，反对 1 票"),
+            ("compact/2019.html", "已被 2024年3月16日通过的版本取代"),
+            ("grids/1.html", "28 户"), ("grids/1.html", "共联系 7 户"), ("grids/1.html", "李淑芬家"),
+            ("households/yao-xifei.html", "联系 8 户"), ("households/yao-xifei.html", "中溪片（网格长 姚建国）"),
+            ("households/wang-dahai.html", "7星")):
+        assert _matches(by_path[path], query), (path, query)
+        assert numbered[path] in _candidates(shards, index.shards, query), (path, query)

@@ -534,13 +534,18 @@ def _join(*parts) -> str:
     return " ".join(" ".join(str(p).split()) for p in parts if p not in (None, ""))
 
 
-def _notice(notice) -> str:
-    return _join(notice.category, notice.summary, notice.unit, plain(notice.body_html),
+def _notice(notice, today: dt.date) -> str:
+    expires = None
+    if notice.expires:  # as the page says it, beside the date
+        expires = (f"已于 {chinese_date(notice.expires)} 到期，仅供查阅" if notice.is_expired(today)
+                   else f"公示至 {chinese_date(notice.expires)}")
+    return _join(notice.category, expires, notice.summary, notice.unit, plain(notice.body_html),
                  *(a.name for a in notice.attachments))
 
 
 def _ledger(ledger) -> str:
-    lines = [ledger.period.label, f"经{ledger.reviewed_by}审核"]
+    period = ledger.period
+    lines = [period.label, f"{chinese_date(period.start)}至{chinese_date(period.end)}", f"经{ledger.reviewed_by}审核"]
     for label, amount in (("期初余额", ledger.opening), ("本期收入", ledger.income_total),
                           ("本期支出", ledger.expenditure_total), ("期末余额", ledger.closing)):
         lines.append(f"{label} {yuan(amount)} 元 {capitals(amount)}")
@@ -551,17 +556,29 @@ def _ledger(ledger) -> str:
                      f"{e.date.month}月{e.date.day}日 {e.voucher}")
     d = ledger.distribution
     if d:
-        lines.append(_join(d.title, f"分配总额 {yuan(d.total)} 元 {capitals(d.total)}", d.decided_by,
-                           *(f"{s.name} {yuan(s.amount)} 元" for s in d.shares)))
+        lines.append(_join(d.title, f"分配总额 {yuan(d.total)} 元 {capitals(d.total)}",
+                           f"经{d.decided_by}决定" if d.decided_by else None,
+                           *(_share(s) for s in d.shares)))
     lines.append(plain(ledger.notes_html))
     return _join(*lines)
 
 
+def _share(share) -> str:
+    """A line of a distribution table as the ledger page writes it."""
+    line = share.name + (f"（{share.percent}%）" if share.percent is not None else "")
+    if share.unit is not None:
+        line += (f" {share.per_text} {yuan(share.unit)} 元 × {share.count} {share.per} = {yuan(share.paid)} 元"
+                 + (f"，尾差 {yuan(share.remainder)} 元转入未分配收益" if share.remainder else ""))
+    return f"{line} {yuan(share.amount)} 元"
+
+
 def _fund(fund) -> str:
-    lines = [fund.source, f"{yuan(fund.amount)} 元 {capitals(fund.amount)}", plain(fund.notes_html),
-             f"已支出 {yuan(fund.spent)} 元 {capitals(fund.spent)}"]
+    lines = [fund.source, f"{fund.amount_label} {yuan(fund.amount)} 元 {capitals(fund.amount)}", plain(fund.notes_html),
+             f"已支出 {yuan(fund.spent)} 元 {capitals(fund.spent)}",
+             f"结余 {yuan(fund.remaining)} 元 {capitals(fund.remaining)}"]
     for s in fund.spending:
-        lines += [s.note] + [f"{e.item} {yuan(e.amount)} 元 {e.voucher}" for e in s.entries]
+        lines += [s.note] + [f"{e.item} {yuan(e.amount)} 元 {e.date.month}月{e.date.day}日 "
+                             f"{s.ledger.period.label} {e.voucher}" for e in s.entries]
     return _join(*lines)
 
 
@@ -586,19 +603,30 @@ def _decision(decision) -> str:
 
 
 def _compact(version) -> str:
-    return _join(version.meeting, version.filed_with, plain(version.body_html))
+    standing = (f"现行版本 {chinese_date(version.adopted)}起施行" if version.current or not version.next
+                else f"旧版本，已不再施行 已被 {chinese_date(version.next.adopted)}通过的版本取代")
+    return _join(standing, version.meeting, f"赞成 {version.votes_for} 票，反对 {version.against} 票，弃权 {version.abstain} 票",
+                 version.filed_with, plain(version.body_html))
 
 
 def _household(household, grid) -> str:
     # Never the phone: even masked it is no one's business to search for.
     return _join(household.kind, household.name, f"{household.name}家",
                  *((f"第{grid.id}网格", grid.name, f"网格长 {grid.leader}") if grid else ()), household.motto,
-                 f"{household.since}年起" if household.since else None, *household.duties, *household.stars,
-                 plain(household.story_html))
+                 f"{household.since}年起" if household.since else None,
+                 f"联系 {household.serves} 户" if household.is_centre and household.serves else None,
+                 *household.duties, f"{len(household.stars)} 星" if household.is_starred else None,
+                 *household.stars, plain(household.story_html))
 
 
 def _grid(grid, found) -> str:
-    return _join(grid.name, f"网格长 {grid.leader}", *(f"{h.kind} {h.name}" for h in found))
+    centres = [h for h in found if h.is_centre]
+    served = sum(h.serves or 0 for h in centres)
+    return _join(grid.name, f"网格长 {grid.leader}", f"户数 {grid.households} 户",
+                 f"党员中心户 {len(centres)} 户，共联系 {served} 户" if centres else None,
+                 *(_join(f"{h.name}{'' if h.is_centre else '家'} {h.kind}",
+                         f"联系 {h.serves} 户" if h.is_centre and h.serves else None,
+                         f"{len(h.stars)} 星" if h.is_starred else None) for h in found))
 
 
 def _status(item, today: dt.date) -> str:
@@ -617,7 +645,7 @@ def _document(page: Page, section: str, today: dt.date) -> Document | None:
     if page.template == "withdrawn.html":
         return None  # its text is no longer public
     if "notice" in c:
-        item, text = c["notice"], _notice(c["notice"])
+        item, text = c["notice"], _notice(c["notice"], today)
         section = item.section_title
         if item.draft:  # shown in `serve --drafts` only, never searchable
             return None
