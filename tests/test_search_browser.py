@@ -196,6 +196,9 @@ def test_amounts_as_typed_and_words_across_punctuation_are_found(phone, served):
         first = _results(phone).first
         expect(first.get_by_role("link")).to_have_text(title)
         assert first.locator(".snippet mark").all_inner_texts()[:len(marks)] == marks, query
+    # the result's date as every page writes it
+    phone.goto(served + "search.html?q=1780")
+    expect(_results(phone).first.locator(".meta")).to_contain_text("2026年11月15日")
     phone.goto(served + "search.html?q=" + "中溪片（网格长 姚建国）")
     expect(phone.locator("#search-results > li > a", has_text="姚锡飞")).to_have_count(1)
     # punctuation alone is no search, and says so

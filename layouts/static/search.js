@@ -209,6 +209,11 @@
     if (to < hit.text.length) p.appendChild(document.createTextNode("…"));
     return p;
   }
+  // 2026-06-03 as every page writes a date (sharing.chinese_date): 2026年6月3日.
+  function chineseDate(iso) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+    return m ? m[1] + "年" + (+m[2]) + "月" + (+m[3]) + "日" : iso;
+  }
   function item(hit) {
     var doc = hit.doc, li = document.createElement("li"), a = document.createElement("a");
     a.href = doc[0];
@@ -216,7 +221,7 @@
     li.appendChild(a);
     var meta = document.createElement("span");
     meta.className = "meta";
-    meta.textContent = [doc[2], doc[3]].filter(Boolean).join(" · ");
+    meta.textContent = [doc[2], chineseDate(doc[3])].filter(Boolean).join(" · ");
     if (doc[4]) {
       var tag = document.createElement("span");
       tag.className = "tag";
