@@ -83,7 +83,7 @@ def generate(count: int, seed: int = 1) -> list[search.Document]:
 
 def downloads(files: dict[str, str], documents: list[search.Document], meta_shards: int, query: str) -> dict:
     """The files search.js loads for ``query`` and its first page of results, and their bytes."""
-    terms = [search.fold(t) for t in query.split()]
+    terms = search.terms(query)  # as search.js reads a query
     keyed = [t for t in terms if len(t) >= 2]
     keys = [search.lookup_keys(t) for t in keyed]
     shards = sorted({search.shard_of(k, meta_shards) for ks in keys for k in ks})
