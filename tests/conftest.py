@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import http.server
 import shutil
 import subprocess
@@ -53,6 +54,14 @@ def tree_digest(folder: Path) -> str:
         if path.is_file():
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def revision_record(page: Path) -> str:
+    """The text of a page's revision record, tags dropped and spaces collapsed."""
+    html = page.read_text(encoding="utf-8")
+    found = re.search(r'<section class="revisions".*?</section>', html, re.S)
+    assert found, page
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group()))
 
 
 def faulty_exif(path, fmt="JPEG"):

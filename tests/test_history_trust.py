@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 
-from conftest import ROOT, TODAY, committed, run_cli
+from conftest import ROOT, TODAY, committed, revision_record, run_cli
 
 
 def _committed(content):
@@ -145,13 +145,6 @@ def test_without_the_history_an_item_does_not_claim_it_was_never_revised(demo_co
     assert revisions and "修订记录" in revisions.group() and "看不出发布后是否修改过" in revisions.group()
 
 
-def _record_text(page) -> str:
-    html = page.read_text(encoding="utf-8")
-    found = re.search(r'<section class="revisions".*?</section>', html, re.S)
-    assert found, page
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group()))
-
-
 def test_an_item_renamed_and_edited_in_one_commit_keeps_its_record_with_the_edit(demo_copy, tmp_path):
     """A rename must not hide an edit made with it: the record goes on from the old file, and the
     commit that renamed it shows what it changed. Before, the renamed notice said 公开后没有修改过
@@ -171,7 +164,7 @@ def test_an_item_renamed_and_edited_in_one_commit_keeps_its_record_with_the_edit
     done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
     assert done.returncode == 0, done.stderr
 
-    record = _record_text(out / "affairs" / "2026-zhaijidi-gengzheng.html")
+    record = revision_record(out / "affairs" / "2026-zhaijidi-gengzheng.html")
     assert "公开后修改过 1 次" in record
     first, renamed = record.split("首次发布", 1)[1].split("整理文件名", 1)
     assert "2026年10月12日 10:00" in first and "110 平方米" in first  # the text as first published
@@ -181,7 +174,7 @@ def test_an_item_renamed_and_edited_in_one_commit_keeps_its_record_with_the_edit
     assert "本公告已换到新的地址" in moved and 'href="2026-zhaijidi-gengzheng.html"' in moved
 
     # A ledger's address is its period: renamed, it is the same page, and the corrected amounts show there.
-    record = _record_text(out / "finance" / "2026-Q3.html")
+    record = revision_record(out / "finance" / "2026-Q3.html")
     assert "公开后修改过 1 次" in record and "改了名（原来是 finance/2026-Q3.yaml）" in record
     assert re.search(r"溪边沟渠清淤 .*? 2,100\.00 2,500\.00", record)
     assert "原来公开在另一个文件" not in (out / "finance" / "2026-Q3.html").read_text(encoding="utf-8")
@@ -242,7 +235,7 @@ def test_a_commit_is_dated_by_the_day_in_china_whatever_zone_the_committer_s_clo
     out = tmp_path / "site"
     done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
     assert done.returncode == 0, done.stderr
-    record = _record_text(out / "affairs" / "2026-gengdi-butie.html")
+    record = revision_record(out / "affairs" / "2026-gengdi-butie.html")
     assert "公开后修改过 1 次" in record, record
     correction = record.split("更正户数")[0].rsplit("修改", 1)[1]
     assert "2026年9月12日 07:30" in correction and "公开前" not in correction, record
@@ -284,7 +277,7 @@ def test_commit_messages_read_right_whatever_encoding_git_is_told_to_print_them_
     out = tmp_path / "site"
     done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
     assert done.returncode == 0, done.stderr
-    record = _record_text(out / "affairs" / "2026-gengdi-butie.html")
+    record = revision_record(out / "affairs" / "2026-gengdi-butie.html")
     for said in ("说明：初始内容", "说明：更正户数", "说明：更正面积（Windows 上的说明）"):
         assert said in record, record
     assert "\ufffd" not in record
@@ -318,16 +311,16 @@ def test_what_a_merge_changed_or_dropped_is_in_the_record(demo_copy, tmp_path):
     done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
     assert done.returncode == 0, done.stderr
 
-    record = _record_text(out / "affairs" / "2026-gengdi-butie.html")
+    record = revision_record(out / "affairs" / "2026-gengdi-butie.html")
     assert "公开后修改过 3 次" in record, record
     assert re.search(r"同事：更正户数和面积 .*［删］ 79 ［增］ 80 .*文书：更正户数 .*［删］ 80 ［增］ 81 "
                      r".*2026年10月15日 09:00 说明：合并同事的修改 .*［删］ 81 ［增］ 82 ", record), record
     assert "本页内容更新于 2026年10月15日" in (out / "affairs" / "2026-gengdi-butie.html").read_text(encoding="utf-8")
-    record = _record_text(out / "affairs" / "2026-zhaijidi.html")
+    record = revision_record(out / "affairs" / "2026-zhaijidi.html")
     assert "公开后修改过 2 次" in record, record
     assert re.search(r"同事：更正户数和面积 .*［删］ 110 ［增］ 120 .*合并同事的修改 .*［删］ 120 ［增］ 110 ", record), record
     # An edit the merge took as it was is shown once, at the colleague's commit.
-    record = _record_text(out / "affairs" / "2026-fuwuzhongxin-gaizao.html")
+    record = revision_record(out / "affairs" / "2026-fuwuzhongxin-gaizao.html")
     assert "公开后修改过 1 次" in record and "同事：更正户数和面积" in record and "合并同事的修改" not in record, record
 
 
@@ -357,7 +350,7 @@ def test_following_the_advice_for_an_older_commit_message_keeps_every_revision_s
     out = tmp_path / "site"
     done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
     assert done.returncode == 0, done.stderr
-    record = _record_text(out / "affairs" / "2026-gengdi-butie.html")
+    record = revision_record(out / "affairs" / "2026-gengdi-butie.html")
     assert "2026年10月20日 09:30 说明：更正户数 " in record, record
-    record = _record_text(out / "affairs" / "2026-yishiyiyi.html")
+    record = revision_record(out / "affairs" / "2026-yishiyiyi.html")
     assert "公开后没有修改过" in record and "2026年11月1日 09:00 公开前 说明：修改一事一议方案" in record, record

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import TODAY, committed, run_cli
+from conftest import TODAY, committed, revision_record, run_cli
 
 
 def test_a_removed_ledger_keeps_its_address_and_shows_in_the_calendar(tmp_path, demo_copy):
@@ -43,13 +43,6 @@ def test_a_removed_decision_and_compact_version_keep_their_addresses(tmp_path, d
     assert "W-COMPACT-CURRENT-WITHDRAWN" not in done.stderr  # an old version removed: the current one stands
 
 
-def _record(page) -> str:
-    html = page.read_text(encoding="utf-8")
-    found = re.search(r'<section class="revisions".*?</section>', html, re.S)
-    assert found, page
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group()))
-
-
 def test_an_item_withdrawn_and_published_again_is_compared_with_the_text_withdrawn(tmp_path, demo_copy):
     """撤下：两笔支出记错，核对后重新公开 — and the ledger came back under its name with other amounts.
     Its record said 重新发布 and nothing else: the amounts as first published were nowhere, so a
@@ -69,11 +62,11 @@ def test_an_item_withdrawn_and_published_again_is_compared_with_the_text_withdra
     out = tmp_path / "site"
     done = run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
     assert done.returncode == 0, done.stderr
-    record = _record(out / "finance" / "2026-Q2.html")
+    record = revision_record(out / "finance" / "2026-Q2.html")
     again = record.split("重新发布", 1)[1]
     assert "重新发布的内容和撤下前的原文对照如下" in again, record
     assert re.search(r"村部电费（4—5月） .*? 812\.45 821\.45 .*村干部误工补贴（第二季度） .*? 6,000\.00 5,991\.00", again), record
-    again = _record(out / "affairs" / "2026-gengdi-butie.html").split("重新发布", 1)[1]
+    again = revision_record(out / "affairs" / "2026-gengdi-butie.html").split("重新发布", 1)[1]
     assert "首次发布时的全文" not in again
     assert re.search(r"摘要 全村 79 户享受补贴，面积 ［删］ 312\.6 ［增］ 310\.2 亩", again), again
     assert "补贴金额： ［删］ 37,043.10 ［增］ 36,758.70 元" in again, again

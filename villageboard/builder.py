@@ -153,7 +153,8 @@ def _build(site, out: Path, today: dt.date, layouts: Path, jobs: int, preview: b
     db = (warm.database if warm else record.Database)(site.cache.root, out, record.program_digest(layouts),
                                                         f"preview={preview}")
     try:
-        _write(out, site, renderer, layouts, today, jobs, db, warm)
+        with contextlib.ExitStack() as storing:
+            _write(out, site, renderer, layouts, today, jobs, db, warm, storing)
     except _Abort:
         pass
     except OutputRefused as refusal:
@@ -264,7 +265,8 @@ def _describe(page) -> str:
 
 
 def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, jobs: int, db: record.Database,
-           warm: Warm | None) -> None:
+           warm: Warm | None, storing: contextlib.ExitStack) -> None:
+    """``storing``: what is stored for the next command is waited for there, once the site is published."""
     report = site.report
     planned = sorted(renderer.outputs)
     shas: dict[str, bytes] = {}
@@ -273,17 +275,16 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
     with AtomicOutput(out, warm.over(out) if warm else None, spare=warm is None) as output, \
             contextlib.closing(in_background(_staged_others, (site, renderer, layouts, out, output, db, not warm),
                                              here=jobs <= 1 or warm is not None,
-                                             then=None if warm else functools.partial(_store_search, site))) as others, \
-            contextlib.ExitStack() as waiting:
+                                             then=None if warm else functools.partial(_store_search, site))) as others:
         # The command makes and stages the other outputs (the search index above all) on a second
         # core while this one works out which pages would come out as published and has them staged.
         # Not ``serve``: for a save, forking a process cost more than the work it took over (its
         # start, and every page of memory this one then touched copied: 0.10-0.12 s a save at 1,000
         # notices, 0.08-0.10 s with it made here). Under the lock: another build cannot publish
         # between these looks at --out and the links to it.
-        waiting.callback(_stored, others)  # what the search index learned, stored meanwhile
+        storing.callback(_stored, others)  # what the search index learned, stored while the site is published
         if not warm and site.memo.readings_changed():  # for the next command; serve keeps its own
-            waiting.callback(_stored, in_background(site.memo.store, (site.cache, site.content), here=jobs <= 1))
+            storing.callback(_stored, in_background(site.memo.store, (site.cache, site.content), here=jobs <= 1))
         elif warm:
             site.memo.forget_stored()
         judged = (site.memo.mark, renderer.alike(), hashlib.blake2b("\0".join(planned).encode(), digest_size=16).digest())

@@ -71,8 +71,8 @@ def each(make, items: list, jobs: int):
 class in_background:
     """``work(*args)`` in a forked process, beside what this one does next; ``result()`` waits for
     it (and raises what it raised). ``then()``, if given, runs after it in the same process, with
-    what ``work`` left there, once the result has been sent: work whose outcome the build does not
-    wait for; ``finish()`` waits for it. With ``here``, or where processes cannot be forked, ``work``
+    what ``work`` left there, once the result has been sent: work the build need not wait for until
+    it ends; ``finish()`` waits for it. With ``here``, or where processes cannot be forked, ``work``
     runs here and now and ``then`` at ``finish()``."""
 
     def __init__(self, work, args: tuple, here: bool = False, then=None):
@@ -82,6 +82,7 @@ class in_background:
         if here or not can_fork():
             self._value = work(*args)
             return
+        self._then = None  # done there, not here
         _task = (work, args, then)  # the fork inherits it
         try:
             self._pool = _pool(1)
@@ -106,18 +107,19 @@ class in_background:
         ended without doing it."""
         then, self._then = self._then, None
         try:
-            if self._pool is None:
-                if then is not None:
-                    then()
-                    flush_all()
-            else:
+            if then is not None:
+                then()
+                flush_all()
+            elif self._pool is not None:
                 _answer(self._after or self._pending)
         finally:
+            self._after = None
             self.close()
 
     def close(self) -> None:
-        """Stop the process (when the build ended before asking for the result)."""
-        if self._pool is not None:
+        """Stop the process: when the build ended before asking for the result, not when only
+        ``then`` is left to do (``finish`` waits for it)."""
+        if self._pool is not None and not (self._after is not None and self._pending.done()):
             _stop(self._pool)
             self._pool = None
 
