@@ -325,3 +325,21 @@ def test_dates_amounts_and_counts_the_pages_show_are_found(demo):
             ("households/wang-dahai.html", "7星")):
         assert _matches(by_path[path], query), (path, query)
         assert numbered[path] in _candidates(shards, index.shards, query), (path, query)
+
+
+def test_the_status_a_list_shows_is_found(tmp_path, demo_copy):
+    """已修订 and 已过公示期 stand beside an item in every list and result; a supervisor looking for every
+    item revised after publication searched 已修订 and found nothing."""
+    git = committed(demo_copy, "发布", when="2026-06-01T10:00:00+08:00")
+    notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
+    notice.write_text(notice.read_text(encoding="utf-8").replace("79 户享受补贴", "80 户享受补贴"), encoding="utf-8")
+    git("commit", "-qam", "更正户数", when="2026-10-01T10:00:00+08:00")
+    site = site_module.load(demo_copy, dt.date.fromisoformat(TODAY))
+    documents = search.documents(site, site.pages())
+    index = search.Index(documents)
+    files = dict(index.files())
+    shards = {n: _value(files[f"search/p/{n}.js"]) for n in range(index.shards)}
+    for status in ("已修订", "已过公示期"):
+        marked = {n for n, d in enumerate(documents) if d.status == status}
+        assert marked and _found(shards, index.shards, status) == marked, status
+    assert "affairs/2026-gengdi-butie.html" in {documents[n].path for n in _found(shards, index.shards, "已修订")}

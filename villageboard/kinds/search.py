@@ -677,8 +677,10 @@ def _document(page: Page, section: str, today: dt.date) -> Document | None:
     if published is not None and published > today:
         return None
     days = sorted({d for d in (getattr(item, "date", None), published) if isinstance(d, dt.date)})
+    # The status is searchable too, as the lists show it: a supervisor looks for 已修订.
+    status = _status(item, today)
     return Document(page.path, page.title, section, published.isoformat() if published else "",
-                    _status(item, today), _join(text, *map(chinese_date, days)))
+                    status, _join(text, status, *map(chinese_date, days)))
 
 
 def documents(site, phone_pages: list[Page], digest: Callable[[Page], bytes | None] | None = None) -> list[Document]:
