@@ -200,7 +200,7 @@ def _staged_others(site, renderer: Renderer, layouts: Path, out: Path, output: A
     output (site path, what claims it, the digest of its bytes, whether they are new, or None when
     the published file is kept); what the privacy scan found; what the search index learned; the
     public numbers' digest. With ``storing``, what the search index learned is kept here, for
-    ``_store_search`` to store for the next command once the build has what it needs."""
+    ``Memo.store_search`` to store for the next command once the build has what it needs."""
     found, digested, learned = _other_outputs(site, renderer, layouts, True, site.memo.searched(search.Remembered))
     if storing:  # and not sent back: the command ends with this build
         site.memo.search.take(learned)
@@ -275,14 +275,17 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
     with AtomicOutput(out, warm.over(out) if warm else None, spare=warm is None) as output, \
             contextlib.closing(in_background(_staged_others, (site, renderer, layouts, out, output, db, not warm),
                                              here=jobs <= 1 or warm is not None,
-                                             then=None if warm else functools.partial(_store_search, site))) as others:
+                                             then=None if warm else functools.partial(site.memo.store_search, site.cache, site.content))) as others:
         # The command makes and stages the other outputs (the search index above all) on a second
         # core while this one works out which pages would come out as published and has them staged.
         # Not ``serve``: for a save, forking a process cost more than the work it took over (its
         # start, and every page of memory this one then touched copied: 0.10-0.12 s a save at 1,000
         # notices, 0.08-0.10 s with it made here). Under the lock: another build cannot publish
         # between these looks at --out and the links to it.
-        storing.callback(_stored, others)  # what the search index learned, stored while the site is published
+        # What the search index learned is stored for the next command by the process that made it, after
+        # it handed the index back (pickling it takes a tenth of a second at 10,000 notices), and waited
+        # for once the site is published.
+        storing.callback(_stored, others)
         if not warm and site.memo.readings_changed():  # for the next command; serve keeps its own
             storing.callback(_stored, in_background(site.memo.store, (site.cache, site.content), here=jobs <= 1))
         elif warm:
@@ -364,11 +367,6 @@ def _stored(storing: in_background) -> None:
     with contextlib.suppress(WorkerLost):  # only the next command's head start is lost
         storing.finish()
 
-
-def _store_search(site) -> None:
-    """What the search index learned, stored for the next command (pickling it at 10,000 notices
-    takes a tenth of a second, which the build need not wait for)."""
-    site.memo.store_search(site.cache, site.content)
 
 
 def _made(renderer: Renderer, out: Path, output: AtomicOutput, out_path: str):
