@@ -253,6 +253,7 @@ def test_base_url_must_be_a_plain_web_address(demo_copy, value):
     done = run_cli("check", "--content", str(demo_copy), "--today", TODAY)
     assert done.returncode == 1
     assert any(p.endswith("village.yaml") and l == 7 and c == "E-VILLAGE-BASE-URL" for p, l, c in _located(done.stderr))
+    assert "W-KIOSK-BASE-URL" not in done.stderr  # written, and refused: not said to be missing as well
 
 
 @pytest.mark.parametrize("value", ["https://admin:pw@cunwu.example.org/qingxi/", "https://admin@cunwu.example.org/qingxi/"])

@@ -100,7 +100,7 @@ def _attributes(attrs: list[tuple[str, str | None]]) -> str:
 
 def load(site) -> None:
     village = site.village
-    if not village.base_url:
+    if not village.base_url and "base_url" not in village.refused:  # a refused one has its own error
         site.report.warning(village.path, 1, "W-KIOSK-BASE-URL",
                             "没有填写 base_url（网站地址），触摸屏上无法显示“扫码带走本页”的二维码；"
                             "请在 village.yaml 里填写，例如 base_url: https://cunwu.example.org/qingxi/")

@@ -129,6 +129,7 @@ class Village:
     public_phones: frozenset[str] = frozenset()
     accounting: str = "2023"
     stars: list[str] = field(default_factory=list)
+    refused: frozenset[str] = frozenset()  # keys written but refused: not to be called missing as well
 
     @property
     def countdown(self) -> int:
@@ -165,7 +166,7 @@ def load(content: Path, report: Report) -> Village | None:
         service_phone=centre and centre["phone"], supervision_phone=rec["supervision_phone"],
         idle_seconds=kiosk["idle_seconds"] if kiosk else 90,
         orientation=kiosk["orientation"] if kiosk else "portrait",
-        public_phones=public, accounting=rec["accounting"], stars=rec["stars"],
+        public_phones=public, accounting=rec["accounting"], stars=rec["stars"], refused=frozenset(rec.refused),
     )
     seen: dict[int, int] = {}
     for g in rec["grids"]:

@@ -39,6 +39,7 @@ class Record:
     lines: dict = field(default_factory=dict)
     item_lines: dict = field(default_factory=dict)  # list field -> line of each item
     text_lines: dict = field(default_factory=dict)  # text field -> line its text begins on
+    refused: set = field(default_factory=set)  # keys written with a value that was refused (an error said why)
 
     def __getitem__(self, key: str) -> Any:
         return self.values.get(key)
@@ -101,6 +102,8 @@ class Schema:
             if isinstance(value, YScalar) and value.is_null:
                 continue
             converted = convert(spec, value, key, path, report, record)
+            if converted is None:
+                record.refused.add(key)
             if spec.required and isinstance(converted, str) and not converted.strip():
                 # A space or a full-width 　 is all a clerk sees as nothing: a household with no name,
                 # a page titled “ · 青溪村” would be published.
