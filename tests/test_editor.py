@@ -473,6 +473,35 @@ def test_checks_while_the_clerk_types_see_every_change_made_elsewhere_and_read_o
     assert errors_elsewhere() == []
 
 
+def test_a_check_as_the_clerk_types_looks_again_only_at_the_draft(editor, village, monkeypatch):
+    """At ten thousand notices a check re-read every copied source and worked every page out again:
+    a second a keystroke. Another notice's bytes are not looked at again, nor its page."""
+    from villageboard.reading import memo
+    from villageboard.rendering import record
+
+    status, form = editor.form("affairs", "2026-dibao-q4.md")
+    editor.editor.warming.join()
+    request = {"kind": "affairs", "file": "2026-dibao-q4.md", "values": form["values"], "version": form["version"]}
+    opened, walked = [], []
+    digest, model = memo.content_digest, record.Digests.model
+    monkeypatch.setattr(memo, "content_digest", lambda path: opened.append(str(path)) or digest(path))
+
+    def walking(self, value):
+        if id(value) not in self.models:
+            walked.append(getattr(value, "path", None))
+        return model(self, value)
+
+    monkeypatch.setattr(record.Digests, "model", walking)
+    for word in ("补一句。", "再补一句。"):
+        opened.clear(), walked.clear()
+        status, answer = editor.api("check", {**request, "body": form["body"] + "\n" + word})
+        assert status == 200 and not answer["fields"] and answer["errors"] == 0, answer
+        sources = sorted(p.replace("\\", "/").split("/content/")[-1] for p in opened if p.endswith((".md", ".yaml")))
+        assert sources == ["affairs/2026-dibao-q4.md"]
+        assert "affairs/2026-dibao-q4.html" in walked  # the draft's page is worked out again…
+        assert "affairs/2026-zhaijidi.html" not in walked and "party/index.html" not in walked  # …no other's
+
+
 def test_a_hand_edit_made_while_the_draft_is_checked_is_not_overwritten(editor, village, monkeypatch):
     """The check takes seconds; Notepad saving during them must win over the form, and so must a new file."""
     content, _ = village

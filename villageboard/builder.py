@@ -42,7 +42,12 @@ def check(content: Path, today: dt.date, memo: Memo | None = None, cache_root: P
     try:
         site = site_module.load(content, today, memo=memo, cache_root=cache_root)
         if not site.report.errors:
-            renderer = Renderer(LAYOUTS, site, site.pages())
+            # The pages the check before planned, and their digests, as a build takes them (``_build``):
+            # the search index's documents are found by them, and ten thousand pages walked again
+            # were a third of every check in the editor.
+            pages, memo.pages = same_pages(site.pages(), memo.pages, memo.replayed)
+            renderer = Renderer(LAYOUTS, site, pages)
+            renderer.digests.keep(memo.digests, memo.results())
             # The search index's files are planned too, made from what the check before or the last
             # build worked out of the same documents (made afresh, they were two thirds of a check in
             # the editor); afresh, and more simply, by a check that has neither.
@@ -51,6 +56,8 @@ def check(content: Path, today: dt.date, memo: Memo | None = None, cache_root: P
             if remembered is not None:
                 remembered.take(learned)
             _check_plan(site, renderer, others)
+            if again:  # for the next check
+                memo.digests = _digests_kept(renderer, memo)
         return site
     finally:
         gc.unfreeze()  # what the stored memo brought (``Memo.restore``): the editor checks again and again
@@ -177,8 +184,8 @@ def _other_outputs(site, renderer: Renderer, layouts: Path, publish: bool = True
     learned for the next build, with ``remembered``."""
     phone_pages = [page.path for page, rendition, _ in renderer.outputs.values() if rendition == "phone"]
     found = [(rel, data, "生成的文件") for rel, data in site.files()]
-    sitemap = feeds.sitemap(site, [renderer.outputs[p][0] for p in phone_pages])
-    if sitemap:
+    if site.village.base_url:  # as ``feeds.sitemap``; a check needs only its path, not ten thousand lines
+        sitemap = feeds.sitemap(site, [renderer.outputs[p][0] for p in phone_pages]) if publish else ""
         found.append(("sitemap.xml", sitemap, "网站地图"))
     digested = search.outputs(site, [renderer.outputs[p][0] for p in phone_pages], remembered, renderer.page_digest)
     found += [(rel, text, SEARCH_INDEX) for rel, text, _ in digested]
@@ -305,9 +312,7 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
                 if page_digest is not None:  # from a worker: the next build need not walk the page again
                     page = renderer.outputs[out_path][0]
                     renderer.digests.models.setdefault(id(page), (page, page_digest))
-        digested = record.Digests()  # those of the models it keeps, for the next build
-        digested.keep(renderer.digests.models, site.memo.results())
-        site.memo.digests = digested.models
+        site.memo.digests = _digests_kept(renderer, site.memo)
         if not warm:
             site.memo.store_digests(site.cache, site.content)
         # What needs only the pages is done while the command's other outputs are still being made.
@@ -348,6 +353,13 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
         warm.published(out, shas, renderer, lines)
     else:  # for the command line's stamp; serve has none
         report.left = _left(out, output.names, db)
+
+
+def _digests_kept(renderer: Renderer, memo: Memo) -> dict:
+    """The digests rendering worked out of the models the memo keeps, for the next build or check."""
+    digested = record.Digests()
+    digested.keep(renderer.digests.models, memo.results())
+    return digested.models
 
 
 def _left(out: Path, names: set[str], db: record.Database) -> list[tuple] | None:

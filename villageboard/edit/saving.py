@@ -37,6 +37,7 @@ from villageboard.cache import default_root
 from villageboard.reading.chinese_amounts import capitals, yuan
 from villageboard.reading.diagnostics import Report
 from villageboard.reading.memo import Memo
+from villageboard.reading.fingerprint import MAX_SOURCE_BYTES, digest_of, file_stat
 from villageboard.reading.fields import Field, Schema, money_problem
 from villageboard.reading.strictyaml import YMap, YScalar, YSeq
 from villageboard.edit.forms import Kind
@@ -383,10 +384,12 @@ class Scratch:
             target.unlink(missing_ok=True)
             target.write_text(text, encoding="utf-8")
             self._copied[Path(rel).as_posix()] = None
+            self.memo.seen.pop(str(target), None)
             self._folders.update(p.as_posix() for p in Path(rel).parents[:-1])  # a new one goes with the draft
         if remove is not None:
             (self.path / remove).unlink(missing_ok=True)
             self._copied[Path(remove).as_posix()] = None
+            self.memo.seen.pop(str(self.path / remove), None)
         return self.path
 
     def _sync(self) -> None:
@@ -408,6 +411,7 @@ class Scratch:
         for rel in [rel for rel in self._copied if rel not in files]:
             (self.path / rel).unlink(missing_ok=True)
             del self._copied[rel]
+            self.memo.seen.pop(str(self.path / rel), None)
         for inside in sorted(folders - self._folders):
             (self.path / inside).mkdir(parents=True, exist_ok=True)
         self._folders = folders
@@ -419,9 +423,18 @@ class Scratch:
             if target.is_dir() and not target.is_symlink():
                 shutil.rmtree(target)
             target.unlink(missing_ok=True)
+            self.memo.seen.pop(str(target), None)
             try:
                 if source.suffix.lower() in SOURCE_SUFFIXES:
-                    shutil.copy2(source, target)
+                    data = source.read_bytes()
+                    with open(target, "xb") as copy:
+                        copy.write(data)
+                    shutil.copystat(source, target)
+                    # What the copy holds, for the check's readings (``Memo.seen``, as the command line's
+                    # stamp gives them): nothing but this writes here, so a file not copied again since
+                    # is as it was. A copy is new, never "settled", and ten thousand of them were
+                    # otherwise read again by every check.
+                    self.memo.seen[str(target)] = (file_stat(target), digest_of(data) if len(data) <= MAX_SOURCE_BYTES else None)
                 else:
                     try:
                         os.link(source, target)
