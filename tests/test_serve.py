@@ -62,14 +62,39 @@ def test_serve_previews_locally_and_rebuilds_on_save(demo_copy, tmp_path):
         notice.write_text(notice.read_text(encoding="utf-8").replace("筹资方案征求意见", "筹资方案（修改稿）"),
                           encoding="utf-8")
         assert wait_for(lambda: "筹资方案（修改稿）" in (fetch(f"http://127.0.0.1:{port}/index.html") or ""))
-        # a broken save keeps the last good preview
+        # a broken save keeps the last good preview: once the preview has said so
         notice.write_text("---\ntitle: 坏了\n", encoding="utf-8")
-        time.sleep(2)
+        assert wait_for(lambda: "E-FRONTMATTER" in (fetch(f"http://127.0.0.1:{port}/_preview/state.json") or ""))
         assert "筹资方案（修改稿）" in fetch(f"http://127.0.0.1:{port}/index.html")
     finally:
         process.terminate()
         output = process.communicate(timeout=10)[0].decode("utf-8", "replace")
     assert "E-FRONTMATTER" in output and "预览保持上一次的结果" in output
+    assert "Traceback" not in output
+
+
+def test_a_save_that_keeps_the_file_size_and_time_is_previewed(demo_copy):
+    """A USB stick keeps times to two seconds: a quick edit of one digit can leave a file's size and
+    time as they were. ``serve`` is told of the save by the system, not by looking at the times, so
+    the preview shows it all the same."""
+    import os
+
+    port = free_port()
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--port", str(port)],
+                               cwd=demo_copy.parent, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    page = f"http://127.0.0.1:{port}/affairs/2026-gengdi-butie.html"
+    notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
+    try:
+        assert "79 户" in (wait_for(lambda: fetch(page)) or "")
+        for edit in (("79 户", "78 户"), ("78 户", "77 户")):
+            before = notice.stat()
+            notice.write_text(notice.read_text(encoding="utf-8").replace(*edit, 1), encoding="utf-8")
+            os.utime(notice, ns=(before.st_atime_ns, before.st_mtime_ns))
+            assert notice.stat().st_size == before.st_size
+            assert wait_for(lambda: edit[1] in (fetch(page) or "")), edit
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=10)[0].decode("utf-8", "replace")
     assert "Traceback" not in output
 
 

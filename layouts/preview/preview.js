@@ -41,7 +41,7 @@
       seen = s.build;
       show(s.errors || []);
     }).catch(function () { /* the preview server is restarting: try again */ })
-      .then(function () { setTimeout(poll, 700); });
+      .then(function () { setTimeout(poll, 250); });  // serve is told of a save at once: so is the page
   }
   poll();
 })();

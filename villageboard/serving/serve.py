@@ -4,11 +4,12 @@ The preview is built into its own folder (``.cache/villageboard/preview`` beside
 never into ``site/``, so a half-finished edit, a draft (``--drafts``) or a future day
 (``--today``) never lands in what gets published. Every page of the preview carries a small
 script that shows the errors of a broken save over the last good page, and reloads when a new
-build is ready; livereload watches the files and serves them. Listens on 127.0.0.1 unless
-told otherwise.
+build is ready. The system tells of each save (``Saves``); livereload serves the files.
+Listens on 127.0.0.1 unless told otherwise.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import json
@@ -18,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from livereload import Server
+from tornado.ioloop import IOLoop
 
 from villageboard import builder
 from villageboard.cache import default_root
@@ -102,9 +104,12 @@ def serve(content: Path, out: Path | None, host: str, port: int, drafts: bool = 
 
     rebuild()
     server = Server()
-    # The preview script reloads the pages itself, after every build: livereload only watches and serves.
-    server.watch(str(content), rebuild, delay="forever")
-    server.watch(str(builder.LAYOUTS), rebuild, delay="forever")
+    # The preview script reloads the pages itself, after every build: livereload only serves, and
+    # watches only where the system cannot tell of a save (``Saves``).
+    saves = Saves(IOLoop.current(), rebuild)
+    if not saves.watch([content, builder.LAYOUTS]):
+        server.watch(str(content), rebuild, delay="forever")
+        server.watch(str(builder.LAYOUTS), rebuild, delay="forever")
     shown = "127.0.0.1" if host in ("127.0.0.1", "localhost") else host
     print(f"预览地址：http://{shown}:{chosen}/  （按 Ctrl+C 停止；预览文件在 {out}，不会发布）")
     if host in ("0.0.0.0", "::"):
@@ -114,5 +119,71 @@ def serve(content: Path, out: Path | None, host: str, port: int, drafts: bool = 
             address = f"http://{lan}:{chosen}/"
             print(f"同一局域网的手机或触摸屏请打开 {address} ，或扫下面的二维码：")
             print(qr.terminal(address))
-    server.serve(host=host, port=chosen, root=str(out), open_url_delay=None)
+    try:
+        server.serve(host=host, port=chosen, root=str(out), open_url_delay=None)
+    finally:
+        saves.stop()
     return 0
+
+
+class Saves:
+    """Builds the preview again as soon as a file under content/ or layouts/ is saved, told by the
+    system (watchdog: inotify on Linux, ReadDirectoryChangesW on Windows) rather than found by
+    livereload's look at every file every 0.8 s. That look cost 0.05 s at 10,000 notices each
+    time, a save waited 0.4 s on average before anything looked at it, and it went by the time
+    alone: a same-size edit on a USB stick, which keeps times to two seconds, went unseen. A
+    notice says only when to build: the build itself finds what changed (``reading/memo.py``)."""
+
+    QUIET = 0.05  # seconds: an editor's save is several notices (a temporary file, a rename)
+    # What reading makes the system say (every build reads every file): not a change.
+    READS = {"opened", "closed_no_write"}
+
+    def __init__(self, loop: IOLoop, rebuild):
+        self.loop, self.rebuild = loop, rebuild
+        self.roots: list[Path] = []
+        self.observer = None
+        self.waiting = None  # the build asked for, in the IOLoop's thread
+
+    def watch(self, folders: list[Path]) -> bool:
+        """False where the system cannot tell (no watchdog, no inotify left): livereload looks then."""
+        try:
+            from watchdog.observers import Observer
+
+            observer = Observer()
+            for folder in folders:
+                observer.schedule(self, str(folder), recursive=True)
+            observer.start()
+        except (ImportError, OSError):
+            return False
+        self.roots, self.observer = [folder.resolve() for folder in folders], observer
+        return True
+
+    def dispatch(self, event) -> None:
+        """Watchdog's handler, in its own thread."""
+        if event.event_type in self.READS:
+            return
+        paths = [os.fsdecode(path) for path in (event.src_path, getattr(event, "dest_path", "")) if path]
+        if paths and all(map(self._hidden, paths)):  # none: the system lost track, so look at everything
+            return
+        self.loop.add_callback(self._soon)
+
+    def _hidden(self, path: str) -> bool:
+        """Inside a dot folder or a dot file (git's, an editor's swap file): never read, never published."""
+        for root in self.roots:
+            with contextlib.suppress(ValueError):
+                return any(part.startswith(".") for part in Path(path).resolve().relative_to(root).parts)
+        return True
+
+    def _soon(self) -> None:
+        if self.waiting is not None:
+            self.loop.remove_timeout(self.waiting)
+        self.waiting = self.loop.call_later(self.QUIET, self._build)
+
+    def _build(self) -> None:
+        self.waiting = None
+        self.rebuild()
+
+    def stop(self) -> None:
+        if self.observer is not None:
+            self.observer.stop()
+            self.observer.join(timeout=5)
