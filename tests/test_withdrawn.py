@@ -105,3 +105,29 @@ def test_withdrawing_the_current_compact_is_said_where_the_older_one_now_shows_a
     note = page.locator(".compact-status.withdrawn-newer")
     assert note.is_visible() and "新版本已于 2026年9月1日 撤下" in note.inner_text()
     page.close()
+
+
+def test_a_removed_household_keeps_its_address_and_a_renamed_one_says_where_it_moved(demo_copy):
+    """An honour taken off the board was gone without a word: its address answered 404 and the list
+    simply had one household fewer. It now says when it was removed and why, as a notice does."""
+    git = committed(demo_copy, "发布", when="2026-06-01T10:00:00+08:00")
+    git("mv", "households/li-shufen.yaml", "households/li-shufen-jia.yaml")
+    git("commit", "-qm", "改文件名", when="2026-10-19T15:00:00+08:00")
+    git("rm", "-q", "households/wang-dahai.yaml")
+    git("commit", "-qm", "撤下：本户申请不再公示", when="2026-10-20T15:00:00+08:00")
+    done = run_cli("build", "--today", TODAY, cwd=demo_copy.parent)
+    assert done.returncode == 0, done.stderr
+    out = demo_copy.parent / "site" / "households"
+    gone = (out / "wang-dahai.html").read_text(encoding="utf-8")
+    assert "这一户的模范户公示已于 2026年10月20日 撤下" in gone and "本户申请不再公示" in gone
+    assert "原发布日期：2026年6月1日" in gone and "星级文明户 · 王大海" in gone
+    assert "葡萄" not in gone  # the story is not shown again
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'已撤下（1）.*href="wang-dahai.html">星级文明户 · 王大海</a>.*2026年10月20日 撤下', index, re.S), index
+    assert "王大海家" not in index
+    assert "本页内容更新于 2026年10月20日" in index  # the list changed when the household was taken off it
+    moved = (out / "li-shufen.html").read_text(encoding="utf-8")
+    assert "这一户的模范户公示已换到新的地址" in moved and 'href="li-shufen-jia.html"' in moved
+    assert "撤下" not in moved.split("<article", 1)[1].split("撤下和修改都留有记录")[0]
+    assert "li-shufen" not in index.split("已撤下")[1]  # moved, not removed
+    assert (out / "li-shufen-jia.html").is_file()

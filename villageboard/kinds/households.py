@@ -19,7 +19,8 @@ from villageboard.reading.fields import Field, Schema
 from villageboard.reading.history import FileHistory
 from villageboard.planning.pages import Page, Section
 from villageboard.reading.privacy import digits
-from villageboard.reading.sources import check_address, read_yaml, list_sources
+from villageboard.reading.sources import check_address, read_yaml, list_sources, real_path
+from villageboard.kinds.withdrawn import Withdrawn, last_record, was_public
 
 FOLDER = "households"
 CENTRE = "党员中心户"
@@ -65,6 +66,10 @@ class Household:
     @property
     def url(self) -> str:
         return f"{FOLDER}/{self.slug}.html"
+
+    @property
+    def title(self) -> str:
+        return f"{self.kind} · {self.name}"
 
     @property
     def is_centre(self) -> bool:
@@ -200,6 +205,8 @@ def load(site) -> None:
     folder = site.content / FOLDER
     found = [_read(p, site) for p in list_sources(folder, (".yaml", ".yml"), site)]
     site.households = sorted((h for h in found if h is not None), key=_sort_key)
+    site.households_withdrawn = [w for suffix in (".yaml", ".yml") for d in site.history.deleted_in(folder, suffix)
+                                 if (w := _withdrawn(d, site))]
     first: dict[tuple, Household] = {}
     for h in site.households:
         same = first.setdefault((h.name, h.kind, h.grid_id), h)
@@ -214,6 +221,24 @@ def load(site) -> None:
                                 f"第 {grid.id} 网格（{grid.name}）写的是 {grid.households} 户，可模范户里有 {placed} 户"
                                 "在这个网格；请核对网格的户数")
     _one_photo_per_address(site.households, site.report)
+
+
+def _withdrawn(deletion, site) -> Withdrawn | None:
+    """A household whose file is gone (撤下): an honour is not taken off the board without a word.
+    Published from its first commit: a household has no publication date of its own."""
+    rec = last_record(deletion, SCHEMA)
+    if not rec or not rec["name"] or not rec["kind"] or any(h.slug == deletion.path.stem for h in site.households):
+        return None
+    # Renamed (git mv wang-dahai.yaml wang-dahai-jia.yaml): the household is at its new address.
+    moved_to = site.history.moved_to(deletion)
+    moved = next((h for h in site.households if real_path(h.path) == moved_to), None) if moved_to is not None else None
+    revisions = site.history.of(deletion.path).revisions
+    published = revisions[0].when.date() if revisions else deletion.removed.when.date()
+    if not was_public(published, deletion, site.today):
+        return None
+    return Withdrawn(FOLDER, "模范户", deletion.path.stem, deletion.path, f"{rec['kind'].strip()} · {rec['name']}",
+                     published, published, deletion.removed, moved, what="这一户的模范户公示",
+                     index_url=f"{FOLDER}/index.html")
 
 
 def _one_photo_per_address(households: list[Household], report) -> None:
@@ -248,7 +273,7 @@ def by_kind(households: list[Household]) -> list[tuple[str, list[Household]]]:
 
 
 def sections(site) -> list[Section]:
-    if not site.households:
+    if not site.households and not site.households_withdrawn:
         return []
     return [Section("households", "模范户", f"{FOLDER}/index.html", "党员中心户、星级文明户、最美家庭", 50)]
 
@@ -260,13 +285,16 @@ def files(site) -> list[tuple[str, bytes]]:
 
 
 def pages(site):
-    households = site.households
-    if not households:
+    households, withdrawn = site.households, site.households_withdrawn
+    if not households and not withdrawn:
         return
     stars = site.village.stars
     yield Page(f"{FOLDER}/index.html", "households.html", "模范户",
-               {"groups": by_kind(households), "stars": stars}, [h.path for h in households])
+               {"groups": by_kind(households), "stars": stars, "withdrawn": [w for w in withdrawn if not w.moved_to]},
+               [h.path for h in households] + [w.path for w in withdrawn if not w.moved_to])
+    for gone in withdrawn:
+        yield Page(gone.url, "withdrawn.html", gone.title, {"item": gone}, [gone.path])
     for h in households:
         grid = site.village.grid(h.grid_id)
-        yield Page(h.url, "household.html", f"{h.kind} · {h.name}",
+        yield Page(h.url, "household.html", h.title,
                    {"household": h, "grid": grid, "star_rows": star_rows(h, stars)}, [h.path])

@@ -15,7 +15,7 @@ from typing import Any
 from villageboard.reading import strictyaml
 from villageboard.reading.diagnostics import Report
 from villageboard.reading.fields import Record, Schema
-from villageboard.reading.history import Deletion, Revision
+from villageboard.reading.history import Deletion, FileHistory, Revision
 from villageboard.kinds.status import Status
 from villageboard.reading.sources import SourceText, as_lines, split_front_matter
 
@@ -40,9 +40,13 @@ class Withdrawn:
     pinned: bool = False
     withdrawn: bool = True
     revisions: tuple = ()
+    # Its removal, as a page's 本页内容更新于 counts it (``rendering/record.py``): a list that no longer
+    # shows an item, or shows it withdrawn, changed on that day.
+    history: FileHistory | None = None
 
     def __post_init__(self):
         self.index_url = self.index_url or f"{self.section}/index.html"
+        self.history = self.history or FileHistory([self.removed])
 
     @property
     def url(self) -> str:

@@ -57,6 +57,7 @@ class Site:
     decisions_withdrawn: list[Withdrawn] = field(default_factory=list)
     compact: compact.Compact = field(default_factory=compact.Compact)
     households: list[households.Household] = field(default_factory=list)
+    households_withdrawn: list[Withdrawn] = field(default_factory=list)
     attachment_pages: dict[str, tuple] = field(default_factory=dict)  # picture's site path -> (pdf, page index, pdf hash)
     worked_out: dict[tuple, object] = field(default_factory=dict)  # what several kinds ask, once (notices.entries)
 
