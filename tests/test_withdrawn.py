@@ -105,6 +105,10 @@ def test_withdrawing_the_current_compact_is_said_where_the_older_one_now_shows_a
     note = page.locator(".compact-status.withdrawn-newer")
     assert note.is_visible() and "新版本已于 2026年9月1日 撤下" in note.inner_text()
     page.close()
+    # The touchscreen's idle loop too, which showed the 2019 version under 村规民约 alone.
+    kiosk = (out / "kiosk" / "index.html").read_text(encoding="utf-8")
+    labels = re.findall(r'<p class="slide-label">(村规民约[^<]*)</p>', kiosk)
+    assert labels and set(labels) == {"村规民约（新版已于2026年9月1日撤下，这是之前的2019年版）"}, labels
 
 
 def test_a_removed_household_keeps_its_address_and_a_renamed_one_says_where_it_moved(demo_copy):

@@ -270,7 +270,12 @@ def slides(site) -> list[Slide]:
         return []
     chunks = [run[i:i + SLIDE_LINES] for run in version.verse() for i in range(0, len(run), SLIDE_LINES)]
     chunks = chunks[:MAX_SLIDES]
-    return [Slide("村规民约", version.title, chunk, f"{FOLDER}/index.html", 40 + n) for n, chunk in enumerate(chunks)]
+    label = "村规民约"
+    newer = site.compact.withdrawn_newer
+    if newer:  # as the version's own pages say: the loop must not show an abolished version as if never replaced
+        gone = newer[-1].removed.when
+        label += f"（新版已于{gone.year}年{gone.month}月{gone.day}日撤下，这是之前的{version.adopted.year}年版）"
+    return [Slide(label, version.title, chunk, f"{FOLDER}/index.html", 40 + n) for n, chunk in enumerate(chunks)]
 
 
 def pages(site):
