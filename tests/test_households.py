@@ -242,3 +242,16 @@ def test_slips_that_would_publish_a_wrong_list_are_warned_where_they_were_made(d
                             ("village.yaml", 5, "W-GRID-TOTAL"), ("zhou-jianhua.yaml", 2, "W-HOUSEHOLD-KIND")]), done.stderr
     assert "是不是 “最美家庭”" in done.stderr and "和 liu-xiumei.yaml 是同一户" in done.stderr
     assert "第 3 网格（下溪片）写的是 1 户，可模范户里有 3 户" in done.stderr
+
+
+def test_a_grid_written_with_an_error_is_not_also_called_missing_by_its_households(demo_copy):
+    """A grid line with its leader left out was refused at its own line, and then every household of
+    the grid said 没有第 3 网格 — a grid the clerk can see in village.yaml — sending them to look for
+    mistakes in the wrong files."""
+    village = demo_copy / "village.yaml"
+    village.write_text(village.read_text(encoding="utf-8").replace("name: 下溪片, leader: 王春生, ", "name: 下溪片, "),
+                       encoding="utf-8")
+    found = errors(load(demo_copy))
+    assert found == [("village.yaml", 16, "E-YAML-MISSING-KEY")], found
+    write(demo_copy, CENTRE.replace("grid: 2", "grid: 9"))  # a grid that is nowhere is still said
+    assert ("test-house.yaml", 3, "E-HOUSEHOLD-GRID") in errors(load(demo_copy))

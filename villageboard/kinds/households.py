@@ -108,7 +108,7 @@ def _read(path: Path, site) -> Household | None:
     if near:  # 星级文明 or 党员中心戶 (a traditional 户) would quietly make an honour of its own
         report.warning(path, rec.line_of("kind"), "W-HOUSEHOLD-KIND",
                        f"类别 “{kind}” 是不是 “{near[0]}”？写法不同会单独成为一类；确实是另一种荣誉的话可以不管这条提示")
-    if village.grid(rec["grid"]) is None:
+    if village.grid(rec["grid"]) is None and rec["grid"] not in village.refused_grids:  # else: its own error says why
         known = "、".join(str(g.id) for g in village.grids) or "（village.yaml 里还没有网格）"
         report.error(path, rec.line_of("grid"), "E-HOUSEHOLD-GRID",
                      f"没有第 {rec['grid']} 网格；village.yaml 里的网格编号是 {known}")

@@ -130,6 +130,7 @@ class Village:
     accounting: str = "2023"
     stars: list[str] = field(default_factory=list)
     refused: frozenset[str] = frozenset()  # keys written but refused: not to be called missing as well
+    refused_grids: set[int] = field(default_factory=set)  # grids written with an error: not to be called missing
 
     @property
     def countdown(self) -> int:
@@ -171,6 +172,8 @@ def load(content: Path, report: Report) -> Village | None:
     seen: dict[int, int] = {}
     for g in rec["grids"]:
         if any(g[k] is None for k in ("id", "name", "leader", "households")):
+            if g["id"] is not None:
+                village.refused_grids.add(g["id"])
             continue
         if g["id"] in seen:
             report.error(path, g.line, "E-GRID-DUPLICATE", f"网格编号 {g['id']} 重复（第 {seen[g['id']]} 行已用过）")
