@@ -6,6 +6,7 @@ import datetime as dt
 import http.client
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -500,6 +501,19 @@ def test_a_check_as_the_clerk_types_looks_again_only_at_the_draft(editor, villag
         assert sources == ["affairs/2026-dibao-q4.md"]
         assert "affairs/2026-dibao-q4.html" in walked  # the draft's page is worked out again…
         assert "affairs/2026-zhaijidi.html" not in walked and "party/index.html" not in walked  # …no other's
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX thing")
+def test_a_named_pipe_in_the_content_neither_hangs_a_check_nor_goes_unsaid(editor, village):
+    """The check's copy of content/ read each source to copy it: a named pipe named like a notice
+    would keep the editor waiting for ever. It is named, as the build names it."""
+    content, _ = village
+    os.mkfifo(content / "party" / "2026-pipe.md")
+    status, form = editor.form("affairs", "2026-dibao-q4.md")
+    status, answer = editor.api("check", {"kind": "affairs", "file": "2026-dibao-q4.md", "values": form["values"],
+                                          "body": form["body"], "version": form["version"]})
+    assert status == 200 and answer["errors"] == 0, answer
+    assert [(o["file"], o["code"]) for o in answer["others"]] == [("party/2026-pipe.md", "W-CONTENT-SPECIAL")], answer
 
 
 def test_a_hand_edit_made_while_the_draft_is_checked_is_not_overwritten(editor, village, monkeypatch):

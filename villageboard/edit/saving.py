@@ -405,7 +405,8 @@ class Scratch:
                 except OSError:
                     continue
                 if not stat.S_ISLNK(st.st_mode):  # a link out of content/ is reported by the real check
-                    files[f"{inside}/{name}" if inside else name] = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+                    files[f"{inside}/{name}" if inside else name] = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns,
+                                                                     stat.S_ISREG(st.st_mode))
         for gone in sorted(self._folders - folders, reverse=True):
             shutil.rmtree(self.path / gone, ignore_errors=True)
         for rel in [rel for rel in self._copied if rel not in files]:
@@ -425,7 +426,10 @@ class Scratch:
             target.unlink(missing_ok=True)
             self.memo.seen.pop(str(target), None)
             try:
-                if source.suffix.lower() in SOURCE_SUFFIXES:
+                if not now[4]:  # a named pipe: read, it would keep the check waiting for ever; the check names it
+                    if hasattr(os, "mkfifo"):
+                        os.mkfifo(target)
+                elif source.suffix.lower() in SOURCE_SUFFIXES:
                     data = source.read_bytes()
                     with open(target, "xb") as copy:
                         copy.write(data)
