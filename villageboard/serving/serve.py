@@ -146,6 +146,7 @@ class Saves:
 
     def watch(self, folders: list[Path]) -> bool:
         """False where the system cannot tell (no watchdog, no inotify left): livereload looks then."""
+        self.roots = [folder.resolve() for folder in folders]  # before the first notice can come
         try:
             from watchdog.observers import Observer
 
@@ -155,7 +156,7 @@ class Saves:
             observer.start()
         except (ImportError, OSError):
             return False
-        self.roots, self.observer = [folder.resolve() for folder in folders], observer
+        self.observer = observer
         return True
 
     def dispatch(self, event) -> None:
