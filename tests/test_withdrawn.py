@@ -135,3 +135,28 @@ def test_a_removed_household_keeps_its_address_and_a_renamed_one_says_where_it_m
     assert "撤下" not in moved.split("<article", 1)[1].split("撤下和修改都留有记录")[0]
     assert "li-shufen" not in index.split("已撤下")[1]  # moved, not removed
     assert (out / "li-shufen-jia.html").is_file()
+
+
+def test_a_revised_household_shows_its_revision_record_with_its_phone_masked(demo_copy):
+    """Every other published item showed what was changed after publication; a household's page
+    did not, so a star taken away or a story rewritten left no trace. Its own phone (the one place a
+    private mobile may stand) is masked in the record, as on the page, without a false warning."""
+    git = committed(demo_copy, "发布", when="2026-06-01T10:00:00+08:00")
+    wang, yao = demo_copy / "households" / "wang-dahai.yaml", demo_copy / "households" / "yao-xifei.yaml"
+    wang.write_text(wang.read_text(encoding="utf-8").replace(", 团结星]", "]"), encoding="utf-8")
+    yao.write_text(yao.read_text(encoding="utf-8").replace("13800001234", "13900005678")
+                   .replace("联系中溪片 8 户人家", "联系中溪片 9 户人家"), encoding="utf-8")
+    git("add", "-A")
+    git("commit", "-qm", "复评：王大海家团结星未通过；姚锡飞换了手机", when="2026-09-01T10:00:00+08:00")
+    done = run_cli("build", "--today", TODAY, cwd=demo_copy.parent)
+    assert done.returncode == 0, done.stderr
+    assert "W-PRIVACY-HISTORY" not in done.stderr
+    out = demo_copy.parent / "site" / "households"
+    record = revision_record(out / "wang-dahai.html")
+    assert "这一户的公示于 2026年6月1日 公开，公开后修改过 1 次" in record, record
+    assert "复评：王大海家团结星未通过" in record
+    assert "星级 爱国星、守法星、诚信星、致富星、孝敬星、卫生星 ［删］ 、团结星" in record, record
+    record = revision_record(out / "yao-xifei.html")
+    assert "138****1234 139****5678" in record, record
+    assert "13800001234" not in record and "13900005678" not in record
+    assert re.search(r"联系中溪片 ［删］ 8 ［增］ 9 户人家", record), record

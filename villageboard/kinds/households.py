@@ -8,6 +8,7 @@ shown masked. Photos are re-encoded by ``images`` and never published as shot.
 """
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +71,16 @@ class Household:
     @property
     def title(self) -> str:
         return f"{self.kind} · {self.name}"
+
+    @property
+    def published_on(self) -> dt.date | None:
+        """A household has no publication date of its own: it is public from its first commit."""
+        revisions = self.history.revisions
+        return revisions[0].when.date() if revisions else None
+
+    @property
+    def revisions(self) -> list:
+        return self.history.revised_after(self.published_on) if self.published_on else []
 
     @property
     def is_centre(self) -> bool:
