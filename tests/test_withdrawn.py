@@ -114,10 +114,13 @@ def test_withdrawing_the_current_compact_is_said_where_the_older_one_now_shows_a
 def test_a_removed_household_keeps_its_address_and_a_renamed_one_says_where_it_moved(demo_copy):
     """An honour taken off the board was gone without a word: its address answered 404 and the list
     simply had one household fewer. It now says when it was removed and why, as a notice does."""
+    # A file whose name was never an address (the build refused it) leaves no page when it goes.
+    (demo_copy / "households" / "index.yaml").write_text(
+        (demo_copy / "households" / "wang-dahai.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     git = committed(demo_copy, "发布", when="2026-06-01T10:00:00+08:00")
     git("mv", "households/li-shufen.yaml", "households/li-shufen-jia.yaml")
     git("commit", "-qm", "改文件名", when="2026-10-19T15:00:00+08:00")
-    git("rm", "-q", "households/wang-dahai.yaml")
+    git("rm", "-q", "households/wang-dahai.yaml", "households/index.yaml")
     git("commit", "-qm", "撤下：本户申请不再公示", when="2026-10-20T15:00:00+08:00")
     done = run_cli("build", "--today", TODAY, cwd=demo_copy.parent)
     assert done.returncode == 0, done.stderr

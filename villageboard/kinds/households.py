@@ -15,7 +15,7 @@ from pathlib import Path
 
 from villageboard.reading import images, markup
 from villageboard.reading.assets import content_problem, located
-from villageboard.reading.diagnostics import display_path
+from villageboard.reading.diagnostics import Report, display_path
 from villageboard.reading.fields import Field, Schema
 from villageboard.reading.history import FileHistory
 from villageboard.planning.pages import Page, Section
@@ -238,7 +238,8 @@ def _withdrawn(deletion, site) -> Withdrawn | None:
     """A household whose file is gone (撤下): an honour is not taken off the board without a word.
     Published from its first commit: a household has no publication date of its own."""
     rec = last_record(deletion, SCHEMA)
-    if not rec or not rec["name"] or not rec["kind"] or any(h.slug == deletion.path.stem for h in site.households):
+    if not rec or not rec["name"] or not rec["kind"] or any(h.slug == deletion.path.stem for h in site.households) \
+            or not check_address(deletion.path, Report(), "E-HOUSEHOLD-FILENAME", names=("index",)):  # never published there
         return None
     # Renamed (git mv wang-dahai.yaml wang-dahai-jia.yaml): the household is at its new address.
     moved_to = site.history.moved_to(deletion)
