@@ -163,3 +163,31 @@ def test_a_revised_household_shows_its_revision_record_with_its_phone_masked(dem
     assert "138****1234 139****5678" in record, record
     assert "13800001234" not in record and "13900005678" not in record
     assert re.search(r"联系中溪片 ［删］ 8 ［增］ 9 户人家", record), record
+
+
+def test_a_file_refused_for_taking_a_list_address_leaves_no_withdrawn_page_when_it_goes(demo_copy):
+    """party/index.md was refused (E-OUTPUT-COLLISION: the list's address), so the clerk deleted it,
+    or renamed it as the message says: every build after that stopped with the same error, about
+    a file no longer there, for its "withdrawn" page claimed the list's address; and the archive
+    said a notice never published was 已撤下."""
+    notice = "---\ntitle: {}\ndate: 2026-05-01\n---\n正文。\n"
+    (demo_copy / "party" / "index.md").write_text(notice.format("误放的公告"), encoding="utf-8")
+    (demo_copy / "party" / "2026.md").write_text(notice.format("年份名字的公告"), encoding="utf-8")
+    (demo_copy / "affairs" / "index.md").write_text(notice.format("另一篇误放的公告"), encoding="utf-8")
+    (demo_copy / "compact" / "index.md").write_text((demo_copy / "compact" / "2024.md").read_text(encoding="utf-8")
+                                                    .replace("2024-03-16", "2024-03-17"), encoding="utf-8")
+    git = committed(demo_copy, "发布", when="2026-05-01T10:00:00+08:00")
+    git("rm", "-q", "party/index.md", "party/2026.md", "compact/index.md")
+    git("mv", "affairs/index.md", "affairs/2026-wufang.md")
+    git("commit", "-qm", "改正放错的文件", when="2026-05-02T10:00:00+08:00")
+    done = run_cli("build", "--today", TODAY, cwd=demo_copy.parent)
+    assert done.returncode == 0, done.stderr
+    out = demo_copy.parent / "site"
+    for page in out.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "误放的公告" not in text.replace("另一篇误放的公告", "") and "年份名字的公告" not in text, page
+    assert "<title>党务公开 · 青溪村" in (out / "party" / "index.html").read_text(encoding="utf-8")
+    compact = (out / "compact" / "index.html").read_text(encoding="utf-8")
+    assert "现行版本" in compact and "撤下" not in compact.split("撤下和修改都留有记录")[0]
+    assert "W-COMPACT-CURRENT-WITHDRAWN" not in done.stderr
+    assert "另一篇误放的公告" in (out / "affairs" / "2026-wufang.html").read_text(encoding="utf-8")

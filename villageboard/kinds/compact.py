@@ -19,7 +19,7 @@ from villageboard.reading.history import FileHistory
 from villageboard.kinds.status import Status
 from villageboard.planning.pages import Page, Section, Slide
 from villageboard.reading.sources import check_address, read_markdown, list_sources, real_path
-from villageboard.kinds.withdrawn import Withdrawn, last_record, was_public
+from villageboard.kinds.withdrawn import Withdrawn, addressable, last_record, was_public
 from villageboard.kinds import textdiff
 from villageboard.kinds.textdiff import Piece  # noqa: F401  (the comparison's pieces, for callers)
 
@@ -240,6 +240,8 @@ def _warn_current_withdrawn(site, gone: Withdrawn, shown: CompactVersion) -> Non
 
 def _withdrawn(deletion, site, versions) -> Withdrawn | None:
     """A version that was in force or on record and whose file is gone."""
+    if not addressable(deletion, "E-COMPACT-FILENAME", names=("index",), prefixes=("compare-",)):
+        return None
     rec = last_record(deletion, SCHEMA, front_matter=True)
     if not rec or rec["title"] is None or rec["adopted"] is None or deletion.path.stem in {v.slug for v in versions} \
             or not was_public(rec["adopted"], deletion, site.today):

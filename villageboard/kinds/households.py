@@ -15,13 +15,13 @@ from pathlib import Path
 
 from villageboard.reading import images, markup
 from villageboard.reading.assets import content_problem, located
-from villageboard.reading.diagnostics import Report, display_path
+from villageboard.reading.diagnostics import display_path
 from villageboard.reading.fields import Field, Schema
 from villageboard.reading.history import FileHistory
 from villageboard.planning.pages import Page, Section
 from villageboard.reading.privacy import digits
 from villageboard.reading.sources import check_address, read_yaml, list_sources, real_path
-from villageboard.kinds.withdrawn import Withdrawn, last_record, was_public
+from villageboard.kinds.withdrawn import Withdrawn, addressable, last_record, was_public
 
 FOLDER = "households"
 CENTRE = "党员中心户"
@@ -239,7 +239,7 @@ def _withdrawn(deletion, site) -> Withdrawn | None:
     Published from its first commit: a household has no publication date of its own."""
     rec = last_record(deletion, SCHEMA)
     if not rec or not rec["name"] or not rec["kind"] or any(h.slug == deletion.path.stem for h in site.households) \
-            or not check_address(deletion.path, Report(), "E-HOUSEHOLD-FILENAME", names=("index",)):  # never published there
+            or not addressable(deletion, "E-HOUSEHOLD-FILENAME", names=("index",)):
         return None
     # Renamed (git mv wang-dahai.yaml wang-dahai-jia.yaml): the household is at its new address.
     moved_to = site.history.moved_to(deletion)

@@ -150,8 +150,15 @@ def _notice(path: Path, section: str, site, rec, doc, publish, expires) -> Notic
     )
 
 
+# The names a section's lists take (index.html, index-2.html, 2026.html): a notice file named so is
+# refused by every build (E-OUTPUT-COLLISION), so its removal is no withdrawal.
+LIST_NAMES = re.compile(r"index(-\d+)?|\d{4}")
+
+
 def _withdrawn(deletion: Deletion, section: str, site, live: Callable[[], dict[Path, Notice]]) -> Withdrawn | None:
     """The removed notice as it last stood, if it had been published by then."""
+    if LIST_NAMES.fullmatch(deletion.path.stem):  # a list page's address: it was never published there
+        return None
     rec = last_record(deletion, SCHEMA, front_matter=True)
     if not rec or rec["title"] is None or rec["date"] is None or rec["draft"]:
         return None

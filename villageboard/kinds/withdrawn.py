@@ -17,7 +17,7 @@ from villageboard.reading.diagnostics import Report
 from villageboard.reading.fields import Record, Schema
 from villageboard.reading.history import Deletion, FileHistory, Revision
 from villageboard.kinds.status import Status
-from villageboard.reading.sources import SourceText, as_lines, split_front_matter
+from villageboard.reading.sources import SourceText, as_lines, check_address, split_front_matter
 
 
 @dataclass
@@ -72,6 +72,12 @@ def last_record(deletion: Deletion, schema: Schema, front_matter: bool = False) 
         return doc and schema.read(strictyaml.load(doc.meta, deletion.path, quiet, doc.meta_line),
                                    deletion.path, quiet)
     return schema.read(strictyaml.load(source.text, deletion.path, quiet), deletion.path, quiet)
+
+
+def addressable(deletion: Deletion, code: str, **reserved) -> bool:
+    """Whether the removed file's name could be its page's address (``check_address``): a file every
+    build refused for its name (``index``) was never published, so its removal is no withdrawal."""
+    return check_address(deletion.path, Report(), code, **reserved)
 
 
 def was_public(published: dt.date, deletion: Deletion, today: dt.date) -> bool:

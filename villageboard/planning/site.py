@@ -31,6 +31,7 @@ from villageboard.planning.pages import Listed, Page, Panel, Section, Slide
 from villageboard.kinds.village import Village
 
 SOURCE_SUFFIXES = {".md", ".markdown", ".yaml", ".yml", ".txt"}
+WITHDRAWN = "withdrawn.html"  # the template of a removed item's page (``kinds/withdrawn.py``)
 # kiosk comes last: it checks the links and dates of everything the other kinds loaded.
 KINDS = [home, notices, finance, decisions, compact, households, grids, revisions, feeds, search, poster, kiosk]
 
@@ -74,7 +75,12 @@ class Site:
         return sorted(found, key=lambda s: s.order)
 
     def pages(self) -> list[Page]:
-        return [page for kind in KINDS for page in kind.pages(self)]
+        found = [page for kind in KINDS for page in kind.pages(self)]
+        # A removed item keeps its address only where it could have been published: one a list or a
+        # live item claims was never its (a notice once named index.md, refused then with
+        # E-OUTPUT-COLLISION, deleted or renamed since, would otherwise stop every build for good).
+        live = {page.path for page in found if page.template != WITHDRAWN}
+        return [page for page in found if page.template != WITHDRAWN or page.path not in live]
 
     def files(self) -> list[tuple[str, bytes | str]]:
         """Other outputs (CSV, SVG, feeds) as (site path, data)."""
