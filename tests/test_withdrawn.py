@@ -191,3 +191,28 @@ def test_a_file_refused_for_taking_a_list_address_leaves_no_withdrawn_page_when_
     assert "现行版本" in compact and "撤下" not in compact.split("撤下和修改都留有记录")[0]
     assert "W-COMPACT-CURRENT-WITHDRAWN" not in done.stderr
     assert "另一篇误放的公告" in (out / "affairs" / "2026-wufang.html").read_text(encoding="utf-8")
+
+
+def test_a_number_in_a_removed_items_last_text_is_masked_not_a_build_stopped_for_good(demo_copy):
+    """A title taken from git's last text of a removed file went onto its withdrawn page and into the
+    archive whole: the page scan then refused every build, at pages in site/ no edit could mend.
+    It is masked, as the revision record masks old texts, with a warning about the history."""
+    (demo_copy / "party" / "2026-idleak.md").write_text(
+        "---\ntitle: 关于330824199001011234的公告\ndate: 2026-05-01\n---\n正文。\n", encoding="utf-8")
+    wang = demo_copy / "households" / "wang-dahai.yaml"
+    wang.write_text(wang.read_text(encoding="utf-8").replace("name: 王大海", "name: 王大海13812345678"), encoding="utf-8")
+    git = committed(demo_copy, "发布", when="2026-06-01T10:00:00+08:00")
+    git("rm", "-q", "party/2026-idleak.md", "households/wang-dahai.yaml", "households/yao-xifei.yaml")
+    git("commit", "-qm", "撤下：含个人号码", when="2026-06-02T10:00:00+08:00")
+    done = run_cli("build", "--today", TODAY, cwd=demo_copy.parent)
+    assert done.returncode == 0, done.stderr
+    out = demo_copy.parent / "site"
+    assert "<h1>关于［身份证号已隐去］的公告</h1>" in (out / "party" / "2026-idleak.html").read_text(encoding="utf-8")
+    assert "王大海138****5678" in (out / "households" / "index.html").read_text(encoding="utf-8")
+    for page in out.rglob("*"):
+        if page.is_file():
+            data = page.read_bytes()
+            assert b"330824199001011234" not in data and b"13812345678" not in data, page
+    warned = sorted(l.split(":")[0] for l in done.stderr.splitlines() if l.endswith("[W-PRIVACY-HISTORY]"))
+    # yao-xifei.yaml held its own phone where a household may: masked, but no leak to warn of
+    assert warned == ["content/households/wang-dahai.yaml", "content/party/2026-idleak.md"], done.stderr

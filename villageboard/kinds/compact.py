@@ -242,7 +242,7 @@ def _withdrawn(deletion, site, versions) -> Withdrawn | None:
     """A version that was in force or on record and whose file is gone."""
     if not addressable(deletion, "E-COMPACT-FILENAME", names=("index",), prefixes=("compare-",)):
         return None
-    rec = last_record(deletion, SCHEMA, front_matter=True)
+    rec = last_record(deletion, SCHEMA, site, front_matter=True)
     if not rec or rec["title"] is None or rec["adopted"] is None or deletion.path.stem in {v.slug for v in versions} \
             or not was_public(rec["adopted"], deletion, site.today):
         return None

@@ -434,7 +434,7 @@ def load(site) -> None:
 
 def _withdrawn(deletion, site) -> Withdrawn | None:
     """A decision record that was public (from its proposal) and whose file is gone."""
-    rec = last_record(deletion, SCHEMA)
+    rec = last_record(deletion, SCHEMA, site)
     proposal = rec and rec["proposal"]
     if not proposal or rec["title"] is None or proposal["date"] is None \
             or not was_public(proposal["date"], deletion, site.today):

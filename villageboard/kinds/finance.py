@@ -555,7 +555,7 @@ def _withdrawn_ledgers(site, folder: Path, ledgers: list[Ledger]) -> tuple[list[
     taken = set(live)
     found, replaced = [], {}
     for deletion in site.history.deleted_in(folder, ".yaml"):
-        rec = None if deletion.path.name == SETTINGS_FILE else last_record(deletion, SCHEMA)
+        rec = None if deletion.path.name == SETTINGS_FILE else last_record(deletion, SCHEMA, site)
         period = rec and rec["period"] and Period.parse(rec["period"])
         if not period or rec["published"] is None or not was_public(rec["published"], deletion, site.today):
             continue

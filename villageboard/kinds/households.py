@@ -237,7 +237,7 @@ def load(site) -> None:
 def _withdrawn(deletion, site) -> Withdrawn | None:
     """A household whose file is gone (撤下): an honour is not taken off the board without a word.
     Published from its first commit: a household has no publication date of its own."""
-    rec = last_record(deletion, SCHEMA)
+    rec = last_record(deletion, SCHEMA, site, phone_field=True)
     if not rec or not rec["name"] or not rec["kind"] or any(h.slug == deletion.path.stem for h in site.households) \
             or not addressable(deletion, "E-HOUSEHOLD-FILENAME", names=("index",)):
         return None

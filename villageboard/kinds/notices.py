@@ -159,7 +159,7 @@ def _withdrawn(deletion: Deletion, section: str, site, live: Callable[[], dict[P
     """The removed notice as it last stood, if it had been published by then."""
     if LIST_NAMES.fullmatch(deletion.path.stem):  # a list page's address: it was never published there
         return None
-    rec = last_record(deletion, SCHEMA, front_matter=True)
+    rec = last_record(deletion, SCHEMA, site, front_matter=True)
     if not rec or rec["title"] is None or rec["date"] is None or rec["draft"]:
         return None
     published = rec["publish"] or rec["date"]

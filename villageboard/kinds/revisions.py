@@ -150,13 +150,7 @@ def _record(item, kind: Kind, texts: dict[str, bytes], public: frozenset[str]) -
     def text_of(blob: str) -> str | None:
         if blob == NO_BLOB or blob not in texts:
             return None
-        raw = _decode(texts[blob])
-        shown = privacy.mask(raw, public)
-        if kind.phone_field:  # its own phone, where the file may hold it, is masked without a warning
-            lines = [line for line in raw.split("\n") if not privacy.PHONE_FIELD_RE.match(line)]
-            leaked = privacy.mask("\n".join(lines), public) != "\n".join(lines)
-        else:
-            leaked = shown != raw
+        shown, leaked = privacy.mask_old(_decode(texts[blob]), public, kind.phone_field)
         if leaked and blob not in seen_masked:
             seen_masked.add(blob)
             if short not in masked:

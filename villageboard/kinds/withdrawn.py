@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from villageboard.reading import strictyaml
+from villageboard.reading import privacy, strictyaml
 from villageboard.reading.diagnostics import Report
 from villageboard.reading.fields import Record, Schema
 from villageboard.reading.history import Deletion, FileHistory, Revision
@@ -60,11 +60,19 @@ class Withdrawn:
         return True  # never among the current items; listed in its year's archive
 
 
-def last_record(deletion: Deletion, schema: Schema, front_matter: bool = False) -> Record | None:
-    """The removed file's fields as they last stood in git; its old mistakes are not reported."""
+def last_record(deletion: Deletion, schema: Schema, site, front_matter: bool = False,
+                phone_field: bool = False) -> Record | None:
+    """The removed file's fields as they last stood in git; its old mistakes are not reported, and a
+    personal number in them is masked (its title is shown on the withdrawn page and in lists: left
+    whole, it stopped every build for good, with an error no edit could mend)."""
     text = deletion.last_text()
     if not text:
         return None
+    text, leaked = privacy.mask_old(text, site.village.public_phones, phone_field)
+    if leaked:
+        site.report.warning(deletion.path, 1, "W-PRIVACY-HISTORY",
+                            "这个已删去的文件，最后一版里有身份证号、手机号或银行卡号：网站的撤下页和列表里已经隐去，"
+                            "但 git 仓库里还保存着原文。仓库如果公开（或交给别人），请熟悉 git 的人用 git filter-repo 从历史里删去这个号码")
     quiet = Report()
     source = SourceText(deletion.path, as_lines(text.lstrip("\ufeff")))
     if front_matter:

@@ -272,3 +272,13 @@ def _normalise_mapped(raw: str) -> tuple[str, list[int]]:
             out.append(" " if SPACES_RE.match(c) else c)
             where.append(i)
     return "".join(out), where
+
+
+def mask_old(text: str, public_phones: frozenset[str] = frozenset(), phone_field: bool = False) -> tuple[str, bool]:
+    """``mask`` for a text of git's history, and whether it hid a number that was not allowed where
+    it stood: a household's own ``phone:`` (``phone_field``) is masked but was no leak."""
+    shown = mask(text, public_phones)
+    if shown == text or not phone_field:
+        return shown, shown != text
+    kept = "\n".join(line for line in text.split("\n") if not PHONE_FIELD_RE.match(line))
+    return shown, mask(kept, public_phones) != kept
