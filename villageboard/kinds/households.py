@@ -301,9 +301,10 @@ def pages(site):
     if not households and not withdrawn:
         return
     stars = site.village.stars
+    removed = [w for w in withdrawn if not w.moved_to]  # a renamed one is listed under its new name
     yield Page(f"{FOLDER}/index.html", "households.html", "模范户",
-               {"groups": by_kind(households), "stars": stars, "withdrawn": [w for w in withdrawn if not w.moved_to]},
-               [h.path for h in households] + [w.path for w in withdrawn if not w.moved_to])
+               {"groups": by_kind(households), "stars": stars, "withdrawn": removed},
+               [h.path for h in households] + [w.path for w in removed])
     for gone in withdrawn:
         yield Page(gone.url, "withdrawn.html", gone.title, {"item": gone}, [gone.path])
     for h in households:

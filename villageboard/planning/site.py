@@ -76,11 +76,12 @@ class Site:
 
     def pages(self) -> list[Page]:
         found = [page for kind in KINDS for page in kind.pages(self)]
+        gone = {page.path for page in found if page.template == WITHDRAWN}
         # A removed item keeps its address only where it could have been published: one a list or a
         # live item claims was never its (a notice once named index.md, refused then with
         # E-OUTPUT-COLLISION, deleted or renamed since, would otherwise stop every build for good).
-        live = {page.path for page in found if page.template != WITHDRAWN}
-        return [page for page in found if page.template != WITHDRAWN or page.path not in live]
+        taken = {page.path for page in found if page.path in gone and page.template != WITHDRAWN}
+        return [page for page in found if page.template != WITHDRAWN or page.path not in taken] if taken else found
 
     def files(self) -> list[tuple[str, bytes | str]]:
         """Other outputs (CSV, SVG, feeds) as (site path, data)."""
