@@ -847,16 +847,36 @@ TEMPLATE_EDITS = [
 ]
 
 
-# A process that builds again and again, as `serve` does: one build per line of stdin (the day).
+# A process that builds again and again, as `serve` does: one build per line of stdin (the day, and
+# whether files were saved since), told by the system what was saved as serve is (``Saves``). Serve
+# builds when told; here, once told, and a little after the last notice, as serve waits for more.
 WARM_BUILDS = """
-import datetime as dt, json, sys
+import datetime as dt, json, sys, time
 from pathlib import Path
 from villageboard import builder
+from villageboard.serving.serve import Saves
 content, out, layouts = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
-warm = builder.Warm()
+
+class Loop:
+    told, last = 0, 0.0
+    def add_callback(self, callback):
+        self.told, self.last = self.told + 1, time.monotonic()
+
+loop = Loop()
+saves = Saves(loop, None, content)
+assert saves.watch([content, layouts])
+warm, before = builder.Warm(), 0
 for line in sys.stdin:
-    report, count = builder.build(content, out, dt.date.fromisoformat(line.strip()), layouts=layouts, jobs=2, warm=warm)
+    day, saved = line.split()
+    deadline = time.monotonic() + 30  # a save never told: built all the same, and then compared
+    while saved == "saved" and (loop.told == before or time.monotonic() - loop.last < Saves.QUIET * 4) \
+            and time.monotonic() < deadline:
+        time.sleep(0.01)
+    before = loop.told
+    warm.memo.told = saves.take()
+    report, count = builder.build(content, out, dt.date.fromisoformat(day), layouts=layouts, jobs=2, warm=warm)
     print(json.dumps({"errors": [d.format() for d in report.errors], "rendered": report.rendered}), flush=True)
+saves.stop()
 """
 
 
@@ -888,18 +908,18 @@ def test_random_histories_of_edits_end_as_a_clean_build_would(demo_copy, tmp_pat
                                 cwd=program, env={**env, "PYTHONPATH": str(program)}, stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, text=True, encoding="utf-8")
 
-        def build_here(today: str, fails: bool = False) -> int:
-            warm.stdin.write(today + "\n")
+        def build_here(today: str, fails: bool = False, saved: bool = True) -> int:
+            warm.stdin.write(f"{today} {'saved' if saved else 'same'}\n")
             warm.stdin.flush()
             done = json.loads(warm.stdout.readline())
             assert bool(done["errors"]) == fails, done["errors"]
             return done["rendered"]
     else:
-        def build_here(today: str, fails: bool = False) -> int:
+        def build_here(today: str, fails: bool = False, saved: bool = True) -> int:
             return build(out, today, fails=fails)[0]
 
     try:
-        build_here(TODAY)
+        build_here(TODAY, saved=False)
         total = int(re.search(r"已生成 (\d+) 个页面", build(tmp_path / "count", TODAY)[1]).group(1))
         _steps(steps, rng, demo_copy, program, git, build_here, build, out, tmp_path, total)
     finally:
@@ -959,7 +979,7 @@ def _steps(steps, rng, demo_copy, program, git, build_here, build, out, tmp_path
             template.write_text(text.replace(after, after + mark, 1) if after else text + mark, encoding="utf-8")
         else:
             today = rng.choice(["2026-11-26", "2026-12-21", "2027-02-01", TODAY])
-        rendered = build_here(today)
+        rendered = build_here(today, saved=action not in ("commit", "today"))  # git writes only in .git
         clean = tmp_path / f"clean-{step}"
         build(clean, today, cache=tmp_path / f"cache-{step}")
         assert _digest(out) == _digest(clean), f"step {step} ({action}) differs from a clean build"

@@ -136,3 +136,74 @@ def test_a_same_size_edit_that_keeps_the_file_time_shows_in_the_next_preview(dem
         assert not report.errors, report.errors
         shown = (out / "affairs" / "2026-gengdi-butie.html").read_text(encoding="utf-8")
         assert (edit[1] if edit else "79 户") in shown
+
+
+def test_a_told_save_is_previewed_without_a_look_at_every_other_notice(demo_copy, tmp_path, monkeypatch):
+    """``serve`` is told by the system which files a save wrote (``Saves``): the build after it
+    looks again at those alone, not at each of the village's notices (at 10,000 notices that
+    look was a sixth of a save), and still shows the edit."""
+    import datetime as dt
+    import os
+    from villageboard import builder
+    from villageboard.reading.memo import Told
+
+    out, today, warm = tmp_path / "preview", dt.date.fromisoformat(TODAY), builder.Warm()
+    report, _ = builder.build(demo_copy, out, today, preview=True, warm=warm)
+    assert not report.errors, report.errors
+    notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
+    notice.write_text(notice.read_text(encoding="utf-8").replace("79 户", "78 户", 1), encoding="utf-8")
+    warm.memo.told = told = Told()
+    told.files.add(str(notice))
+    others = {str(p) for section in ("party", "affairs") for p in (demo_copy / section).glob("*.md")} - {str(notice)}
+    folders = {str(demo_copy / "party"), str(demo_copy / "affairs")}
+    looked = []
+    for name in ("stat", "open", "scandir"):
+        real = getattr(os, name)
+        monkeypatch.setattr(os, name, lambda path, *a, real=real, name=name, **k: looked.append((name, str(path)))
+                            or real(path, *a, **k))
+    report, _ = builder.build(demo_copy, out, today, preview=True, warm=warm)
+    monkeypatch.undo()
+    assert not report.errors, report.errors
+    assert "78 户" in (out / "affairs" / "2026-gengdi-butie.html").read_text(encoding="utf-8")
+    assert len(others) > 10 and not [(how, path) for how, path in looked if path in others]
+    assert not [path for how, path in looked if how == "scandir" and path in folders]
+
+
+def test_every_way_a_file_is_saved_shows_in_the_preview(demo_copy, tmp_path):
+    """What the system tells of each save is all the build looks at again: a notice made, one
+    saved the way many editors save (a new file renamed over the old), one brought in from another
+    folder, one deleted, a folder renamed: each shows in the preview."""
+    import os
+
+    port = free_port()
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--port", str(port),
+                                "--today", TODAY],
+                               cwd=demo_copy.parent, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    site = f"http://127.0.0.1:{port}"
+    notice = "---\ntitle: {}\ndate: 2026-11-20\ncategory: 三会一课\n---\n{}\n"
+    try:
+        assert "2026年第三季度党费收缴情况公示" in (wait_for(lambda: fetch(f"{site}/party/index.html")) or "")
+        (demo_copy / "party" / "2026-xinde.md").write_text(notice.format("新做的公告", "第一稿。"), encoding="utf-8")
+        assert wait_for(lambda: "新做的公告" in (fetch(f"{site}/party/index.html") or ""))
+        assert "第一稿" in (fetch(f"{site}/party/2026-xinde.html") or "")
+
+        saving = demo_copy / "party" / ".2026-xinde.md.swp"
+        saving.write_text(notice.format("新做的公告", "第二稿，换名存入。"), encoding="utf-8")
+        os.replace(saving, demo_copy / "party" / "2026-xinde.md")
+        assert wait_for(lambda: "第二稿" in (fetch(f"{site}/party/2026-xinde.html") or ""))
+
+        brought = tmp_path / "下载" / "2026-waimian.md"
+        brought.parent.mkdir()
+        brought.write_text(notice.format("从别处拿来的公告", "外面写好的。"), encoding="utf-8")
+        os.replace(brought, demo_copy / "party" / "2026-waimian.md")
+        assert wait_for(lambda: "从别处拿来的公告" in (fetch(f"{site}/party/index.html") or ""))
+
+        (demo_copy / "party" / "2026-q3-dangfei.md").unlink()
+        assert wait_for(lambda: "2026年第三季度党费收缴情况公示" not in (fetch(f"{site}/party/index.html") or "2026年第三季度党费收缴情况公示"))
+
+        os.rename(demo_copy / "households", tmp_path / "households")
+        assert wait_for(lambda: fetch(f"{site}/households/chen-guilan.html") is None)
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=10)[0].decode("utf-8", "replace")
+    assert "Traceback" not in output

@@ -126,7 +126,24 @@ def _every_file(site: Site) -> list[tuple[str, bool]]:
     an editor's) are never published and left out. Every link (快捷方式) is checked here, before
     any step follows it: one that loops or leads nowhere would end the build in 内部错误 or
     silently drop what it names, and one that leads out of ``content/`` (a folder too) would
-    publish what is not the village's to publish."""
+    publish what is not the village's to publish. In ``serve``, the walk of the build before
+    where the system told of no name changed since (``memo.Told``), and no link was found: what a
+    link leads to can change where nothing tells."""
+    memo = site.memo
+    found, said, links = memo.listed(_EVERY_FILE, None, lambda: _walk(site)) if memo else _walk(site)
+    if links and memo.told is not None:
+        memo.told = None  # so each file is looked at, and content/ walked again
+        found, said, links = memo.listed(_EVERY_FILE, None, lambda: _walk(site))
+    site.report.items += said
+    return found
+
+
+_EVERY_FILE = ("every file",)  # the memo's key (``Memo.listed``) for ``_walk``
+
+
+def _walk(site: Site) -> tuple[list[tuple[str, bool]], list, bool]:
+    """``_every_file`` afresh: what it found, what it said, whether it found a link."""
+    report, links = Report(), False
     found, waiting = [], [""]
     top, root = os.path.join(site.content, ""), site.content.resolve()
     while waiting:
@@ -140,43 +157,58 @@ def _every_file(site: Site) -> list[tuple[str, bool]]:
                 continue
             name = inside + entry.name
             if entry.is_symlink():
+                links = True
                 try:
                     target = Path(entry.path).resolve(strict=True)
                 except (OSError, RuntimeError):  # RuntimeError: a loop
-                    site.report.error(entry.path, 1, "E-SOURCE-LINK",
+                    report.error(entry.path, 1, "E-SOURCE-LINK",
                                       "这是一个链接（快捷方式），它指向的文件或文件夹不存在，或者绕回了它自己，什么也读不出来；"
                                       "请删掉它，把文件本身放进来")
                     continue
                 if not target.is_relative_to(root):
-                    site.report.error(entry.path, 1, "E-SOURCE-OUTSIDE",
+                    report.error(entry.path, 1, "E-SOURCE-OUTSIDE",
                                       "这个文件是指向 content 文件夹之外的链接（快捷方式），不能发布；请把文件本身放进来")
                     continue
             if entry.is_dir(follow_symlinks=False):
                 waiting.append(name + os.sep)
                 found.append((name, False))
             elif not entry.is_file():  # a named pipe would keep a reader waiting for ever; a device never ends
-                site.report.warning(entry.path, 1, "W-CONTENT-SPECIAL",
+                report.warning(entry.path, 1, "W-CONTENT-SPECIAL",
                                     "这不是普通文件（是管道、设备之类的特殊文件），读不出内容，不会发布；"
                                     "请删掉它，把要发布的文件本身放进来")
                 found.append((name, False))
             else:
                 found.append((name, True))
-    return sorted(found)
+    return sorted(found), report.items, links
 
 
 def _check_every_file(site: Site, found: list[tuple[str, bool]]) -> None:
     """A file's name becomes an address on the site and in build-manifest.json, so no personal
     numbers in it; and nothing may silently disappear, so a source file that no kind read is in
-    the wrong place."""
-    read = {str(p) for p in site.report.read}
-    root = os.path.join(site.content.resolve(), "")
+    the wrong place. Said again as the build before said it where it walked the same files and
+    read the same ones (``serve``: a save that made no file and read no other)."""
+    memo, report, phones = site.memo, site.report, site.village.public_phones
+    before = memo.checked if memo else None
+    if before is not None and before[0] is found and before[2] == phones and before[1] == report.read:
+        said = before[3]
+    else:
+        said = _check_names(site.content, found, report.read, phones)
+        if memo is not None:
+            memo.checked = (found, set(report.read), phones, said)
+    report.items += said
+
+
+def _check_names(content: Path, found: list[tuple[str, bool]], read_paths: set[Path], phones) -> list:
+    report = Report()
+    read = {str(p) for p in read_paths}
+    root = os.path.join(content.resolve(), "")
     for name, is_file in found:
         if privacy.CANDIDATE_RE.search(os.path.basename(name)):  # most names hold no number at all
-            privacy.scan(site.content / name, os.path.basename(name), site.report, site.village.public_phones,
-                         where="文件名里")
+            privacy.scan(content / name, os.path.basename(name), report, phones, where="文件名里")
         if is_file and os.path.splitext(name)[1].lower() in SOURCE_SUFFIXES:
             real = root + name
-            if real not in read and os.path.isfile(real) and Path(real).resolve() not in site.report.read:
-                site.report.warning(real, 1, "W-CONTENT-UNREAD",
-                                    "这个文件没有被读取，不会发布：请检查它放的文件夹和扩展名"
-                                    "（例如公告应直接放在 party/ 或 affairs/ 下，扩展名 .md）")
+            if real not in read and os.path.isfile(real) and Path(real).resolve() not in read_paths:
+                report.warning(real, 1, "W-CONTENT-UNREAD",
+                               "这个文件没有被读取，不会发布：请检查它放的文件夹和扩展名"
+                               "（例如公告应直接放在 party/ 或 affairs/ 下，扩展名 .md）")
+    return report.items

@@ -69,6 +69,17 @@ class _Kept:
     settled: tuple | None = None
 
 
+class Told:
+    """What the system said changed in content/ since the last build began (``serve``'s ``Saves``),
+    so that a save is not followed by a look at each of ten thousand files: the files written,
+    made, removed or renamed, and the folders whose lists of names changed. Keys are paths as the
+    build makes them (``content / section / name``), as text."""
+
+    def __init__(self):
+        self.files: set[str] = set()
+        self.folders: set[str] = set()
+
+
 class Memo:
     def __init__(self, seen: dict | None = None):
         # The size, time, inode and digest of each source, by path, as the command line's stamp found
@@ -95,6 +106,11 @@ class Memo:
         self._stored_pages: dict[str, Any] = {}  # the pages as the stored memo has them
         self._base: _Base | None = None  # the readings as last stored whole, when this build started from them
         self._paths: dict[tuple[Path, str], Path] = {}
+        # What changed since the last build began, when the system told all of it (``Told``); None
+        # when it may not have: then each file is looked at.
+        self.told: Told | None = None
+        self._listings: dict[tuple, tuple] = {}  # what ``listed`` gives, by folder and what was asked
+        self.checked: tuple | None = None  # what the last build's look at every name found (``planning/site.py``)
 
     def restore(self, cache: Cache, content: Path) -> None:
         """Start from the memo the last command-line build of ``content`` stored, if any."""
@@ -236,6 +252,16 @@ class Memo:
         """How many readings the last build (or the stored memo) kept, that this one may replay."""
         return len(self._last)
 
+    def listed(self, key: tuple, folder: str | None, listing: Callable[[], tuple]) -> tuple:
+        """``listing()``, a folder's names as a build found them (``folder`` None: all of content/'s):
+        those of the last build where the system told of no name made, removed or renamed there
+        since (``Told``)."""
+        kept = self._listings.get(key)
+        told = self.told
+        if kept is None or told is None or (folder in told.folders if folder is not None else told.folders):
+            kept = self._listings[key] = listing()
+        return kept
+
     def valid(self, site, whole: tuple) -> _Kept | None:
         """What the last build kept of this reading, if everything it came from is as it was."""
         kept = self._last.get(whole)
@@ -244,6 +270,8 @@ class Memo:
         seen = self.seen.get(str(whole[0]))
         if seen is not None:
             stat, content = seen
+        elif self.told is not None and kept.stat is not None and str(whole[0]) not in self.told.files:
+            stat, content = kept.stat, kept.content  # ``serve``, told of every save since the last build
         elif kept.settled is not None and stats(whole[0], time.time_ns())[1] == kept.settled:
             stat, content = kept.stat, kept.content  # ``serve``: ten thousand files not read on every save
         else:

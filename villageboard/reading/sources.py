@@ -195,23 +195,30 @@ def list_sources(folder: Path, suffixes: tuple[str, ...], site) -> list[Path]:
     folder named like a source is an error rather than silently skipped. Links were checked
     before any kind reads (``planning/site.py``: none loops, leads nowhere or out of ``content/``).
     """
-    if not folder.is_dir():
-        return []
-    # scandir knows each entry's type from the folder listing itself: no system call per file.
-    # Ordered as paths are (normcase: without regard to case on Windows), whatever the system lists.
-    with os.scandir(folder) as listing:
-        entries = sorted((e for e in listing if not e.name.startswith(".")
-                          and os.path.splitext(e.name)[1].lower() in suffixes), key=lambda e: os.path.normcase(e.name))
-    found = []
     memo = getattr(site, "memo", None)
-    for entry in entries:
-        path = memo.path(folder, entry.name) if memo else folder / entry.name
-        if entry.is_dir():
-            site.report.error(path, 1, "E-SOURCE-FOLDER",
-                              f"这是一个文件夹，名字却以 {path.suffix} 结尾，不会被读取；请改名或把内容放成文件")
-        elif entry.is_file():
-            found.append(path)
-    return found
+
+    def listing() -> tuple[tuple[Path, ...], tuple[Path, ...]]:
+        if not folder.is_dir():
+            return (), ()
+        # scandir knows each entry's type from the folder listing itself: no system call per file.
+        # Ordered as paths are (normcase: without regard to case on Windows), whatever the system lists.
+        with os.scandir(folder) as listed:
+            entries = sorted((e for e in listed if not e.name.startswith(".")
+                              and os.path.splitext(e.name)[1].lower() in suffixes), key=lambda e: os.path.normcase(e.name))
+        files, folders = [], []
+        for entry in entries:
+            path = memo.path(folder, entry.name) if memo else folder / entry.name
+            if entry.is_dir():
+                folders.append(path)
+            elif entry.is_file():
+                files.append(path)
+        return tuple(files), tuple(folders)
+
+    files, folders = memo.listed((folder, suffixes), str(folder), listing) if memo else listing()
+    for path in folders:
+        site.report.error(path, 1, "E-SOURCE-FOLDER",
+                          f"这是一个文件夹，名字却以 {path.suffix} 结尾，不会被读取；请改名或把内容放成文件")
+    return list(files)
 
 
 def read_yaml(path: Path, site, allow_phone_field: bool = False) -> tuple[SourceText, Node | None] | None:

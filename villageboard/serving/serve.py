@@ -16,6 +16,7 @@ import json
 import os
 import socket
 import tempfile
+import threading
 from pathlib import Path
 
 from livereload import Server
@@ -26,6 +27,7 @@ from villageboard.cache import default_root
 from villageboard.cli import print_report
 from villageboard.reading import clock
 from villageboard.reading.diagnostics import Report
+from villageboard.reading.memo import Told
 from villageboard.publishing.writer import MARK, unsafe
 from villageboard.workers import default_jobs
 
@@ -82,8 +84,10 @@ def serve(content: Path, out: Path | None, host: str, port: int, drafts: bool = 
         print(f"端口 {port} 已被别的程序占用，改用 {chosen}")
 
     warm = builder.Warm()  # a save costs about what it changed, not the whole village
+    saves: Saves | None = None
 
     def rebuild() -> None:
+        warm.memo.told = saves.take() if saves is not None else None
         report, count = builder.build(content, out, today or clock.today(), preview=True, drafts=drafts,
                                       jobs=default_jobs(), warm=warm)
         print_report(report)
@@ -106,7 +110,7 @@ def serve(content: Path, out: Path | None, host: str, port: int, drafts: bool = 
     server = Server()
     # The preview script reloads the pages itself, after every build: livereload only serves, and
     # watches only where the system cannot tell of a save (``Saves``).
-    saves = Saves(IOLoop.current(), rebuild)
+    saves = Saves(IOLoop.current(), rebuild, content)
     if not saves.watch([content, builder.LAYOUTS]):
         server.watch(str(content), rebuild, delay="forever")
         server.watch(str(builder.LAYOUTS), rebuild, delay="forever")
@@ -131,23 +135,36 @@ class Saves:
     system (watchdog: inotify on Linux, ReadDirectoryChangesW on Windows) rather than found by
     livereload's look at every file every 0.8 s. That look cost 0.05 s at 10,000 notices each
     time, a save waited 0.4 s on average before anything looked at it, and it went by the time
-    alone: a same-size edit on a USB stick, which keeps times to two seconds, went unseen. A
-    notice says only when to build: the build itself finds what changed (``reading/memo.py``)."""
+    alone: a same-size edit on a USB stick, which keeps times to two seconds, went unseen.
+
+    What the system told also goes to the build (``take``, ``memo.Told``): the files of content/
+    written since the last build began, and the folders where a name was made, removed or renamed.
+    The build then looks again only at those, not at each of ten thousand files and folders. Where
+    the system may not have told all (before the first build it watched, events it says it lost, a
+    folder made, removed or renamed), the build looks at everything."""
 
     QUIET = 0.05  # seconds: an editor's save is several notices (a temporary file, a rename)
     # What reading makes the system say (every build reads every file): not a change.
     READS = {"opened", "closed_no_write"}
+    # What names one file whose bytes may have changed; a file made, removed or renamed changes its
+    # folder's names too. Any other notice (events lost, one this program does not know) tells too little.
+    WRITES = {"modified", "closed", "attrib"}
+    NAMES = {"created", "deleted", "moved"}
 
-    def __init__(self, loop: IOLoop, rebuild):
+    def __init__(self, loop: IOLoop, rebuild, content: Path | None = None):
         self.loop, self.rebuild = loop, rebuild
+        self.content = content
         self.roots: list[Path] = []
         self.observer = None
         self.waiting = None  # the build asked for, in the IOLoop's thread
+        self.lock = threading.Lock()
+        self.told: Told | None = None  # since the last build began; None until the first build watched
 
     def watch(self, folders: list[Path]) -> bool:
         """False where the system cannot tell (no watchdog, no inotify left): livereload looks then."""
         self.roots = [folder.resolve() for folder in folders]  # before the first notice can come
         try:
+            from watchdog.events import EventsLostEvent  # noqa: F401 (only a watchdog that says so may be trusted to tell all)
             from watchdog.observers import Observer
 
             observer = Observer()
@@ -159,14 +176,51 @@ class Saves:
         self.observer = observer
         return True
 
+    def take(self) -> Told | None:
+        """What was told since the last build began, for the build beginning now; None when not
+        watching (livereload looks then) or not told all."""
+        with self.lock:
+            told, self.told = self.told, Told() if self.observer is not None else None
+        return told
+
     def dispatch(self, event) -> None:
         """Watchdog's handler, in its own thread."""
         if event.event_type in self.READS:
             return
         paths = [os.fsdecode(path) for path in (event.src_path, getattr(event, "dest_path", "")) if path]
-        if paths and all(map(self._hidden, paths)):  # none: the system lost track, so look at everything
+        if paths and all(map(self._hidden, paths)):
             return
+        with self.lock:
+            self._note(event, paths)
         self.loop.add_callback(self._soon)
+
+    def _note(self, event, paths: list[str]) -> None:
+        if self.told is None or self.content is None:
+            return
+        inside = [self._inside(path) for path in paths]
+        if event.is_directory:
+            if event.event_type != "modified":  # a folder's own times, or a name in it (told for that name)
+                self.told = None
+            return
+        if None in inside and not all(rel is None for rel in inside):  # moved in or out of content/
+            self.told = None
+        elif event.event_type in self.WRITES:
+            self.told.files.update(rel for rel in inside if rel is not None)
+        elif event.event_type in self.NAMES:
+            for rel in inside:
+                if rel is not None:
+                    self.told.files.add(rel)
+                    self.told.folders.add(os.path.dirname(rel) or str(self.content))
+        else:  # events lost, or a notice this program does not know
+            self.told = None
+
+    def _inside(self, path: str) -> str | None:
+        """``path`` as the build names it (``content / …``, as text), or None outside content/."""
+        try:
+            rel = Path(os.path.abspath(path)).relative_to(Path(os.path.abspath(self.content)))
+        except ValueError:
+            return None
+        return str(self.content / rel)
 
     def _hidden(self, path: str) -> bool:
         """Inside a dot folder or a dot file (git's, an editor's swap file): never read, never published."""
