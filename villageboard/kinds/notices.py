@@ -266,15 +266,17 @@ def pages(site):
     planned = site.memo.pages if site.memo else {}
     for section, (title, hint, _) in SECTIONS.items():
         listed = entries(site, section)
-        years = sorted({n.published_on.year for n in listed}, reverse=True)
+        by_year: dict[int, list] = {}  # newest first, as listed; in one pass, not one a year
+        for n in listed:
+            by_year.setdefault(n.published_on.year, []).append(n)
+        years = sorted(by_year, reverse=True)
         live = current(site, section)
         for pager, items in paginate(live, f"{section}/index"):
             yield Page(pager.path, "section.html", title,
                        {"section": section, "notices": items, "pager": pager, "years": years, "year": None},
                        [n.path for n in items])
         for year in years:
-            of_year = [n for n in listed if n.published_on.year == year]
-            for pager, items in paginate(of_year, f"{section}/{year}"):
+            for pager, items in paginate(by_year[year], f"{section}/{year}"):
                 yield Page(pager.path, "section.html", f"{title} · {year}年",
                            {"section": section, "notices": items, "pager": pager, "years": years, "year": year},
                            [n.path for n in items])

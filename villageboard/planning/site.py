@@ -162,20 +162,20 @@ def _walk(site: Site) -> tuple[list[tuple[str, bool]], list, bool]:
                     target = Path(entry.path).resolve(strict=True)
                 except (OSError, RuntimeError):  # RuntimeError: a loop
                     report.error(entry.path, 1, "E-SOURCE-LINK",
-                                      "这是一个链接（快捷方式），它指向的文件或文件夹不存在，或者绕回了它自己，什么也读不出来；"
-                                      "请删掉它，把文件本身放进来")
+                                 "这是一个链接（快捷方式），它指向的文件或文件夹不存在，或者绕回了它自己，什么也读不出来；"
+                                 "请删掉它，把文件本身放进来")
                     continue
                 if not target.is_relative_to(root):
                     report.error(entry.path, 1, "E-SOURCE-OUTSIDE",
-                                      "这个文件是指向 content 文件夹之外的链接（快捷方式），不能发布；请把文件本身放进来")
+                                 "这个文件是指向 content 文件夹之外的链接（快捷方式），不能发布；请把文件本身放进来")
                     continue
             if entry.is_dir(follow_symlinks=False):
                 waiting.append(name + os.sep)
                 found.append((name, False))
             elif not entry.is_file():  # a named pipe would keep a reader waiting for ever; a device never ends
                 report.warning(entry.path, 1, "W-CONTENT-SPECIAL",
-                                    "这不是普通文件（是管道、设备之类的特殊文件），读不出内容，不会发布；"
-                                    "请删掉它，把要发布的文件本身放进来")
+                               "这不是普通文件（是管道、设备之类的特殊文件），读不出内容，不会发布；"
+                               "请删掉它，把要发布的文件本身放进来")
                 found.append((name, False))
             else:
                 found.append((name, True))

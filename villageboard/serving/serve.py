@@ -151,7 +151,7 @@ class Saves:
     WRITES = {"modified", "closed", "attrib"}
     NAMES = {"created", "deleted", "moved"}
 
-    def __init__(self, loop: IOLoop, rebuild, content: Path | None = None):
+    def __init__(self, loop: IOLoop, rebuild, content: Path):
         self.loop, self.rebuild = loop, rebuild
         self.content = content
         self.roots: list[Path] = []
@@ -195,7 +195,7 @@ class Saves:
         self.loop.add_callback(self._soon)
 
     def _note(self, event, paths: list[str]) -> None:
-        if self.told is None or self.content is None:
+        if self.told is None:
             return
         inside = [self._inside(path) for path in paths]
         if event.is_directory:
