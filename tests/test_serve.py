@@ -207,3 +207,30 @@ def test_every_way_a_file_is_saved_shows_in_the_preview(demo_copy, tmp_path):
         process.terminate()
         output = process.communicate(timeout=10)[0].decode("utf-8", "replace")
     assert "Traceback" not in output
+
+
+def test_a_notice_written_through_another_name_is_still_previewed(demo_copy, tmp_path):
+    """A file with a second name (a hard link) outside content/ can be written there, where the
+    system tells ``serve`` nothing: such a file is looked at on every save, told or not."""
+    import datetime as dt
+    import os
+    from villageboard import builder
+    from villageboard.reading.memo import Told
+
+    notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
+    elsewhere = tmp_path / "草稿" / "耕地补贴.md"
+    elsewhere.parent.mkdir()
+    os.link(notice, elsewhere)
+    out, today, warm = tmp_path / "preview", dt.date.fromisoformat(TODAY), builder.Warm()
+    report, _ = builder.build(demo_copy, out, today, preview=True, warm=warm)
+    assert not report.errors, report.errors
+    with open(elsewhere, "r+", encoding="utf-8") as f:  # in place: the same file under both names
+        text = f.read().replace("79 户", "78 户", 1)
+        f.seek(0)
+        f.write(text)
+        f.truncate()
+    assert notice.read_text(encoding="utf-8") == text
+    warm.memo.told = Told()  # nothing written in content/, as far as the system can tell
+    report, _ = builder.build(demo_copy, out, today, preview=True, warm=warm)
+    assert not report.errors, report.errors
+    assert "78 户" in (out / "affairs" / "2026-gengdi-butie.html").read_text(encoding="utf-8")

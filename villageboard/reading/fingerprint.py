@@ -35,13 +35,13 @@ def settled(st: os.stat_result, at: int) -> tuple[int, int, int, int] | None:
     return st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns
 
 
-def stats(path: str | Path, at: int) -> tuple[tuple[int, int, int] | None, tuple | None]:
-    """``file_stat`` and ``settled`` from one look at the file."""
+def stats(path: str | Path, at: int) -> tuple[tuple[int, int, int] | None, tuple | None, bool]:
+    """``file_stat``, ``settled`` and whether the file has other names (hard links) from one look at it."""
     try:
         st = os.stat(path)
     except OSError:
-        return None, None
-    return (st.st_size, st.st_mtime_ns, st.st_ino), settled(st, at)
+        return None, None, False
+    return (st.st_size, st.st_mtime_ns, st.st_ino), settled(st, at), st.st_nlink > 1
 
 
 def content_digest(path: str | Path) -> bytes | None:

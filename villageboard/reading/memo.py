@@ -67,6 +67,9 @@ class _Kept:
     # Size, times and inode of a file last written well before it was read (``fingerprint.settled``):
     # while they stay the same, so do its bytes, and it need not be read again to be sure.
     settled: tuple | None = None
+    # The file has another name (a hard link) outside content/, perhaps, where the system tells of no
+    # write (``Told``): it is looked at on every build.
+    shared: bool = False
 
 
 class Told:
@@ -270,7 +273,8 @@ class Memo:
         seen = self.seen.get(str(whole[0]))
         if seen is not None:
             stat, content = seen
-        elif self.told is not None and kept.stat is not None and str(whole[0]) not in self.told.files:
+        elif self.told is not None and kept.stat is not None and not kept.shared \
+                and str(whole[0]) not in self.told.files:
             stat, content = kept.stat, kept.content  # ``serve``, told of every save since the last build
         elif kept.settled is not None and stats(whole[0], time.time_ns())[1] == kept.settled:
             stat, content = kept.stat, kept.content  # ``serve``: ten thousand files not read on every save
@@ -427,8 +431,8 @@ def _record(site, reader: Callable[[Path], Any], path: Path) -> _Kept:
     report, assets, pages = site.report, site.assets, site.attachment_pages
     keeping = site.memo is not None  # what the reading came from is looked at only where it can be kept
     noting = _Noting(assets, keeping)
-    stat, settled = stats(path, time.time_ns()) if keeping else (None, None)
-    kept = _Kept(stat, None, noting.linked, None, Report(), {}, site.history.story, settled)
+    stat, settled, shared = stats(path, time.time_ns()) if keeping else (None, None, False)
+    kept = _Kept(stat, None, noting.linked, None, Report(), {}, site.history.story, settled, shared)
     site.report, site.assets, site.attachment_pages = kept.report, noting, kept.pages
     try:
         kept.result = reader(path)
