@@ -151,6 +151,18 @@ def test_a_short_notice_is_one_sheet_and_its_body_is_16_pt(built_demo, page, tmp
     _sheets_png(pdf, "print-notice-gengdi")
 
 
+def test_every_sheet_says_which_of_how_many_it_is(built_demo, page, tmp_path):
+    """Sheets of one notice pinned apart on the board still go together: each sheet's foot counts
+    it (张, sheets; an attachment's own pages, 页, are counted in its head), a ledger's too."""
+    pdf = _print(page, (built_demo / "print/affairs/2026-gengdi-butie.html").as_uri(), tmp_path / "gengdi.pdf")
+    assert [re.findall(r"第\d+张，共\d+张", _text(pdf, n)) for n in (1, 2, 3)] == \
+        [["第1张，共3张"], ["第2张，共3张"], ["第3张，共3张"]]
+    assert "第1页，共2页" in _text(pdf, 2)  # the attachment's own page, in its head
+    for path in ("print/party/2026-q3-dangfei.html", "print/finance/2026-Q3.html"):
+        pdf = _print(page, (built_demo / path).as_uri(), tmp_path / "one.pdf")
+        assert "第1张，共1张" in _text(pdf, 1), path
+
+
 def test_the_qr_code_and_phone_never_end_up_alone_on_a_sheet(built_demo, page, tmp_path):
     """The notice grows a paragraph at a time across two page breaks: the QR code and the supervision
     phone stay on the first sheet and the last sheet always holds text of the notice."""
