@@ -84,6 +84,21 @@ def test_raw_html_is_sanitized(tmp_path, demo_copy):
     assert "点我" in body and "<img" in body
 
 
+def test_a_link_that_cannot_open_is_named_at_its_line(tmp_path, demo_copy):
+    """A link the page cannot keep (WeChat's own address, a space in a web address) shows as plain
+    text: the clerk is told where, rather than finding out from a villager. Good links are not."""
+    (demo_copy / "affairs" / "2026-lianjie.md").write_text(
+        "---\ntitle: 链接\ndate: 2026-11-01\n---\n第一行。\n\n[加微信](weixin://dl/chat)\n\n"
+        "[网址](<http://a b.com>)\n\n![示意图](ftp://example.org/a.jpg)\n\n[政府网站](https://www.gov.cn/)\n\n"
+        "[打电话](tel:0571-88888888)\n", encoding="utf-8")
+    done = run_cli("build", "--content", str(demo_copy), "--out", str(tmp_path / "site"), "--today", TODAY)
+    assert done.returncode == 0, done.stderr
+    named = re.findall(r"2026-lianjie\.md:(\d+): .*“([^”]*)”.*\[W-LINK-DROPPED\]", done.stderr)
+    assert named == [("7", "weixin://dl/chat"), ("9", "http://a b.com"), ("11", "ftp://example.org/a.jpg")]
+    body = text(tmp_path / "site" / "affairs" / "2026-lianjie.html")
+    assert "加微信" in body and 'href="https://www.gov.cn/"' in body and 'href="tel:0571-88888888"' in body
+
+
 def test_gbk_bom_and_crlf_files_are_read(tmp_path, demo_copy):
     notice = "---\r\ntitle: 秋季防火通知\r\ndate: 2026-11-02\r\n---\r\n山林防火，人人有责。\r\n"
     (demo_copy / "affairs" / "gbk.md").write_bytes(notice.replace("秋季", "冬季").encode("gb18030"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html
 import json
 import re
 from pathlib import Path
@@ -40,6 +41,9 @@ ATTRIBUTES = {
     "ol": {"start"},
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# A link's or a picture's address in the HTML Markdown made (quoted by it, or by the clerk in raw HTML).
+_ADDRESSES = re.compile(r"""<(a|img)\b[^>]*?\s(?:href|src)=(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 ALIGN_RE = re.compile(r'style="(?:text-align:\s*(left|right|center|justify);?\s*)?[^"]*"')
 
 _md = markdown.Markdown(extensions=["tables", "nl2br", "sane_lists", "def_list"], output_format="html")
@@ -172,7 +176,10 @@ def _render(text: str, source: Path, first_line: int, assets, report: Report) ->
                          "再写 ![说明](文件名)")
             return None
         if parts.scheme or value.startswith(("#", "//")):
-            return value if parts.scheme in URL_SCHEMES or value.startswith("#") else None
+            if parts.scheme in URL_SCHEMES or value.startswith("#"):
+                return value
+            _dropped(value)
+            return None
         target = unquote(parts.path)
         if not target:
             return value
@@ -181,11 +188,23 @@ def _render(text: str, source: Path, first_line: int, assets, report: Report) ->
         site_path = assets.add(target, source, line, report, allowed, "图片" if tag == "img" else "链接的文件")
         return ROOT_MARK + href(site_path) if site_path else None
 
+    def _dropped(value: str, tag: str = "a") -> None:
+        shown = _CONTROL.sub(" ", value[:80])  # a tab or line break written as an entity: one line a message
+        said = ("不是本栏的图片文件，不会显示；请把图片另存为 JPG 或 PNG 文件放在本文件旁边，再写 ![说明](文件名)"
+                if tag == "img" else "不是能打开的网址，文字照常显示，但点不开：只能链接 http:// 或 https:// 网址、"
+                "电话（tel:）、邮件（mailto:）和本栏的文件；请改正或删掉这个链接")
+        report.warning(source, _line_of(text, value, first_line), "W-LINK-DROPPED",
+                       f"{'图片' if tag == 'img' else '链接'} “{shown}” {said}")
+
+    seen: set[str] = set()  # every address nh3 let through to ``rewrite``
+
     def guarded(tag: str, attr: str, value: str) -> str | None:
         # nh3 calls the filter from Rust and swallows what it raises: Python prints a traceback, the
         # attribute is dropped (an <img> without its picture, a link gone) and the build carries on.
         # A fault here is a defect of the program, never a reason to publish the page without a word:
         # it is said at the link's line as an error, so the build stops and the site stays as it was.
+        if attr in ("href", "src"):
+            seen.add(value)
         try:
             return rewrite(tag, attr, value)
         except Exception as exc:
@@ -199,6 +218,12 @@ def _render(text: str, source: Path, first_line: int, assets, report: Report) ->
     clean = nh3.clean(raw, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES | {"data"},
                       attribute_filter=guarded, clean_content_tags={"script", "style"},
                       filter_style_properties={"text-align"})
+    # An address nh3 drops itself (a scheme it does not allow, weixin:// or javascript:, or one it
+    # cannot parse) never reaches ``rewrite``: the text stays and the link or picture goes, without a word.
+    for tag, quoted, single in _ADDRESSES.findall(raw):
+        value = html.unescape(quoted or single)
+        if value not in seen:
+            _dropped(value, tag.lower())
     # The pages forbid inline styles (Content-Security-Policy), so a table's column alignment
     # becomes a class; nh3 has already reduced every style to at most a text-align.
     aligned = ALIGN_RE.sub(lambda m: f'class="align-{m.group(1)}"' if m.group(1) else "", clean)
