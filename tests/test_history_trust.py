@@ -354,3 +354,27 @@ def test_following_the_advice_for_an_older_commit_message_keeps_every_revision_s
     assert "2026年10月20日 09:30 说明：更正户数 " in record, record
     record = revision_record(out / "affairs" / "2026-yishiyiyi.html")
     assert "公开后没有修改过" in record and "2026年11月1日 09:00 公开前 说明：修改一事一议方案" in record, record
+
+
+def test_rewriting_a_published_commit_is_said_once_and_rewording_it_is_not(demo_copy, tmp_path):
+    """``git commit --amend`` of a commit the site was published from takes the version published
+    then out of the record, and git keeps no trace of it: the build that publishes from the new
+    history says so. Rewording a message (as E-PRIVACY-COMMIT advises) keeps every change."""
+    git = _committed(demo_copy)
+    out = tmp_path / "site"
+    build = lambda: run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY)
+    notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
+    notice.write_text(notice.read_text(encoding="utf-8") + "\n第一次补充。\n", encoding="utf-8")
+    git("commit", "-qam", "补充说明", when="2026-11-01T09:00:00+08:00")
+    assert "W-HISTORY-REWRITTEN" not in build().stderr
+    git("commit", "-q", "--amend", "-m", "补充说明（改了措辞）", when="2026-11-01T09:00:00+08:00")
+    assert "W-HISTORY-REWRITTEN" not in build().stderr  # the same change, reworded
+    notice.write_text(notice.read_text(encoding="utf-8").replace("第一次补充", "改过的补充"), encoding="utf-8")
+    git("commit", "-q", "--amend", "-am", "补充说明", when="2026-11-01T09:00:00+08:00")
+    done = build()
+    assert done.returncode == 0, done.stderr
+    said = [line for line in _diagnostics(done.stderr) if "W-HISTORY-REWRITTEN" in line]
+    assert len(said) == 1 and "已不在现在的 git 历史里" in said[0]
+    notice.write_text(notice.read_text(encoding="utf-8") + "\n第二次补充。\n", encoding="utf-8")
+    git("commit", "-qam", "再补充", when="2026-11-02T09:00:00+08:00")
+    assert "W-HISTORY-REWRITTEN" not in build().stderr  # said once: the site is published from this history now

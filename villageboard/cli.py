@@ -160,6 +160,12 @@ def _build(args, today: dt.date) -> tuple[Report, int]:
     report, count = builder.build(args.content, args.out, today, layouts, jobs=args.jobs or default_jobs(), seen=seen)
     if taken and not report.errors:
         stamp.save(args.content, args.out, report, count, taken)
+        before = taken.rewritten(args.content)
+        if before:  # said once, by the build that publishes from the new history: the stamp now keeps its commit
+            report.warning(args.content, 1, "W-HISTORY-REWRITTEN",
+                           f"上次生成网站用的提交 {before[:7]} 已不在现在的 git 历史里（用了 git commit --amend、rebase，"
+                           "或换了分支）：那以后改写掉的已发布内容，修订记录里不会再有原来那一版。已经发布的内容请不要改写提交，"
+                           "要更正就改好后再提交一次；如果是误操作，请找维护人员用 git reflog 找回原来的提交")
     return report, count
 
 

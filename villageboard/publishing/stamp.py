@@ -80,9 +80,31 @@ class Taken:
     """The stamp of what a build would read (``digest``), and each content file's size, times,
     inode and digest as it was looked at (``files``), from ``at`` on."""
 
-    def __init__(self, digest: str, files: dict, at: int, stored: dict):
+    def __init__(self, digest: str, files: dict, at: int, stored: dict, head: str = ""):
         self.digest, self.files, self.at = digest, files, at
         self.stored = stored  # the stamp the last build of this --out kept
+        self.head = head  # the commit the content's history is read from ("" outside git)
+
+    def rewritten(self, content: Path) -> str | None:
+        """The commit the last build of this --out published from, when a change made up to it is no
+        longer in the history this one reads (``git commit --amend``, a rebase, another branch): a
+        version published then may be gone from the revision records. A history only reworded (as
+        E-PRIVACY-COMMIT advises) keeps every change: ``git cherry`` finds each by its patch."""
+        before = self.stored.get("head")
+        if not isinstance(before, str) or not _COMMIT.fullmatch(before) or not self.head or before == self.head:
+            return None
+        try:
+            ancestor = subprocess.run(["git", "merge-base", "--is-ancestor", before, self.head], cwd=content,
+                                      capture_output=True, timeout=60)
+            if ancestor.returncode == 0:
+                return None
+            cherry = subprocess.run(["git", "cherry", self.head, before], cwd=content, capture_output=True,
+                                    timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        # Gone from this repository altogether (rewritten elsewhere and cloned again): nothing to compare.
+        lost = cherry.returncode != 0 or any(line.startswith(b"+") for line in cherry.stdout.splitlines())
+        return before if lost else None
 
 
 def inputs(content: Path, out: Path, layouts: Path, today, drafts: bool, preview: bool,
@@ -99,9 +121,12 @@ def inputs(content: Path, out: Path, layouts: Path, today, drafts: bool, preview
     listed = _files(content, skip_dots=True, hashed=True, seen=seen, known=files, before=before)
     h.update(repr(listed).encode())
     h.update(repr(_files(layouts, skip_dots=False, hashed=True)).encode())
-    h.update(_git(content))
+    git = _git(content)
+    h.update(git)
     names = {entry[0] for entry in listed}
-    return Taken(h.hexdigest(), {key: value for key, value in files.items() if key in names}, at, stored)
+    head = git.split(b"\0", 1)[0].strip().decode("ascii", "replace")
+    return Taken(h.hexdigest(), {key: value for key, value in files.items() if key in names}, at, stored,
+                 head if _COMMIT.fullmatch(head) else "")
 
 
 def _entry(value) -> bool:
@@ -112,6 +137,7 @@ def _entry(value) -> bool:
 
 
 _HEX = re.compile(r"[0-9a-f]{32}")
+_COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # a commit id, SHA-1 or SHA-256
 
 
 def _stored(content: Path, out: Path) -> dict:
@@ -162,7 +188,7 @@ def save(content: Path, out: Path, report: Report, count: int, stamp: Taken) -> 
             site = _listing(report.left if report.left is not None else _files(out, skip_dots=False))
             # dumps, not dump: json.dump writes piece by piece in Python, five times slower at 10,000 files.
             f.write(json.dumps({"inputs": stamp.digest, "files": stamp.files, "at": stamp.at, "site": site,
-                                "report": report.to_json(), "count": count}, ensure_ascii=False))
+                                "report": report.to_json(), "count": count, "head": stamp.head}, ensure_ascii=False))
         os.replace(tmp, where)
     except OSError:
         pass
