@@ -234,3 +234,33 @@ def test_a_notice_written_through_another_name_is_still_previewed(demo_copy, tmp
     report, _ = builder.build(demo_copy, out, today, preview=True, warm=warm)
     assert not report.errors, report.errors
     assert "78 户" in (out / "affairs" / "2026-gengdi-butie.html").read_text(encoding="utf-8")
+
+
+def test_a_folder_removed_as_windows_tells_it_takes_its_files_with_it(demo_copy, tmp_path):
+    """Windows says a folder removed (or put in the Recycle Bin) is a file removed, and names none of
+    the files or folders in it: the build after it must take none of them as still there."""
+    import datetime as dt
+    import shutil
+    from watchdog.events import FileDeletedEvent
+    from villageboard import builder
+    from villageboard.serving.serve import Saves
+
+    class Loop:
+        def add_callback(self, callback):
+            pass
+
+    saves = Saves(Loop(), None, demo_copy)
+    saves.observer, saves.roots = object(), [demo_copy.resolve()]  # as if watching, told only what follows
+    saves.take()
+    out, today, warm = tmp_path / "preview", dt.date.fromisoformat(TODAY), builder.Warm()
+    report, _ = builder.build(demo_copy, out, today, preview=True, warm=warm)
+    assert not report.errors, report.errors
+    affairs = demo_copy / "affairs"  # with a folder inside it (decisions/), as Windows names neither
+    assert (out / "affairs" / "decisions" / "2026-houshan-linzu.html").exists()
+    shutil.rmtree(affairs)
+    saves.dispatch(FileDeletedEvent(str(affairs)))
+    warm.memo.told = saves.take()
+    assert warm.memo.told is not None
+    report, _ = builder.build(demo_copy, out, today, preview=True, warm=warm)
+    assert not report.errors, report.errors
+    assert not (out / "affairs" / "decisions" / "2026-houshan-linzu.html").exists()

@@ -37,6 +37,7 @@ import dataclasses
 import functools
 import gc
 import io
+import os
 import pickle
 import secrets
 import sys
@@ -81,6 +82,13 @@ class Told:
     def __init__(self):
         self.files: set[str] = set()
         self.folders: set[str] = set()
+        # Names removed: perhaps folders, whose files were not named one by one (Windows says a folder
+        # removed, or put in the Recycle Bin, is a file removed).
+        self.gone: set[str] = set()
+
+    def names(self, path: str) -> bool:
+        """Whether what the system told names ``path`` or a folder above it."""
+        return path in self.files or bool(self.gone) and any(path.startswith(g + os.sep) for g in self.gone)
 
 
 class Memo:
@@ -261,7 +269,8 @@ class Memo:
         since (``Told``)."""
         kept = self._listings.get(key)
         told = self.told
-        if kept is None or told is None or (folder in told.folders if folder is not None else told.folders):
+        if kept is None or told is None or (folder in told.folders or told.names(folder) if folder is not None
+                                            else told.folders):
             kept = self._listings[key] = listing()
         return kept
 
@@ -274,7 +283,7 @@ class Memo:
         if seen is not None:
             stat, content = seen
         elif self.told is not None and kept.stat is not None and not kept.shared \
-                and str(whole[0]) not in self.told.files:
+                and not self.told.names(str(whole[0])):
             stat, content = kept.stat, kept.content  # ``serve``, told of every save since the last build
         elif kept.settled is not None and stats(whole[0], time.time_ns())[1] == kept.settled:
             stat, content = kept.stat, kept.content  # ``serve``: ten thousand files not read on every save

@@ -198,11 +198,12 @@ class Saves:
         if self.told is None:
             return
         inside = [self._inside(path) for path in paths]
-        if event.is_directory:
+        if not inside:  # a notice naming no file: the system lost track
+            self.told = None
+        elif event.is_directory:
             if event.event_type != "modified":  # a folder's own times, or a name in it (told for that name)
                 self.told = None
-            return
-        if None in inside and not all(rel is None for rel in inside):  # moved in or out of content/
+        elif None in inside and not all(rel is None for rel in inside):  # moved in or out of content/
             self.told = None
         elif event.event_type in self.WRITES:
             self.told.files.update(rel for rel in inside if rel is not None)
@@ -211,6 +212,8 @@ class Saves:
                 if rel is not None:
                     self.told.files.add(rel)
                     self.told.folders.add(os.path.dirname(rel) or str(self.content))
+            if event.event_type == "deleted" and inside[0] is not None:
+                self.told.gone.add(inside[0])
         else:  # events lost, or a notice this program does not know
             self.told = None
 
