@@ -90,6 +90,10 @@ class Told:
         """Whether what the system told names ``path`` or a folder above it."""
         return path in self.files or bool(self.gone) and any(path.startswith(g + os.sep) for g in self.gone)
 
+    def renamed_in(self, folder: str | None) -> bool:
+        """Whether a name may have been made, removed or renamed in ``folder`` (None: anywhere)."""
+        return bool(self.folders) if folder is None else folder in self.folders or self.names(folder)
+
 
 class Memo:
     def __init__(self, seen: dict | None = None):
@@ -268,9 +272,7 @@ class Memo:
         those of the last build where the system told of no name made, removed or renamed there
         since (``Told``)."""
         kept = self._listings.get(key)
-        told = self.told
-        if kept is None or told is None or (folder in told.folders or told.names(folder) if folder is not None
-                                            else told.folders):
+        if kept is None or self.told is None or self.told.renamed_in(folder):
             kept = self._listings[key] = listing()
         return kept
 
