@@ -90,12 +90,14 @@ def test_a_link_that_cannot_open_is_named_at_its_line(tmp_path, demo_copy):
     (demo_copy / "affairs" / "2026-lianjie.md").write_text(
         "---\ntitle: 链接\ndate: 2026-11-01\n---\n第一行。\n\n[加微信](weixin://dl/chat)\n\n"
         "[网址](<http://a b.com>)\n\n![示意图](ftp://example.org/a.jpg)\n\n[政府网站](https://www.gov.cn/)\n\n"
-        "[打电话](tel:0571-88888888)\n", encoding="utf-8")
+        "[打电话](tel:0571-88888888)\n\n[忘了写地址]()\n", encoding="utf-8")
     done = run_cli("build", "--content", str(demo_copy), "--out", str(tmp_path / "site"), "--today", TODAY)
     assert done.returncode == 0, done.stderr
     named = re.findall(r"2026-lianjie\.md:(\d+): .*“([^”]*)”.*\[W-LINK-DROPPED\]", done.stderr)
     assert named == [("7", "weixin://dl/chat"), ("9", "http://a b.com"), ("11", "ftp://example.org/a.jpg")]
+    assert re.search(r"2026-lianjie\.md:17: .*没有写地址.*\[W-LINK-DROPPED\]", done.stderr)
     body = text(tmp_path / "site" / "affairs" / "2026-lianjie.html")
+    assert 'href=""' not in body and "忘了写地址" in body  # no link to the page itself
     assert "加微信" in body and 'href="https://www.gov.cn/"' in body and 'href="tel:0571-88888888"' in body
 
 

@@ -175,6 +175,11 @@ def _render(text: str, source: Path, first_line: int, assets, report: Report) ->
                          f"图片 “{value[:80]}” {where}；请把图片另存为 JPG 或 PNG 文件放在本文件旁边，"
                          "再写 ![说明](文件名)")
             return None
+        if tag == "a" and not value.strip():  # [文字]() : the address forgotten; the phone would link the page to itself
+            needle = re.search(r"\]\(\s*(<>)?\s*\)|href=(\"\"|'')", text)
+            report.warning(source, _line_of(text, needle.group(0) if needle else "\0", first_line), "W-LINK-DROPPED",
+                           "这个链接没有写地址（括号里是空的），文字照常显示，但点不开；请写上网址或文件名，或删掉链接")
+            return None
         if parts.scheme or value.startswith(("#", "//")):
             if parts.scheme in URL_SCHEMES or value.startswith("#"):
                 return value
