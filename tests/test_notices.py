@@ -101,6 +101,16 @@ def test_a_link_that_cannot_open_is_named_at_its_line(tmp_path, demo_copy):
     assert "加微信" in body and 'href="https://www.gov.cn/"' in body and 'href="tel:0571-88888888"' in body
 
 
+def test_a_web_address_written_without_http_is_named_as_one(tmp_path, demo_copy):
+    """[政府网站](www.gov.cn) is looked for as a file of the board: the error says it looks like a web
+    address and how to write it, rather than only that no such file was found."""
+    (demo_copy / "affairs" / "2026-wangzhi.md").write_text(
+        "---\ntitle: 网址\ndate: 2026-11-01\n---\n详见：\n\n[政府网站](www.gov.cn/zhengce)\n", encoding="utf-8")
+    done = run_cli("build", "--content", str(demo_copy), "--out", str(tmp_path / "site"), "--today", TODAY)
+    assert done.returncode == 1
+    assert re.search(r"2026-wangzhi\.md:7: .*像是网址.*https://www\.gov\.cn/zhengce.*\[E-ASSET-MISSING\]", done.stderr)
+
+
 def test_gbk_bom_and_crlf_files_are_read(tmp_path, demo_copy):
     notice = "---\r\ntitle: 秋季防火通知\r\ndate: 2026-11-02\r\n---\r\n山林防火，人人有责。\r\n"
     (demo_copy / "affairs" / "gbk.md").write_bytes(notice.replace("秋季", "冬季").encode("gb18030"))

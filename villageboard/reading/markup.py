@@ -44,6 +44,9 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 # A link's or a picture's address in the HTML Markdown made (quoted by it, or by the clerk in raw HTML).
 _ADDRESSES = re.compile(r"""<(a|img)\b[^>]*?\s(?:href|src)=(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# A web address written without its scheme: www.gov.cn, gov.cn/zhengce.
+_HOST = re.compile(r"(?:www\.)?(?:[a-z0-9-]+\.)+(?:cn|com|net|org|gov|edu|top|xyz|info)(?::\d+)?(?:[/?#].*)?\Z",
+                   re.IGNORECASE)
 ALIGN_RE = re.compile(r'style="(?:text-align:\s*(left|right|center|justify);?\s*)?[^"]*"')
 
 _md = markdown.Markdown(extensions=["tables", "nl2br", "sane_lists", "def_list"], output_format="html")
@@ -189,6 +192,12 @@ def _render(text: str, source: Path, first_line: int, assets, report: Report) ->
         if not target:
             return value
         line = _line_of(text, target, first_line)
+        if tag == "a" and _HOST.match(value) and not (source.parent / target).exists():
+            # [政府网站](www.gov.cn): taken as a file of the board, and "not found" would send the clerk looking for one.
+            report.error(source, line, "E-ASSET-MISSING",
+                         f"链接 “{value[:80]}” 像是网址，但前面没有 http:// 或 https://，会被当成本栏的文件去找，"
+                         f"找不到；请写成 https://{value[:80]}")
+            return None
         allowed = IMAGE_TYPES if tag == "img" else ATTACHMENT_TYPES | IMAGE_TYPES
         site_path = assets.add(target, source, line, report, allowed, "图片" if tag == "img" else "链接的文件")
         return ROOT_MARK + href(site_path) if site_path else None
