@@ -204,7 +204,8 @@ def list_sources(folder: Path, suffixes: tuple[str, ...], site) -> list[Path]:
         # Ordered as paths are (normcase: without regard to case on Windows), whatever the system lists.
         with os.scandir(folder) as listed:
             entries = sorted((e for e in listed if not e.name.startswith(".")
-                              and os.path.splitext(e.name)[1].lower() in suffixes), key=lambda e: os.path.normcase(e.name))
+                              and os.path.splitext(e.name)[1].lower() in suffixes),
+                             key=lambda e: os.path.normcase(e.name))
         files, folders = [], []
         for entry in entries:
             path = memo.path(folder, entry.name) if memo else folder / entry.name

@@ -164,7 +164,8 @@ class Saves:
         """False where the system cannot tell (no watchdog, no inotify left): livereload looks then."""
         self.roots = [folder.resolve() for folder in folders]  # before the first notice can come
         try:
-            from watchdog.events import EventsLostEvent  # noqa: F401 (only a watchdog that says so may be trusted to tell all)
+            # Only a watchdog that says when it lost events (7.1 and later) can be trusted to tell all.
+            from watchdog.events import EventsLostEvent  # noqa: F401
             from watchdog.observers import Observer
 
             observer = Observer()
