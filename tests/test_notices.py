@@ -111,6 +111,22 @@ def test_a_web_address_written_without_http_is_named_as_one(tmp_path, demo_copy)
     assert re.search(r"2026-wangzhi\.md:7: .*像是网址.*https://www\.gov\.cn/zhengce.*\[E-ASSET-MISSING\]", done.stderr)
 
 
+def test_a_notice_named_like_a_later_list_page_is_warned_before_the_year_fills_up(tmp_path, demo_copy):
+    """2026-2.md ("2026年第2号") is free while 2026 has twenty notices or fewer, and then is the year
+    list's second page: the build would stop. The clerk is told while renaming is still cheap."""
+    for name in ("2026-2", "2026-1", "2026-12-zhengwu"):
+        (demo_copy / "affairs" / f"{name}.md").write_text(
+            f"---\ntitle: 公告{name}\ndate: 2026-11-01\n---\n正文。\n", encoding="utf-8")
+    done = run_cli("build", "--content", str(demo_copy), "--out", str(tmp_path / "site"), "--today", TODAY)
+    assert done.returncode == 0, done.stderr
+    assert re.findall(r"affairs/([^/:]+)\.md:1: .*\[W-NOTICE-FILENAME-LIST\]", done.stderr) == ["2026-2"]
+    for n in range(3, 24):  # the year fills up: the second list page takes the address
+        (demo_copy / "affairs" / f"2026-tian{n}.md").write_text(
+            f"---\ntitle: 添{n}\ndate: 2026-10-{n:02}\n---\n正文。\n", encoding="utf-8")
+    done = run_cli("build", "--content", str(demo_copy), "--out", str(tmp_path / "site"), "--today", TODAY)
+    assert done.returncode == 1 and "E-OUTPUT-COLLISION" in done.stderr and "2026-2" in done.stderr
+
+
 def test_gbk_bom_and_crlf_files_are_read(tmp_path, demo_copy):
     notice = "---\r\ntitle: 秋季防火通知\r\ndate: 2026-11-02\r\n---\r\n山林防火，人人有责。\r\n"
     (demo_copy / "affairs" / "gbk.md").write_bytes(notice.replace("秋季", "冬季").encode("gb18030"))

@@ -17,7 +17,7 @@ from villageboard.reading.assets import Assets
 from villageboard.reading.fields import Field, Schema
 from villageboard.reading.history import Deletion, FileHistory
 from villageboard.reading.memo import read_each
-from villageboard.planning.pages import Page, Panel, Section, Slide, paginate
+from villageboard.planning.pages import PER_PAGE, Page, Panel, Section, Slide, paginate
 from villageboard.reading.sources import check_address, read_markdown, list_sources, real_path
 from villageboard.kinds.withdrawn import Withdrawn, last_record, was_public
 from villageboard.kinds.status import Status
@@ -103,6 +103,13 @@ def _read(path: Path, section: str, site) -> Notice | None:
     read = check_address(path, report, "E-NOTICE-FILENAME") and read_markdown(path, site)
     if not read:
         return None
+    later = LATER_LIST_PAGE.fullmatch(path.stem)
+    if later:  # 2026-2.md, "2026年第2号": free today, the year's second list page once the year has more notices
+        year, page = later.groups()
+        report.warning(path, 1, "W-NOTICE-FILENAME-LIST",
+                       f"文件名 {path.stem} 和“{year}年”列表第 {page} 页的网址一样：这一栏 {year} 年的公告多于 "
+                       f"{PER_PAGE * (int(page) - 1)} 条时，两个会冲突，网站就生成不了；请趁早改个名字，"
+                       f"例如 {year}-di{page}hao")
     doc, node = read
     rec = SCHEMA.read(node, path, report, doc.meta_line)
     if rec is None or rec["title"] is None or rec["date"] is None:
@@ -153,6 +160,8 @@ def _notice(path: Path, section: str, site, rec, doc, publish, expires) -> Notic
 # The names a section's lists take (index.html, index-2.html, 2026.html): a notice file named so is
 # refused by every build (E-OUTPUT-COLLISION), so its removal is no withdrawal.
 LIST_NAMES = re.compile(r"index(-\d+)?|\d{4}")
+# The names of a year's later list pages (2026-2.html): a notice may take one until its year has that many.
+LATER_LIST_PAGE = re.compile(r"(\d{4})-([2-9]|[1-9]\d{1,3})")
 
 
 def _withdrawn(deletion: Deletion, section: str, site, live: Callable[[], dict[Path, Notice]]) -> Withdrawn | None:
