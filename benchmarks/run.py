@@ -337,7 +337,7 @@ class Loop:
 
 loop = Loop()
 saves = Saves(loop, None, source)
-saves.watch([source])
+watching = saves.watch([source])  # if not (no inotify left), each build looks at every file, as serve then does
 warm = builder.Warm()
 build = lambda: builder.build(source, out, today, preview=True, jobs=default_jobs(), warm=warm)
 build()
@@ -348,7 +348,7 @@ for rep in range(repeat):
     saves.take()
     with open(source / "affairs" / "n00000.md", "a", encoding="utf-8") as notice:
         notice.write(f"\\n{marker}\\n")
-    while loop.told == before or time.monotonic() - loop.last < Saves.QUIET:  # as serve waits for the save
+    while watching and (loop.told == before or time.monotonic() - loop.last < Saves.QUIET):  # as serve waits
         time.sleep(0.005)
     warm.memo.told = saves.take()
     start = time.perf_counter()
