@@ -265,3 +265,29 @@ def test_a_folder_removed_as_windows_tells_it_takes_its_files_with_it(demo_copy,
     report, _ = builder.build(demo_copy, out, today, preview=True, warm=warm)
     assert not report.errors, report.errors
     assert not (out / "affairs" / "decisions" / "2026-houshan-linzu.html").exists()
+
+
+def test_a_save_made_while_serve_builds_its_first_preview_is_built_next(demo_copy):
+    """The first preview of a large village takes a while. A notice saved meanwhile, after that build
+    read it, must be built next: the system is told to watch before the first build, not after."""
+    from villageboard.cache import default_root
+
+    cache = default_root(demo_copy)
+    port = free_port()
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--port", str(port),
+                                "--today", TODAY],
+                               cwd=demo_copy.parent, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    page = f"http://127.0.0.1:{port}/affairs/2026-gengdi-butie.html"
+    notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
+    try:
+        # The first preview is being written: every source has been read by then.
+        deadline = time.monotonic() + 60
+        while not list(cache.glob(".preview.building-*")) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert list(cache.glob(".preview.building-*")), "the first preview was never staged"
+        notice.write_text(notice.read_text(encoding="utf-8").replace("79 户", "78 户", 1), encoding="utf-8")
+        assert wait_for(lambda: "78 户" in (fetch(page) or ""))
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=10)[0].decode("utf-8", "replace")
+    assert "Traceback" not in output

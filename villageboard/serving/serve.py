@@ -84,10 +84,9 @@ def serve(content: Path, out: Path | None, host: str, port: int, drafts: bool = 
         print(f"端口 {port} 已被别的程序占用，改用 {chosen}")
 
     warm = builder.Warm()  # a save costs about what it changed, not the whole village
-    saves: Saves | None = None
 
     def rebuild() -> None:
-        warm.memo.told = saves.take() if saves is not None else None
+        warm.memo.told = saves.take()
         report, count = builder.build(content, out, today or clock.today(), preview=True, drafts=drafts,
                                       jobs=default_jobs(), warm=warm)
         print_report(report)
@@ -106,12 +105,14 @@ def serve(content: Path, out: Path | None, host: str, port: int, drafts: bool = 
                           json.dumps({"build": version.get("build"), "errors": errors}, ensure_ascii=False))
         gc.collect()  # the last build's leftovers, now that the page is shown, rather than during the next build
 
-    rebuild()
     server = Server()
     # The preview script reloads the pages itself, after every build: livereload only serves, and
-    # watches only where the system cannot tell of a save (``Saves``).
+    # watches only where the system cannot tell of a save (``Saves``). Watched from before the first
+    # build, so that the save after it is told, and one made while it runs is built next.
     saves = Saves(IOLoop.current(), rebuild, content)
-    if not saves.watch([content, builder.LAYOUTS]):
+    watching = saves.watch([content, builder.LAYOUTS])
+    rebuild()
+    if not watching:
         server.watch(str(content), rebuild, delay="forever")
         server.watch(str(builder.LAYOUTS), rebuild, delay="forever")
     shown = "127.0.0.1" if host in ("127.0.0.1", "localhost") else host
@@ -140,8 +141,8 @@ class Saves:
     What the system told also goes to the build (``take``, ``memo.Told``): the files of content/
     written since the last build began, and the folders where a name was made, removed or renamed.
     The build then looks again only at those, not at each of ten thousand files and folders. Where
-    the system may not have told all (before the first build it watched, events it says it lost, a
-    folder made, removed or renamed), the build looks at everything."""
+    the system may not have told all (the first build, events it says it lost, a folder made,
+    removed or renamed), the build looks at everything."""
 
     QUIET = 0.05  # seconds: an editor's save is several notices (a temporary file, a rename)
     # What reading makes the system say (every build reads every file): not a change.
@@ -158,7 +159,7 @@ class Saves:
         self.observer = None
         self.waiting = None  # the build asked for, in the IOLoop's thread
         self.lock = threading.Lock()
-        self.told: Told | None = None  # since the last build began; None until the first build watched
+        self.told: Told | None = None  # since the last build began; None until the first build
 
     def watch(self, folders: list[Path]) -> bool:
         """False where the system cannot tell (no watchdog, no inotify left): livereload looks then."""
