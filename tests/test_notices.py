@@ -101,6 +101,22 @@ def test_a_link_that_cannot_open_is_named_at_its_line(tmp_path, demo_copy):
     assert "加微信" in body and 'href="https://www.gov.cn/"' in body and 'href="tel:0571-88888888"' in body
 
 
+def test_a_message_that_quotes_what_the_clerk_wrote_never_shows_a_personal_number_whole(tmp_path, demo_copy):
+    """The build's messages quote links and values as written; a number in them is hidden as the
+    privacy scan hides it, in the terminal, the editor and a CI log alike."""
+    (demo_copy / "affairs" / "2026-haoma.md").write_text(
+        "---\ntitle: 号码\ndate: 2026-11-01\n---\n正文。\n\n[联系](weixin://330824199001011234)\n\n"
+        "[网站](www.a.cn/13900001234)\n\n![图](ftp://example.org/138-0000-1234.jpg)\n", encoding="utf-8")
+    done = run_cli("build", "--content", str(demo_copy), "--out", str(tmp_path / "site"), "--today", TODAY)
+    assert done.returncode == 1
+    said = [line for line in done.stderr.splitlines() if "2026-haoma.md" in line]
+    assert {"W-LINK-DROPPED", "E-ASSET-MISSING", "E-PRIVACY-ID", "E-PRIVACY-PHONE"} <= \
+        {re.search(r"\[([EW]-[A-Z-]+)\]$", line).group(1) for line in said}
+    for number in ("330824199001011234", "13900001234", "0000-1234"):
+        assert number not in done.stderr
+    assert "139****1234" in done.stderr
+
+
 def test_a_web_address_written_without_http_is_named_as_one(tmp_path, demo_copy):
     """[政府网站](www.gov.cn) is looked for as a file of the board: the error says it looks like a web
     address and how to write it, rather than only that no such file was found."""

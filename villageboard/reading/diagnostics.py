@@ -51,7 +51,12 @@ class Report:
     left: list[tuple] | None = None  # every file of the site as the build left it: (path, size, time, inode)
 
     def add(self, path: Path | str, line: int, code: str, message: str) -> None:
-        self.items.append(Diagnostic(display_path(path), max(int(line or 1), 1), code, message))
+        # A message quotes what the clerk wrote (a link, a name, a value): a personal number in it is
+        # hidden, as the privacy scan's own messages hide it. A terminal, the editor and a CI log are
+        # seen by others than the clerk.
+        from villageboard.reading.privacy import mask  # which imports this module
+
+        self.items.append(Diagnostic(display_path(path), max(int(line or 1), 1), code, mask(message)))
 
     def error(self, path, line, code: str, message: str) -> None:
         assert code.startswith("E-"), code
