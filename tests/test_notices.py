@@ -130,7 +130,7 @@ def test_a_web_address_written_without_http_is_named_as_one(tmp_path, demo_copy)
 def test_a_notice_named_like_a_later_list_page_is_warned_before_the_year_fills_up(tmp_path, demo_copy):
     """2026-2.md ("2026年第2号") is free while 2026 has twenty notices or fewer, and then is the year
     list's second page: the build would stop. The clerk is told while renaming is still cheap."""
-    for name in ("2026-2", "2026-1", "2026-12-zhengwu"):
+    for name in ("2026-2", "2026-1", "2026-12-zhengwu", "２０２６-2"):  # full-width digits make no list's name
         (demo_copy / "affairs" / f"{name}.md").write_text(
             f"---\ntitle: 公告{name}\ndate: 2026-11-01\n---\n正文。\n", encoding="utf-8")
     done = run_cli("build", "--content", str(demo_copy), "--out", str(tmp_path / "site"), "--today", TODAY)

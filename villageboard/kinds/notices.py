@@ -159,9 +159,9 @@ def _notice(path: Path, section: str, site, rec, doc, publish, expires) -> Notic
 
 # The names a section's lists take (index.html, index-2.html, 2026.html): a notice file named so is
 # refused by every build (E-OUTPUT-COLLISION), so its removal is no withdrawal.
-LIST_NAMES = re.compile(r"index(-\d+)?|\d{4}")
+LIST_NAMES = re.compile(r"index(-[0-9]+)?|[0-9]{4}")  # ASCII: \d would take ２０２６ too
 # The names of a year's later list pages (2026-2.html): a notice may take one until its year has that many.
-LATER_LIST_PAGE = re.compile(r"(\d{4})-([2-9]|[1-9]\d{1,3})")
+LATER_LIST_PAGE = re.compile(r"([0-9]{4})-([2-9]|[1-9][0-9]{1,3})")
 
 
 def _withdrawn(deletion: Deletion, section: str, site, live: Callable[[], dict[Path, Notice]]) -> Withdrawn | None:
