@@ -13,6 +13,7 @@ from conftest import DEMO, ROOT, TODAY, committed
 from villageboard import builder
 from villageboard.kinds import search
 from villageboard.planning import site as site_module
+from villageboard.rendering import record
 
 
 def _value(script: str):
@@ -174,8 +175,12 @@ def test_the_index_serve_remembers_is_the_index_made_afresh():
         remembered.take(remembered.news())
         assert kept == search.Index(version).files()
     assert len(remembered.weights) == len({(d.title, d.text) for d in version})  # the rest is let go
-    # A document keeps its script's text once written; one made from it with another text writes its own.
-    assert json.loads(dataclasses.replace(version[0], text="改过的正文").json())[5] == "改过的正文"
+    # A document keeps its script once written; one made from it with another text writes its own, and a
+    # document that moves to another number is written under that number.
+    first = version[0]
+    assert '["d0"]' in first.script(0)[0] and "改过的正文" not in first.script(0)[0]
+    assert "改过的正文" in dataclasses.replace(first, text="改过的正文").script(0)[0]
+    assert '["d7"]' in first.script(7)[0] and first.script(7)[1] == record.sha(first.script(7)[0])
 
 
 def test_a_remembered_index_spliced_after_each_edit_is_the_index_made_afresh():

@@ -3,7 +3,9 @@ bots and search engines. Both need absolute addresses, so only with ``base_url``
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import heapq
+import operator
 from html import escape  # quotes too, so one escape serves text and attributes alike
 
 from villageboard.reading.assets import href
@@ -59,14 +61,21 @@ def sitemap(site, pages: list[Page]) -> str | None:
     village = site.village
     if not village.base_url:
         return None
-    urls = []
-    for page in sorted(pages, key=lambda p: p.path):
-        loc = f"<loc>{escape(village.phone_url(href(page.path)))}</loc>"
+    urls, base = [], village.phone_url("")
+    for page in sorted(pages, key=operator.attrgetter("path")):
+        loc = _loc(base, page.path)
         changed = _last_changed(site, page)
         urls.append(f"<url>{loc}<lastmod>{changed}</lastmod></url>\n" if changed else f"<url>{loc}</url>\n")
     urls = "".join(urls)
     return ('<?xml version="1.0" encoding="utf-8"?>\n'
             f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{urls}</urlset>\n')
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _loc(base: str, path: str) -> str:
+    """A page's absolute address as the sitemap writes it: each quoted and escaped once, not again
+    on every save in serve."""
+    return f"<loc>{escape(base + href(path))}</loc>"
 
 
 def _last_changed(site, page: Page) -> str | None:

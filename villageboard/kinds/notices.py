@@ -182,12 +182,13 @@ def _withdrawn(deletion: Deletion, section: str, site, live: Callable[[], dict[P
                      published, deletion.removed, moved, category=rec["category"])
 
 
-def _newest(n) -> tuple:
+def newest(n) -> tuple:
+    """The order of the lists, newest last."""
     return n.published_on, n.date, n.slug
 
 
 def _newest_first(items: list[Notice]) -> list[Notice]:
-    return sorted(items, key=_newest, reverse=True)
+    return sorted(items, key=newest, reverse=True)
 
 
 def load(site) -> None:
@@ -240,7 +241,7 @@ def sections(site) -> list[Section]:
 def panels(site) -> list[Panel]:
     every = [n for s in SECTIONS for n in current(site, s)]
     pinned = _newest_first([n for n in every if n.pinned])
-    latest = heapq.nlargest(6, (n for n in every if not n.pinned), key=_newest)  # as _newest_first(…)[:6]
+    latest = heapq.nlargest(6, (n for n in every if not n.pinned), key=newest)  # as _newest_first(…)[:6]
     # First of the panels: on a phone the first screen holds the village and its news (order 1).
     return [Panel("parts/home-notices.html", 1, {"pinned": pinned, "latest": latest})]
 

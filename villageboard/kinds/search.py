@@ -72,15 +72,17 @@ class Document:
     date: str  # YYYY-MM-DD, when it was published
     status: str  # 未通过, 已过公示期, 已修订 or ""
     text: str
-    # As its script writes it, once written: a document kept from the last build (``Remembered``) is
-    # not written again; nor hashed again while it keeps its number (``Index.digested``).
-    written: str | None = field(default=None, init=False, compare=False, repr=False)
-    digested: tuple[int, bytes] | None = field(default=None, init=False, compare=False, repr=False)
+    # Its script as document number n, and the digest of the script's bytes (``record.sha``): a
+    # document kept from the last build (``Remembered``) is neither written nor hashed again while
+    # it keeps its number (``Index.digested``); ten thousand scripts written again were a fifteenth
+    # of a save.
+    written: tuple[int, str, bytes] | None = field(default=None, init=False, compare=False, repr=False)
 
-    def json(self) -> str:
-        if self.written is None:
-            self.written = _json([self.path, self.title, self.section, self.date, self.status, self.text])
-        return self.written
+    def script(self, n: int) -> tuple[str, bytes]:
+        if self.written is None or self.written[0] != n:
+            text = _script(f"d{n}", _json([self.path, self.title, self.section, self.date, self.status, self.text]))
+            self.written = (n, text, record.sha(text))
+        return self.written[1:]
 
 
 def load(site) -> None:
@@ -261,9 +263,12 @@ class Remembered:
         # What the last build and this one asked of each page and document (``_find_for``), by the object.
         self._asked: dict[int, tuple] = {}
         self._asking: dict[int, tuple] = {}
+        # Each shard's script and its digest as last written, with the shard count, keys and posting
+        # lists it was written from (``Index.digested``): by this process only.
+        self.scripts: dict[int, tuple] = {}
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "_asked": {}, "_asking": {}}  # objects of this process
+        return {**self.__dict__, "_asked": {}, "_asking": {}, "scripts": {}}  # objects of this process
 
     def document_of(self, page: Page, section: str, today: dt.date, digest: bytes | None) -> Document | None:
         """``page``'s document; ``digest``: the page's, None when it has none (then made every time)."""
@@ -449,6 +454,7 @@ class Index:
 
     def __init__(self, documents: list[Document], remembered: Remembered | None = None):
         self.documents = documents
+        self.scripts = remembered.scripts if remembered is not None else {}
         if remembered is not None:
             self.postings = remembered.postings_of(documents)
         else:
@@ -464,19 +470,31 @@ class Index:
             found[shard_of(key, self.shards)][key] = self.postings[key]
         return found
 
+    def _shard_script(self, n: int, shard: dict[str, str]) -> tuple[str, bytes]:
+        """Shard ``n``'s script and its digest; as written last time where it holds the very same
+        posting lists (an edit changes a few of them, and spliced lists are new strings): the two
+        and a half megabytes of ten thousand notices' postings were written and hashed again on
+        every save in serve."""
+        keys, lists = list(shard), list(shard.values())
+        before = self.scripts.get(n)
+        if before is not None and before[0] == self.shards and before[1] == keys \
+                and all(map(operator.is_, before[2], lists)):
+            return before[3]
+        text = _script(f"p{n}", _json(shard))
+        self.scripts[n] = (self.shards, keys, lists, made := (text, record.sha(text)))
+        return made
+
     def files(self) -> list[tuple[str, str]]:
         """(site path, script) of every index file, ``search-index.js`` first."""
         return [(rel, text) for rel, text, _ in self.digested()]
 
     def digested(self) -> list[tuple[str, str, bytes]]:
         """``files`` with the digest of each file's bytes (``record.sha``)."""
-        found = [(f"search/p/{n}.js", text, record.sha(text))
-                 for n, shard in enumerate(self.shard_maps()) for text in (_script(f"p{n}", shard),)]
+        found = [(f"search/p/{n}.js", *self._shard_script(n, shard)) for n, shard in enumerate(self.shard_maps())]
+        for n in [n for n in self.scripts if n >= self.shards]:  # of a bigger index
+            del self.scripts[n]
         for n, doc in enumerate(self.documents):
-            text = _script(f"d{n}", doc)
-            if doc.digested is None or doc.digested[0] != n:
-                doc.digested = (n, record.sha(text))
-            found.append((f"search/d/{n}.js", text, doc.digested[1]))
+            found.append((f"search/d/{n}.js", *doc.script(n)))
         # Only for a browser to tell a new index from the one it has: a digest of the files' digests.
         token = hashlib.sha256(b"".join(digest for _, _, digest in found)).hexdigest()[:10]
         meta = {"v": VERSION, "shards": self.shards, "docs": len(self.documents), "token": token}
@@ -489,8 +507,7 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
 
 
-def _script(name: str, value) -> str:
-    written = value.json() if isinstance(value, Document) else _json(value)
+def _script(name: str, written: str) -> str:
     return f"(window.SEARCH_DATA=window.SEARCH_DATA||{{}})[\"{name}\"]={written};\n"
 
 
@@ -702,35 +719,41 @@ def documents(site, phone_pages: list[Page], digest: Callable[[Page], bytes | No
 
 # ---------------------------------------------------------------- the kiosk keyboard
 
-def _searchable(site) -> list[str]:
+def _searchable(notices: list) -> list[str]:
     """Titles, categories and summaries of what is published: where the keyboard's words come from."""
-    texts = []
-    for notices in site.notices.values():
-        texts += [_join(n.title, n.category, n.summary) for n in notices if not n.draft]
-    texts += [_join(d.title, d.summary) for d in site.decisions]
-    texts += [l.title for l in site.books.ledgers]
-    texts += [h.kind for h in site.households]
-    if site.compact.versions:
-        texts.append("村规民约")
-    return texts
+    return [_join(n.title, n.category, n.summary) for n in notices]
 
 
 def keyboard_words(site) -> list[str]:
     """Up to ``KEYBOARD_SIZE`` common words that stand in this village's titles, most used first;
     the clerk's own categories (低保, 惠农补贴…) come in too."""
-    texts = _searchable(site)
-    categories = [n.category for notices in site.notices.values() for n in notices
-                  if n.category and not n.draft]
+    published = [n for notices in site.notices.values() for n in notices if not n.draft]
+    # The notices' part as the last save in serve counted it, while they are the very notices: ten
+    # thousand titles joined and searched again were a twentieth of a save.
+    categories, counts = site.memo.again("keyboard", published, lambda: _notice_words(published)) \
+        if site.memo is not None else _notice_words(published)
+    others = [_join(d.title, d.summary) for d in site.decisions] + [l.title for l in site.books.ledgers]
+    others += [h.kind for h in site.households] + (["村规民约"] if site.compact.versions else [])
     candidates = list(dict.fromkeys(list(COMMON_WORDS) + categories))
-    joined = "\n".join(texts)
-    if joined.count("\n") == len(texts) - 1 and not any("\n" in w for w in candidates):  # a line a text
-        counts = {w: _texts_holding(w, joined) for w in candidates}
-    else:
-        counts = {w: sum(w in t for t in texts) for w in candidates}
+    counts = {w: counts[w] + n for w, n in _counts(candidates, others).items()}
     chosen = sorted((w for w in candidates if counts[w]), key=lambda w: (-counts[w], candidates.index(w)))
     # 党费收缴 beside 党费 finds nothing more when they stand in as many titles: one key is enough.
     chosen = [w for w in chosen if not any(u != w and u in w and counts[u] == counts[w] for u in chosen)]
     return chosen[:KEYBOARD_SIZE]
+
+
+def _notice_words(notices: list) -> tuple[list[str], dict[str, int]]:
+    """The notices' categories, and in how many of their texts each candidate word stands."""
+    categories = [n.category for n in notices if n.category]
+    return categories, _counts(list(dict.fromkeys(list(COMMON_WORDS) + categories)), _searchable(notices))
+
+
+def _counts(words: list[str], texts: list[str]) -> dict[str, int]:
+    """In how many of ``texts`` each of ``words`` stands."""
+    joined = "\n".join(texts)
+    if joined.count("\n") == len(texts) - 1 and not any("\n" in w for w in words):  # a line a text
+        return {w: _texts_holding(w, joined) for w in words}
+    return {w: sum(w in t for t in texts) for w in words}
 
 
 def _texts_holding(word: str, joined: str) -> int:

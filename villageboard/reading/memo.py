@@ -37,6 +37,7 @@ import dataclasses
 import functools
 import gc
 import io
+import operator
 import os
 import pickle
 import secrets
@@ -126,6 +127,8 @@ class Memo:
         self.told: Told | None = None
         self._listings: dict[tuple, tuple] = {}  # what ``listed`` gives, by folder and what was asked
         self.checked: tuple | None = None  # what the last build's look at every name found (``planning/site.py``)
+        self._again: dict[str, tuple[list, Any]] = {}  # what ``again`` made last, and from what
+        self._unchanged: set[int] | None = None  # ids of ``replayed``, once asked
 
     def restore(self, cache: Cache, content: Path) -> None:
         """Start from the memo the last command-line build of ``content`` stored, if any."""
@@ -257,6 +260,22 @@ class Memo:
     def start(self) -> None:
         """A new build: what the last one read may be replayed; what it does not read again is let go."""
         self._last, self.kept, self.replayed, self.read_anew = self.kept, {}, [], 0
+        self._unchanged = None
+
+    def again(self, key: str, models: list, make: Callable[[], Any]):
+        """``make()``, or what it gave the build before under ``key`` where ``models``, all it is made
+        from, are the very models it was made from and each was replayed unchanged (the rule of
+        ``planning/pages.same_pages``): a save in ``serve`` asks for the same words and orders of
+        ten thousand notices again and again."""
+        before = self._again.get(key)
+        if self._unchanged is None:
+            self._unchanged = set(map(id, self.replayed))
+        if before is not None and len(before[0]) == len(models) and all(map(operator.is_, before[0], models)) \
+                and self._unchanged.issuperset(map(id, models)):
+            return before[1]
+        made = make()
+        self._again[key] = (models, made)
+        return made
 
     def forget_stored(self) -> None:
         """Let go of what only storing needs (``serve`` never stores): the stored readings' objects

@@ -141,18 +141,20 @@ class Renderer:
         self.digests = record.Digests()
         self.outputs: dict[str, tuple[Page, str, str]] = {}  # out path -> (page, rendition, template)
         self.collisions: list[tuple[str, Page, Page]] = []  # (out path, page kept, page refused)
-        overrides: dict[str, bool] = {}  # rendition/template -> a file of its own (asked once, not per page)
+        # Per kind of page (its renditions and template), each rendition's folder and template: a
+        # rendition's template of its own (kiosk/notice.html) is looked for once, not per page.
+        shapes: dict[tuple, list[tuple[str, str, str]]] = {}
+        outputs = self.outputs
         for page in pages:
-            for rendition in page.renditions:
-                special = f"{rendition}/{page.template}"
-                if special not in overrides:
-                    overrides[special] = (layouts / special).is_file()
-                template = special if overrides[special] else page.template
-                out_path = RENDITIONS[rendition] + page.path
-                if out_path in self.outputs:
-                    self.collisions.append((out_path, self.outputs[out_path][0], page))
-                    continue
-                self.outputs[out_path] = (page, rendition, template)
+            shape = shapes.get((page.renditions, page.template))
+            if shape is None:
+                shape = shapes[(page.renditions, page.template)] = [
+                    (RENDITIONS[rendition], rendition, special if (layouts / special).is_file() else page.template)
+                    for rendition in page.renditions for special in (f"{rendition}/{page.template}",)]
+            for folder, rendition, template in shape:
+                out_path, output = folder + page.path, (page, rendition, template)
+                if outputs.setdefault(out_path, output) is not output:
+                    self.collisions.append((out_path, outputs[out_path][0], page))
 
     def values(self, out_path: str) -> dict:
         """What a template of ``out_path`` can look up, beside the environment's globals and the
