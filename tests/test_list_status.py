@@ -117,3 +117,35 @@ def test_the_feed_titles_say_it_too(built):
     assert f"<title>〔已修订〕{REVISED_TITLE}</title>" in feed
     assert f"<title>{PLAIN_TITLE}</title>" in feed
     assert WITHDRAWN_TITLE not in feed
+
+
+def test_a_list_patched_after_a_save_is_in_the_order_a_sort_gives():
+    """``serve`` takes the section's list from the save before and puts in or takes out only the
+    entries the save changed (``notices._resorted``): after random saves (dates moved, entries
+    added and removed, some as new as others), every list it gives is the very list sorting all
+    entries gives, and it gives one in most saves rather than sorting again."""
+    import random
+    from types import SimpleNamespace
+
+    from villageboard.kinds import notices
+
+    rng = random.Random(20261207)
+    day = lambda: dt.date(2026, rng.randint(1, 12), rng.randint(1, 28))
+    entry = lambda: SimpleNamespace(published_on=day(), date=day(), slug=f"n{rng.randint(0, 10 ** 6)}")
+    listed = [entry() for _ in range(300)]
+    made, patched = notices._newest_first(listed), 0
+    for _ in range(400):
+        gone = rng.sample(listed, rng.randint(0, 3))
+        added = [entry() for _ in range(rng.randint(0, 3))]
+        if rng.random() < 0.1 and listed:  # as new as an entry already there: kept in listing order by a sort
+            twin = rng.choice(listed)
+            added.append(SimpleNamespace(published_on=twin.published_on, date=twin.date, slug=twin.slug))
+        listed = [e for e in listed if all(e is not g for g in gone)]
+        for e in added:  # where the folder lists a new file: anywhere
+            listed.insert(rng.randint(0, len(listed)), e)
+        found = notices._resorted(made, gone, added)
+        made = notices._newest_first(listed)
+        if found is not None:
+            patched += 1
+            assert len(found) == len(made) and all(a is b for a, b in zip(found, made))
+    assert patched > 300

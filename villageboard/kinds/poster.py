@@ -11,7 +11,6 @@ to one), and its sheet has the paper's height and clips whatever is left over.
 """
 from __future__ import annotations
 
-import heapq
 import unicodedata
 from dataclasses import dataclass
 
@@ -73,11 +72,10 @@ def long_amounts(ledger) -> bool:
 
 def chosen(site) -> tuple[list, list]:
     """(pinned, latest) entries as the home page has them, without withdrawn items, cut to what one sheet holds."""
-    every = [e for s in notices.SECTIONS for e in notices.current(site, s) if not getattr(e, "withdrawn", False)]
-    # The few newest, not all sorted: a sort of ten thousand entries was a hundredth of a save in serve.
-    pinned = heapq.nlargest(PINNED, (e for e in every if e.pinned), key=notices.newest)
+    listed = lambda e: not getattr(e, "withdrawn", False)
+    pinned = notices.newest_current(site, True, PINNED, listed)
     left = ROOM - sum(1 + title_lines(e.title) for e in pinned)
-    return pinned, heapq.nlargest(min(LATEST, left // 2), (e for e in every if not e.pinned), key=notices.newest)
+    return pinned, notices.newest_current(site, False, min(LATEST, left // 2), listed)
 
 
 def pages(site):

@@ -728,24 +728,26 @@ def keyboard_words(site) -> list[str]:
     """Up to ``KEYBOARD_SIZE`` common words that stand in this village's titles, most used first;
     the clerk's own categories (低保, 惠农补贴…) come in too."""
     published = [n for notices in site.notices.values() for n in notices if not n.draft]
-    # The notices' part as the last save in serve counted it, while they are the very notices: ten
-    # thousand titles joined and searched again were a twentieth of a save.
-    categories, counts = site.memo.again("keyboard", published, lambda: _notice_words(published)) \
-        if site.memo is not None else _notice_words(published)
+    candidates = list(dict.fromkeys(list(COMMON_WORDS) + [n.category for n in published if n.category]))
+
+    def patch(made, gone, added):  # what a save changed, counted in the few notices it changed
+        words, counts = made
+        if set(words) != set(candidates):  # a category new or gone: every notice is counted again
+            return None
+        less, more = _counts(candidates, _searchable(gone)), _counts(candidates, _searchable(added))
+        return candidates, {w: counts[w] - less[w] + more[w] for w in candidates}
+
+    # The notices' part as the last save in serve counted it, patched by the notices saved since:
+    # ten thousand titles joined and searched again were a twentieth of a save.
+    made = lambda: (candidates, _counts(candidates, _searchable(published)))
+    _, counts = site.memo.again("keyboard", published, made, patch) if site.memo is not None else made()
     others = [_join(d.title, d.summary) for d in site.decisions] + [l.title for l in site.books.ledgers]
     others += [h.kind for h in site.households] + (["村规民约"] if site.compact.versions else [])
-    candidates = list(dict.fromkeys(list(COMMON_WORDS) + categories))
     counts = {w: counts[w] + n for w, n in _counts(candidates, others).items()}
     chosen = sorted((w for w in candidates if counts[w]), key=lambda w: (-counts[w], candidates.index(w)))
     # 党费收缴 beside 党费 finds nothing more when they stand in as many titles: one key is enough.
     chosen = [w for w in chosen if not any(u != w and u in w and counts[u] == counts[w] for u in chosen)]
     return chosen[:KEYBOARD_SIZE]
-
-
-def _notice_words(notices: list) -> tuple[list[str], dict[str, int]]:
-    """The notices' categories, and in how many of their texts each candidate word stands."""
-    categories = [n.category for n in notices if n.category]
-    return categories, _counts(list(dict.fromkeys(list(COMMON_WORDS) + categories)), _searchable(notices))
 
 
 def _counts(words: list[str], texts: list[str]) -> dict[str, int]:

@@ -262,18 +262,30 @@ class Memo:
         self._last, self.kept, self.replayed, self.read_anew = self.kept, {}, [], 0
         self._unchanged = None
 
-    def again(self, key: str, models: list, make: Callable[[], Any]):
+    def again(self, key: str, models: list, make: Callable[[], Any], patch: Callable[..., Any] | None = None):
         """``make()``, or what it gave the build before under ``key`` where ``models``, all it is made
         from, are the very models it was made from and each was replayed unchanged (the rule of
         ``planning/pages.same_pages``): a save in ``serve`` asks for the same words and orders of
-        ten thousand notices again and again."""
+        ten thousand notices again and again. Where some of them changed, ``patch(made, gone,
+        added)`` may make it from what the build before made (None where it cannot): ``gone``, the
+        models that are no longer among ``models``; ``added``, those that were not."""
         before = self._again.get(key)
         if self._unchanged is None:
             self._unchanged = set(map(id, self.replayed))
-        if before is not None and len(before[0]) == len(models) and all(map(operator.is_, before[0], models)) \
-                and self._unchanged.issuperset(map(id, models)):
-            return before[1]
-        made = make()
+        made = None
+        if before is not None:
+            old, made = before
+            if len(old) == len(models) and all(map(operator.is_, old, models)) \
+                    and self._unchanged.issuperset(map(id, models)):
+                return made
+            now, was = set(map(id, models)), set(map(id, old))
+            if patch is not None and len(now) == len(models) and len(was) == len(old) \
+                    and self._unchanged.issuperset(now & was):
+                made = patch(made, [m for m in old if id(m) not in now], [m for m in models if id(m) not in was])
+            else:
+                made = None
+        if made is None:
+            made = make()
         self._again[key] = (models, made)
         return made
 
