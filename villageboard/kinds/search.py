@@ -274,25 +274,24 @@ class Remembered:
         """``page``'s document; ``digest``: the page's, None when it has none (then made every time)."""
         if digest is None:
             return _document(page, section, today)
-        return self._find_for(2, page, (digest, section, today),
-                              lambda: b"%s\0%s\0%s" % (digest, section.encode(), today.isoformat().encode()),
-                              lambda _: (_document(page, section, today),), None)[1][0]
+        return self._find_for(2, page, (digest, section, today), _document_key, _document_made)[1][0]
 
     def plain_of(self, html: str) -> str:
         return self._find(1, html, _cached_plain, html)[1]
 
-    def _find_for(self, table: int, asked_of, asked: tuple, text: Callable[[], str | bytes], make,
-                  value) -> tuple[bytes, Any]:
-        """``_find`` of ``text()`` for ``asked_of``. What the last build found for this very object (a
-        page or a document that ``serve`` kept), asked the same, is taken as it is: its key is not
-        worked out again (a digest of every document's text, at 10,000 notices a twentieth of a save)."""
+    def _find_for(self, table: int, asked_of, asked: tuple, text: Callable[[Any, tuple], str | bytes],
+                  make: Callable[[Any, tuple], Any]) -> tuple[bytes, Any]:
+        """``_find`` of ``text(asked_of, asked)`` for ``asked_of``, made by ``make(asked_of, asked)``.
+        What the last build found for this very object (a page or a document that ``serve`` kept),
+        asked the same, is taken as it is: its key is not worked out again (a digest of every
+        document's text, at 10,000 notices a twentieth of a save)."""
         again = self._asked.get(id(asked_of))
         if again is not None and again[0] is asked_of and again[1] == asked \
                 and again[2][0] in (self.weights, self.plain, self.documents)[table]:
             self._used[table].add(again[2][0])
-            found = again[2]
-        else:
-            found = self._find(table, text(), make, value)
+            self._asking[id(asked_of)] = again
+            return again[2]
+        found = self._find(table, text(asked_of, asked), lambda _: make(asked_of, asked), None)
         self._asking[id(asked_of)] = (asked_of, asked, found)
         return found
 
@@ -308,8 +307,7 @@ class Remembered:
 
     def postings_of(self, documents: list[Document]) -> dict[str, str]:
         """The posting lists of ``documents``, from the last index where few documents changed."""
-        found = [self._find_for(0, doc, (doc.title, doc.text), lambda: f"{doc.title}\0{doc.text}", _packed_weights, doc)
-                 for doc in documents]
+        found = [self._find_for(0, doc, (doc.title, doc.text), _weights_key, _weights_made) for doc in documents]
         numbered = [key for key, _ in found]
         changed = self._changed(numbered) if self.postings is not None else None
         if changed is None:
@@ -376,6 +374,25 @@ class Remembered:
                 else:
                     self.postings.pop(key, None)
                     self.last.pop(key, None)
+
+
+# What ``Remembered._find_for`` is asked: a page's document by the page's digest, section and day; a
+# document's weights by its title and text.
+def _document_key(page: Page, asked: tuple) -> bytes:
+    digest, section, today = asked
+    return b"%s\0%s\0%s" % (digest, section.encode(), today.isoformat().encode())
+
+
+def _document_made(page: Page, asked: tuple) -> tuple[Document | None]:
+    return (_document(page, asked[1], asked[2]),)
+
+
+def _weights_key(doc: Document, asked: tuple) -> str:
+    return f"{doc.title}\0{doc.text}"
+
+
+def _weights_made(doc: Document, asked: tuple) -> tuple[tuple[str, ...], bytes]:
+    return _packed_weights(doc)
 
 
 def _packed_weights(doc: Document) -> tuple[tuple[str, ...], bytes]:
@@ -707,7 +724,7 @@ def documents(site, phone_pages: list[Page], digest: Callable[[Page], bytes | No
     for page in phone_pages:
         if "phone" not in page.renditions:  # a sheet made only for paper (the poster) is not a result
             continue
-        section = section_titles.get(page.path.split("/")[0], "")
+        section = section_titles.get(page.path.partition("/")[0], "")
         if _remembered and digest:
             doc = _remembered.document_of(page, section, site.today, digest(page))
         else:

@@ -270,17 +270,13 @@ class Memo:
         added)`` may make it from what the build before made (None where it cannot): ``gone``, the
         models that are no longer among ``models``; ``added``, those that were not."""
         before = self._again.get(key)
-        if self._unchanged is None:
-            self._unchanged = set(map(id, self.replayed))
         made = None
         if before is not None:
             old, made = before
-            if len(old) == len(models) and all(map(operator.is_, old, models)) \
-                    and self._unchanged.issuperset(map(id, models)):
+            if self.same(old, models):
                 return made
             now, was = set(map(id, models)), set(map(id, old))
-            if patch is not None and len(now) == len(models) and len(was) == len(old) \
-                    and self._unchanged.issuperset(now & was):
+            if patch is not None and len(now) == len(models) and len(was) == len(old) and self.replayed_all(now & was):
                 made = patch(made, [m for m in old if id(m) not in now], [m for m in models if id(m) not in was])
             else:
                 made = None
@@ -288,6 +284,16 @@ class Memo:
             made = make()
         self._again[key] = (models, made)
         return made
+
+    def same(self, before: list, models: list) -> bool:
+        """Whether ``models`` are the very models ``before`` holds, each replayed unchanged."""
+        return len(before) == len(models) and all(map(operator.is_, before, models)) and self.replayed_all(models)
+
+    def replayed_all(self, models) -> bool:
+        """Whether each of ``models`` (or of their ids) was replayed unchanged this build."""
+        if self._unchanged is None:
+            self._unchanged = set(map(id, self.replayed))
+        return self._unchanged.issuperset(models if isinstance(models, set) else map(id, models))
 
     def forget_stored(self) -> None:
         """Let go of what only storing needs (``serve`` never stores): the stored readings' objects
