@@ -2,6 +2,7 @@
 self link, a site icon; and a kiosk warning that leaves two thirds of the idle time to read."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 
@@ -37,3 +38,30 @@ def test_the_kiosk_warning_never_takes_more_than_a_third_of_the_idle_time(demo_c
     assert run_cli("build", "--content", str(demo_copy), "--out", str(out), "--today", TODAY).returncode == 0
     page = (out / "kiosk" / "finance" / "2026-Q3.html").read_text(encoding="utf-8")
     assert 'data-idle="30"' in page and 'data-countdown="10"' in page
+
+
+def test_the_feed_takes_the_thirty_newest_of_every_list_however_many_share_a_day():
+    """The feed looks only at the head of each list (``feeds._newest_listed``); its thirty entries
+    are still those sorting every entry of every list by day and address gives, when many are
+    published the same day, some are withdrawn, and one list is far longer than the others."""
+    import heapq
+    import random
+    from types import SimpleNamespace
+
+    from villageboard.kinds import feeds
+
+    rng = random.Random(30)
+    for _ in range(50):
+        listings = {}
+        for section in ("party", "affairs", "decisions"):
+            listings[section] = [
+                SimpleNamespace(published_on=dt.date(2026, rng.randint(1, 3), rng.randint(1, 3)),
+                                date=dt.date(2025, rng.randint(1, 12), rng.randint(1, 28)),
+                                slug=f"n{n}", url=f"{section}/n{n}.html", section_title=section,
+                                withdrawn=rng.random() < 0.2)
+                for n in range(rng.choice((5, 40, 400)))]
+        site = SimpleNamespace(listings=listings, worked_out={}, memo=None)
+        every = [(e, e.section_title) for entries in listings.values() for e in entries if not e.withdrawn]
+        key = lambda pair: (pair[0].published_on, pair[0].url)
+        assert heapq.nlargest(feeds.FEED_SIZE, feeds._newest_listed(site), key=key) == \
+            heapq.nlargest(feeds.FEED_SIZE, every, key=key)

@@ -8,6 +8,7 @@ import heapq
 import operator
 from html import escape  # quotes too, so one escape serves text and attributes alike
 
+from villageboard.kinds import notices
 from villageboard.reading.assets import href
 from villageboard.reading.clock import CHINA
 from villageboard.planning.pages import Page
@@ -29,10 +30,8 @@ def files(site):
         return []
     # Every disclosure a supervisor follows: notices and decisions, and the ledgers.
     ledgers = [(l, "财务公开") for l in site.books.ledgers]
-    listed = [(e, e.section_title) for entries in site.listings.values() for e in entries
-              if not getattr(e, "withdrawn", False)]
     # As sorted(…, reverse=True)[:FEED_SIZE], without sorting ten thousand entries for thirty.
-    entries = heapq.nlargest(FEED_SIZE, listed + ledgers, key=lambda pair: (pair[0].published_on, pair[0].url))
+    entries = heapq.nlargest(FEED_SIZE, _newest_listed(site) + ledgers, key=lambda pair: (pair[0].published_on, pair[0].url))
     updated = max((_updated(e) for e, _ in entries), default=_stamp(site.today))
     parts = ['<?xml version="1.0" encoding="utf-8"?>',
              '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">',
@@ -50,6 +49,23 @@ def files(site):
                   f"<summary>{escape(getattr(e, 'summary', None) or e.title)}</summary>", "</entry>"]
     parts.append("</feed>")
     return [("feed.xml", "\n".join(parts) + "\n")]
+
+
+def _newest_listed(site) -> list[tuple]:
+    """Of each list, newest first (``notices.entries``), the entries the feed may take: the first
+    ``FEED_SIZE`` not withdrawn, and any published the same day as the last of them (the feed
+    orders a day's by address). Any other has ``FEED_SIZE`` newer in its own list alone: ten
+    thousand entries were looked at on every save for thirty."""
+    found = []
+    for section in site.listings:
+        taken, last = 0, None
+        for e in notices.entries(site, section):
+            if taken >= FEED_SIZE and e.published_on != last:
+                break
+            if not getattr(e, "withdrawn", False):
+                found.append((e, e.section_title))
+                taken, last = taken + 1, e.published_on
+    return found
 
 
 def sitemap(site, pages: list[Page]) -> str | None:

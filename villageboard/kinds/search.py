@@ -717,6 +717,9 @@ def _document(page: Page, section: str, today: dt.date) -> Document | None:
                     status, _join(text, status, *map(chinese_date, days)))
 
 
+_OLDEST = operator.attrgetter("date", "path")
+
+
 def documents(site, phone_pages: list[Page], digest: Callable[[Page], bytes | None] | None = None) -> list[Document]:
     """What search finds, oldest first (undated pages, households and grids, first of all)."""
     section_titles = {s.url.split("/")[0]: s.title for s in site.sections()}
@@ -731,7 +734,7 @@ def documents(site, phone_pages: list[Page], digest: Callable[[Page], bytes | No
             doc = _document(page, section, site.today)
         if doc is not None:
             found.append(doc)
-    return sorted(found, key=lambda d: (d.date, d.path))
+    return sorted(found, key=_OLDEST)
 
 
 # ---------------------------------------------------------------- the kiosk keyboard
