@@ -250,13 +250,14 @@ def _favicon(icon: Path, cache) -> bytes:
 def _check_plan(site, renderer: Renderer, others) -> None:
     """Every output path is claimed once: a notice named index.md must not silently replace a listing."""
     # What claims each path, described only where two claim one (most sites: nowhere).
-    claimed: dict[str, object] = {path: page for path, (page, _, _) in renderer.outputs.items()}
+    planned, claimed = renderer.outputs, {}  # the pages' paths, and the others'
     pairs = {(id(first), id(second)): (path, first, second) for path, first, second in reversed(renderer.collisions)}
     clashes = [(path, _describe(first), _describe(second), second) for path, first, second in pairs.values()]
     for rel, _, who in others + [(name, None, "本程序") for name in RESERVED]:
-        if rel in claimed:
-            first = claimed[rel]
-            clashes.append((rel, first if isinstance(first, str) else _describe(first), who, None))
+        if rel in planned:
+            clashes.append((rel, _describe(planned[rel][0]), who, None))
+        elif rel in claimed:
+            clashes.append((rel, claimed[rel], who, None))
         claimed.setdefault(rel, who)
     for path, first, second, page in clashes:
         where = page.sources[0] if page is not None and len(page.sources) == 1 else site.content
@@ -424,9 +425,10 @@ def _kept(output: AtomicOutput, renderer: Renderer, db: record.Database, planned
         # A save in ``serve``: most outputs show the very page they showed, in the folder as this
         # process left it. Carried over together, their lines of the manifest too: looking at each
         # one by one was a sixth of a save.
-        here, digest = output.over, renderer.page_digest
+        here, digest, digested = output.over, renderer.page_digest, renderer.digests.models
+        # A page whose digest is known (``Digests.model``: the very page, as it holds it) has one.
         same = [out_path for out_path in planned if (page := outputs[out_path][0]) is shown.get(out_path)
-                and out_path in here and out_path in published and digest(page) is not None]
+                and out_path in here and out_path in published and (id(page) in digested or digest(page) is not None)]
         output.kept_in_place(same)
         for out_path in same:
             entries[out_path] = entry = published[out_path]

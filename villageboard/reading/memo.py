@@ -318,12 +318,13 @@ class Memo:
         kept = self._last.get(whole)
         if kept is None:
             return None
-        seen = self.seen.get(str(whole[0]))
+        seen = self.seen.get(str(whole[0])) if self.seen else None
         if seen is not None:
             stat, content = seen
         elif self.told is not None and kept.stat is not None and not kept.shared \
                 and not self.told.names(str(whole[0])):
-            stat, content = kept.stat, kept.content  # ``serve``, told of every save since the last build
+            # ``serve``, told of every save since the last build: ten thousand files a save.
+            return kept if (not kept.linked or _still_linked(kept)) and _same_history(kept, site) else None
         elif kept.settled is not None and stats(whole[0], time.time_ns())[1] == kept.settled:
             stat, content = kept.stat, kept.content  # ``serve``: ten thousand files not read on every save
         else:
@@ -457,8 +458,9 @@ def read_each(site, paths: list[Path], reader: Callable[[Path], Any], *key) -> l
     only a first build converts the bodies on every core (``markup.prepare``)."""
     memo = site.memo
     results = []
+    today, drafts, phones = site.today, site.drafts, site.village.public_phones
     for path in paths:
-        whole = (path, key, site.today, site.drafts, site.village.public_phones)
+        whole = (path, key, today, drafts, phones)
         kept = memo.valid(site, whole) if memo else None
         if kept is not None:
             memo.replayed.append(kept.result)
