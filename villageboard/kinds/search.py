@@ -307,7 +307,7 @@ class Remembered:
 
     def postings_of(self, documents: list[Document]) -> dict[str, str]:
         """The posting lists of ``documents``, from the last index where few documents changed."""
-        found = [self._find_for(0, doc, (doc.title, doc.text), _weights_key, _weights_made) for doc in documents]
+        found = [self._find_for(0, doc, (doc.title, doc.text), _weights_key, _packed_weights) for doc in documents]
         numbered = [key for key, _ in found]
         changed = self._changed(numbered) if self.postings is not None else None
         if changed is None:
@@ -391,11 +391,7 @@ def _weights_key(doc: Document, asked: tuple) -> str:
     return f"{doc.title}\0{doc.text}"
 
 
-def _weights_made(doc: Document, asked: tuple) -> tuple[tuple[str, ...], bytes]:
-    return _packed_weights(doc)
-
-
-def _packed_weights(doc: Document) -> tuple[tuple[str, ...], bytes]:
+def _packed_weights(doc: Document, asked: tuple = ()) -> tuple[tuple[str, ...], bytes]:
     """``weights`` as ten thousand documents are best kept: a dict of a hundred two-character
     strings takes ten times the memory, and the same bigrams stand in every document."""
     found = weights(doc)

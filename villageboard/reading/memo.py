@@ -276,10 +276,9 @@ class Memo:
             if self.same(old, models):
                 return made
             now, was = set(map(id, models)), set(map(id, old))
-            if patch is not None and len(now) == len(models) and len(was) == len(old) and self.replayed_all(now & was):
-                made = patch(made, [m for m in old if id(m) not in now], [m for m in models if id(m) not in was])
-            else:
-                made = None
+            fits = patch is not None and len(now) == len(models) and len(was) == len(old) and self.replayed_all(now & was)
+            made = patch(made, [m for m in old if id(m) not in now], [m for m in models if id(m) not in was]) \
+                if fits else None
         if made is None:
             made = make()
         self._again[key] = (models, made)
