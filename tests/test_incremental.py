@@ -824,6 +824,26 @@ def test_the_kiosk_keyboard_follows_a_title_saved_in_serve_counting_only_what_th
     assert _digest(out) == _digest(tmp_path / "afresh")
 
 
+def test_a_list_that_grew_after_it_was_first_asked_for_is_worked_out_again():
+    """``Memo.again`` keeps what it made from a list of models; a kind that adds to the list later
+    (decisions join a section's list) must get what the whole list gives, not what the shorter one
+    gave, even though it is the very same list object."""
+    from types import SimpleNamespace
+
+    from villageboard.reading.memo import Memo
+
+    memo = Memo()
+    memo.start()
+    first, second = SimpleNamespace(title="一"), SimpleNamespace(title="二")
+    memo.replayed = [first, second]
+    listed = [first]
+    count = lambda: len(listed)
+    assert memo.again("entries", listed, count) == 1
+    listed.append(second)
+    assert memo.again("entries", listed, count) == 2
+    assert memo.again("entries", listed, lambda: 0) == 2  # the very same models: kept
+
+
 def test_without_git_the_next_command_looks_again_only_at_the_edited_files_history(demo_copy, tmp_path, monkeypatch):
     """A village not in git has no history but each file's time, which the stamp already compares:
     the next command asks for the history of the notice it reads again, not of every notice."""

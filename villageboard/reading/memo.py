@@ -281,7 +281,7 @@ class Memo:
                 if fits else None
         if made is None:
             made = make()
-        self._again[key] = (models, made)
+        self._again[key] = (list(models), made)  # a copy: a list a kind adds to later is not what it was made from
         return made
 
     def same(self, before: list, models: list) -> bool:
