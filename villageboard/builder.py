@@ -45,7 +45,7 @@ def check(content: Path, today: dt.date, memo: Memo | None = None, cache_root: P
             # The pages the check before planned, and their digests, as a build takes them (``_build``):
             # the search index's documents are found by them, and ten thousand pages walked again
             # were a third of every check in the editor.
-            pages, memo.pages = same_pages(site.pages(), memo.pages, memo.replayed)
+            pages, memo.pages = same_pages(site.pages(), memo.pages, memo.unchanged())
             renderer = Renderer(LAYOUTS, site, pages)
             renderer.digests.keep(memo.digests, memo.results())
             # The search index's files are planned too, made from what the check before or the last
@@ -154,7 +154,7 @@ def _build(site, out: Path, today: dt.date, layouts: Path, jobs: int, preview: b
     report = site.report
     if report.errors:
         return report, 0
-    pages, site.memo.pages = same_pages(site.pages(), site.memo.pages, site.memo.replayed)
+    pages, site.memo.pages = same_pages(site.pages(), site.memo.pages, site.memo.unchanged())
     renderer = Renderer(layouts, site, pages)
     renderer.digests.keep(site.memo.digests, site.memo.results())
     db = (warm.database if warm else record.Database)(site.cache.root, out, record.program_digest(layouts),

@@ -326,10 +326,14 @@ def pages(site):
         years = sorted(by_year, reverse=True)
         live = current(site, section)
         for pager, items in paginate(live, f"{section}/index"):
-            yield _listing(site, planned, section, title, items, pager, years, None)
+            yield Page(pager.path, "section.html", title,
+                       {"section": section, "notices": items, "pager": pager, "years": years, "year": None},
+                       [n.path for n in items])
         for year in years:
             for pager, items in paginate(by_year[year], f"{section}/{year}"):
-                yield _listing(site, planned, section, f"{title} · {year}年", items, pager, years, year)
+                yield Page(pager.path, "section.html", f"{title} · {year}年",
+                           {"section": section, "notices": items, "pager": pager, "years": years, "year": year},
+                           [n.path for n in items])
         for notice in site.notices[section]:
             page = planned.get(notice.url)
             # The very notice, replayed unchanged (``reading/memo.py``): the very page planned for it
@@ -340,21 +344,6 @@ def pages(site):
             yield page
         for gone in site.withdrawn_notices[section]:
             yield Page(gone.url, "withdrawn.html", gone.title, {"item": gone}, [gone.path])
-
-
-def _listing(site, planned: dict, section: str, title: str, items: list, pager, years: list, year) -> Page:
-    """A page of a section's list; the very page planned last time where it lists the very notices,
-    replayed unchanged, on the same page of the same list (most of a thousand list pages, on a save
-    in serve), which ``same_pages`` then need not compare."""
-    page = planned.get(pager.path)
-    if page is not None and page.template == "section.html" and page.title == title:
-        shown = page.context
-        if (shown["section"], shown["pager"], shown["years"], shown["year"]) == (section, pager, years, year) \
-                and site.memo.same(shown["notices"], items):
-            return page
-    return Page(pager.path, "section.html", title,
-                {"section": section, "notices": items, "pager": pager, "years": years, "year": year},
-                [n.path for n in items])
 
 
 def files(site) -> list[tuple[str, bytes]]:

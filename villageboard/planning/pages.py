@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import operator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, Sequence
@@ -120,14 +121,14 @@ def has_history(kind: type) -> bool:
     return shows
 
 
-def same_pages(pages: list[Page], earlier: dict[str, Page], replayed: list) -> tuple[list[Page], dict[str, Page]]:
+def same_pages(pages: list[Page], earlier: dict[str, Page], unchanged: set[int]) -> tuple[list[Page], dict[str, Page]]:
     """``pages``, each the very object the last build planned (``earlier``, by path) where it shows
     the same: its digest then need not be worked out again (``rendering/record.py``), which for ten
     thousand notices cost a tenth of every save and a quarter of a second of every command. Only
     where every value it shows is a model replayed unchanged (``reading/memo.py``), or text, a
     number or a day, or lists and small records of those: a model the linking made anew may
-    differ. Also gives, by path, the pages the next build may take in the same way."""
-    unchanged = {id(model) for model in replayed}
+    differ. ``unchanged``: the ids of the models replayed (``Memo.unchanged``). Also gives, by path,
+    the pages the next build may take in the same way."""
     found, keep = [], {}
     for page in pages:
         old = earlier.get(page.path)
@@ -158,11 +159,30 @@ def _same(value, earlier, unchanged: set[int], depth: int = 3) -> bool:
     if depth == 0:
         return False
     if kind in (list, tuple):
-        return len(value) == len(earlier) and all(_same(v, e, unchanged, depth - 1) for v, e in zip(value, earlier))
-    if dataclasses.is_dataclass(kind) and not has_history(kind):
-        return all(_same(getattr(value, f.name), getattr(earlier, f.name), unchanged, depth - 1)
-                   for f in dataclasses.fields(kind))
+        if len(value) != len(earlier):
+            return False
+        # A list page's twenty notices, the very ones replayed: at once, not one by one (a thousand
+        # list pages compared on every save in serve).
+        if all(map(operator.is_, value, earlier)) and unchanged.issuperset(map(id, value)):
+            return True
+        return all(_same(v, e, unchanged, depth - 1) for v, e in zip(value, earlier))
+    names = _fields_of(kind)
+    if names is not None:
+        return all(_same(getattr(value, name), getattr(earlier, name), unchanged, depth - 1) for name in names)
     return False
+
+
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _fields_of(kind: type) -> tuple[str, ...] | None:
+    """The fields of a small record (a dataclass that is no item of the village, a list's pager),
+    None for anything else: asked once a type, not of each of a thousand pagers on every save."""
+    found = _FIELDS.get(kind, ())
+    if found == ():
+        found = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind)) \
+            if dataclasses.is_dataclass(kind) and not has_history(kind) else None
+    return found
 
 
 def _plain(value, depth: int = 3) -> bool:
@@ -175,6 +195,5 @@ def _plain(value, depth: int = 3) -> bool:
         return False
     if kind in (list, tuple):
         return all(_plain(v, depth - 1) for v in value)
-    if dataclasses.is_dataclass(kind):
-        return all(_plain(getattr(value, f.name), depth - 1) for f in dataclasses.fields(kind))
-    return False
+    names = _fields_of(kind)
+    return names is not None and all(_plain(getattr(value, name), depth - 1) for name in names)

@@ -273,10 +273,11 @@ class Memo:
         made = None
         if before is not None:
             old, made = before
-            if self.same(old, models):
+            unchanged = self.unchanged()
+            if len(old) == len(models) and all(map(operator.is_, old, models)) and unchanged.issuperset(map(id, models)):
                 return made
             now, was = set(map(id, models)), set(map(id, old))
-            fits = patch is not None and len(now) == len(models) and len(was) == len(old) and self.replayed_all(now & was)
+            fits = patch is not None and len(now) == len(models) and len(was) == len(old) and unchanged >= now & was
             made = patch(made, [m for m in old if id(m) not in now], [m for m in models if id(m) not in was]) \
                 if fits else None
         if made is None:
@@ -284,15 +285,11 @@ class Memo:
         self._again[key] = (list(models), made)  # a copy: a list a kind adds to later is not what it was made from
         return made
 
-    def same(self, before: list, models: list) -> bool:
-        """Whether ``models`` are the very models ``before`` holds, each replayed unchanged."""
-        return len(before) == len(models) and all(map(operator.is_, before, models)) and self.replayed_all(models)
-
-    def replayed_all(self, models) -> bool:
-        """Whether each of ``models`` (or of their ids) was replayed unchanged this build."""
+    def unchanged(self) -> set[int]:
+        """The ids of this build's models replayed unchanged (``replayed``), once a build."""
         if self._unchanged is None:
             self._unchanged = set(map(id, self.replayed))
-        return self._unchanged.issuperset(models if isinstance(models, set) else map(id, models))
+        return self._unchanged
 
     def forget_stored(self) -> None:
         """Let go of what only storing needs (``serve`` never stores): the stored readings' objects
