@@ -867,6 +867,75 @@ def test_without_git_the_next_command_looks_again_only_at_the_edited_files_histo
     assert "补充说明" in (out / "party" / f"{notice.stem}.html").read_text(encoding="utf-8")
 
 
+def test_a_save_in_serve_plans_again_only_the_outputs_of_the_pages_it_changed(demo_copy, tmp_path, monkeypatch):
+    """A save patches the plan published last: the outputs of the pages it changed are planned
+    again, the others are the very outputs of the save before. A notice added, or a template made for
+    one rendition and then taken away, plans every output afresh; after each save the preview
+    equals a build made afresh."""
+    from villageboard import builder
+    from villageboard.reading import fingerprint
+
+    monkeypatch.setattr(fingerprint, "SETTLING", 0)  # the demo was copied a moment ago
+    plans = []
+    monkeypatch.setattr(builder, "Renderer", lambda *args: plans.append(Renderer(*args)) or plans[-1])
+    layouts = tmp_path / "layouts"
+    shutil.copytree(LAYOUTS, layouts)
+    warm, out, today = builder.Warm(), tmp_path / "preview", dt.date.fromisoformat(TODAY)
+
+    def save_and_compare():
+        assert not builder.build(demo_copy, out, today, layouts=layouts, jobs=1, preview=True, warm=warm)[0].errors
+        shutil.rmtree(tmp_path / "afresh", ignore_errors=True)
+        builder.build(demo_copy, tmp_path / "afresh", today, layouts=layouts, preview=True, jobs=1)
+        assert _digest(out) == _digest(tmp_path / "afresh")
+        return plans[-2]  # the serve build's, before the one made afresh
+
+    notices = sorted((demo_copy / "affairs").glob("*.md"))
+    assert not builder.build(demo_copy, out, today, layouts=layouts, jobs=1, preview=True, warm=warm)[0].errors
+    notices[0].write_text(notices[0].read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")
+    plan = save_and_compare()
+    edited = f"affairs/{notices[0].stem}.html"
+    assert plan.fresh is not None and {edited, "kiosk/" + edited, "print/" + edited} <= set(plan.fresh)
+    others = {f"{folder}affairs/{p.stem}.html" for p in notices[1:] for folder in ("", "kiosk/", "print/")}
+    assert others & set(plan.outputs) and not others & set(plan.fresh)
+
+    (demo_copy / "affairs" / "2026-xinzeng.md").write_text(
+        notices[0].read_text(encoding="utf-8").replace("title: ", "title: 新增", 1), encoding="utf-8")
+    assert save_and_compare().fresh is None
+    kiosk_notice = layouts / "kiosk" / "notice.html"
+    kiosk_notice.write_text((layouts / "notice.html").read_text(encoding="utf-8")
+                            .replace("{% block main %}", "{% block main %}<!-- 触摸屏专用 -->", 1), encoding="utf-8")
+    notices[0].write_text(notices[0].read_text(encoding="utf-8") + "\n再次补充。\n", encoding="utf-8")
+    assert save_and_compare().fresh is None
+    assert "触摸屏专用" in (out / "kiosk" / notices[1].relative_to(demo_copy).with_suffix(".html")).read_text(encoding="utf-8")
+    kiosk_notice.unlink()
+    assert save_and_compare().fresh is None
+    assert "触摸屏专用" not in (out / "kiosk" / notices[1].relative_to(demo_copy).with_suffix(".html")).read_text(encoding="utf-8")
+
+
+def test_an_output_of_reads_without_a_digest_is_made_again_on_every_save(demo_copy, tmp_path, monkeypatch):
+    """An output that read a value with no stable digest has no row in the build database: each save
+    makes it again, even where its page is the very page published and the plan was patched."""
+    from villageboard import builder
+    from villageboard.reading import fingerprint
+
+    monkeypatch.setattr(fingerprint, "SETTLING", 0)  # the demo was copied a moment ago
+    digest, made, making = Renderer.digest, [], builder._made
+    monkeypatch.setattr(Renderer, "digest", lambda self, out_path, *rest:
+                        None if out_path == "kiosk/search.html" else digest(self, out_path, *rest))
+    monkeypatch.setattr(builder, "_made", lambda renderer, out, output, out_path:
+                        made.append(out_path) or making(renderer, out, output, out_path))
+    warm, out, today = builder.Warm(), tmp_path / "preview", dt.date.fromisoformat(TODAY)
+    notice = sorted((demo_copy / "affairs").glob("*.md"))[0]
+    for n in range(3):
+        notice.write_text(notice.read_text(encoding="utf-8") + f"\n第{n}次补充。\n", encoding="utf-8")
+        made.clear()
+        assert not builder.build(demo_copy, out, today, jobs=1, preview=True, warm=warm)[0].errors
+        assert "kiosk/search.html" in made and f"affairs/{notice.stem}.html" in made
+    assert len(made) < 100
+    builder.build(demo_copy, tmp_path / "afresh", today, preview=True, jobs=1)
+    assert _digest(out) == _digest(tmp_path / "afresh")
+
+
 def test_a_file_gone_from_the_preview_is_made_again_by_the_next_save(demo_copy, tmp_path):
     """``serve`` changes its preview folder in place and does not look at each of its files again
     on every save; but a file gone from it (an antivirus took it, the clerk deleted a folder) is

@@ -11,6 +11,7 @@ import gc
 import hashlib
 import io
 import json
+import operator
 import os
 import re
 from importlib.metadata import version
@@ -26,7 +27,7 @@ from villageboard.reading.diagnostics import Report, display_path
 from villageboard.reading.memo import Memo
 from villageboard.reading.fingerprint import file_stat
 from villageboard.planning.pages import same_pages
-from villageboard.rendering.render import Renderer, TemplateBroken
+from villageboard.rendering.render import Plan, Renderer, TemplateBroken
 from villageboard.workers import WorkerLost, each, in_background
 from villageboard.publishing.writer import MARK, AtomicOutput, OutputRefused, listed, unsafe
 
@@ -79,6 +80,8 @@ class Warm:
         self.pages: dict[str, object] = {}  # each output's page as published
         self.alike: bytes | None = None  # what every output saw alike then (``Renderer.alike``)
         self.lines: dict[str, str] = {}  # each output's line of build-manifest.json as published
+        self.plan: Plan | None = None  # the plan published last (``Renderer.plan``), for the next to patch
+        self.planned: list[str] = []  # its output paths, in order
 
     def database(self, cache_root: Path | None, out: Path, program: str, setting: str) -> record.Database:
         """The build database as this process last saved it, rather than read again from the cache."""
@@ -86,7 +89,7 @@ class Warm:
         if db is None or (db.program, db.setting) != (program, setting) or self.mark != file_stat(out / MARK):
             db = self.db = record.Database(cache_root, out, program, setting)
             self.pages = {}  # its entries are not those this process published
-        db.entries = {}  # what a failed build had begun
+        db.start()
         return db
 
     def over(self, out: Path) -> set[str] | None:
@@ -114,8 +117,22 @@ class Warm:
             return {}
         return self.pages
 
-    def published(self, out: Path, files, renderer: Renderer, lines: dict[str, str]) -> None:
-        files = set(files)
+    def unsure(self, renderer: Renderer, over: set[str] | None, published: dict) -> set[str] | None:
+        """The outputs that may not be as published: those of the pages the plan was patched for
+        (``Renderer.fresh``), those the build database holds nothing of, and those of a page whose
+        digest is not held. None where that cannot be told without looking at each output: the
+        plan was made afresh, or a file is gone from the folder (``over``)."""
+        if renderer.fresh is None or over is not self.files:
+            return None
+        found = set(renderer.fresh)
+        found.update(renderer.outputs.keys() - published.keys())
+        digested = renderer.digests.models
+        for page in [page for page in renderer.pages if id(page) not in digested]:
+            found.update(renderer.paths_of(page))
+        return found
+
+    def published(self, out: Path, files: set[str], renderer: Renderer, planned: list[str],
+                  lines: dict[str, str]) -> None:
         if files != self.files:
             self.folders = {}
             for rel in files:
@@ -123,7 +140,12 @@ class Warm:
                 self.folders.setdefault(folder, set()).add(name)
         self.files, self.lines = files, lines
         self.mark = file_stat(out / MARK)
-        self.alike, self.pages = renderer.alike(), {path: page for path, (page, _, _) in renderer.outputs.items()}
+        if renderer.fresh is not None and self.pages:  # the plan published last, patched
+            for out_path in renderer.fresh:
+                self.pages[out_path] = renderer.outputs[out_path][0]
+        else:
+            self.pages = {path: page for path, (page, _, _) in renderer.outputs.items()}
+        self.alike, self.plan, self.planned = renderer.alike(), renderer.plan(), planned
 
 
 def build(content: Path, out: Path, today: dt.date, layouts: Path = LAYOUTS, jobs: int = 1,
@@ -155,7 +177,7 @@ def _build(site, out: Path, today: dt.date, layouts: Path, jobs: int, preview: b
     if report.errors:
         return report, 0
     pages, site.memo.pages = same_pages(site.pages(), site.memo.pages, site.memo.unchanged())
-    renderer = Renderer(layouts, site, pages)
+    renderer = Renderer(layouts, site, pages, warm.plan if warm else None)
     renderer.digests.keep(site.memo.digests, site.memo.results())
     db = (warm.database if warm else record.Database)(site.cache.root, out, record.program_digest(layouts),
                                                         f"preview={preview}")
@@ -276,7 +298,7 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
            warm: Warm | None, storing: contextlib.ExitStack) -> None:
     """``storing``: what is stored for the next command is waited for there, once the site is published."""
     report = site.report
-    planned = sorted(renderer.outputs)
+    planned = warm.planned if warm and renderer.fresh is not None else sorted(renderer.outputs)
     shas: dict[str, bytes] = {}
     if warm:  # kept here, for the next save
         site.memo.searched(search.Remembered)
@@ -299,8 +321,9 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
         elif warm:
             site.memo.forget_stored()
         judged = (site.memo.mark, renderer.alike(), hashlib.blake2b("\0".join(planned).encode(), digest_size=16).digest())
-        stale, looked_at = _kept(output, renderer, db, planned, shas,
-                                 warm.shown(renderer) if warm else _shown_since(site.memo, renderer, db, judged))
+        shown = warm.shown(renderer) if warm else _shown_since(site.memo, renderer, db, judged)
+        stale, looked_at = _kept(output, renderer, db, planned, shas, shown,
+                                 warm.unsure(renderer, output.over, db.published) if warm and shown else None)
         shown, site.memo.sources = _sources(site, renderer, site.memo.sources, looked_at)
         # Closed on the way out whatever happens: no worker may still be staging when the staging is thrown away.
         with contextlib.closing(each(functools.partial(_made, renderer, out, output), stale, jobs)) as made:
@@ -309,7 +332,7 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
                 output.staged(out_path, changed)
                 shas[out_path] = sha
                 if entry is not None:
-                    db.entries[out_path] = entry
+                    db.made(out_path, entry)
                 if page_digest is not None:  # from a worker: the next build need not walk the page again
                     page = renderer.outputs[out_path][0]
                     renderer.digests.models.setdefault(id(page), (page, page_digest))
@@ -319,9 +342,7 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
         # What needs only the pages is done while the command's other outputs are still being made.
         manifest, lines = _manifest(renderer, db, planned, shown, warm.lines if warm else {}, looked_at)
         # The build id covers every file, style sheets and scripts included, so a kiosk reloads for a style fix.
-        build_id = hashlib.sha256()
-        for out_path in planned:
-            build_id.update(out_path.encode() + shas[out_path])
+        build_id = hashlib.sha256(b"".join(map(bytes.__add__, map(str.encode, planned), map(shas.__getitem__, planned))))
         staged, findings, learned, scanned = others.result()
         if learned is not None:
             site.memo.search.take(learned)
@@ -331,12 +352,13 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
         if report.errors:
             raise _Abort()
         for rel, who, sha, changed in staged:
-            shas[rel] = sha
             build_id.update(rel.encode() + sha)
             output.staged(rel, bool(changed))
-            db.entries[rel] = db.published[rel] if changed is None else record.Entry(_OTHER, (), {}, scanned, sha, (0, 0, 0))
+            if changed is None:
+                db.entries[rel] = db.published[rel]
+            else:
+                db.made(rel, record.Entry(_OTHER, (), {}, scanned, sha, (0, 0, 0)))
         output.write("build-manifest.json", manifest)
-        shas["build-manifest.json"] = record.sha(manifest)
         version = {"build": build_id.hexdigest()[:16],
                    "built": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "today": today.isoformat()}
         if report.next_change:  # for a scheduler: the site must be built again on this day
@@ -345,13 +367,12 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
         if before and {**before, "built": None} == {**version, "built": None}:
             version["built"] = before["built"]  # nothing changed: the site, to the byte, stays as it is
         output.write(MARK, json.dumps(version, ensure_ascii=False))
-        shas[MARK] = b""  # never compared: written on every build that changes anything
     report.rewritten = output.changed
     report.rendered = len(stale)
     db.save(out, judged if not warm and None not in judged else None)
     output.finish()
     if warm:
-        warm.published(out, shas, renderer, lines)
+        warm.published(out, output.names, renderer, planned, lines)
     else:  # for the command line's stamp; serve has none
         report.left = _left(out, output.names, db)
 
@@ -411,30 +432,35 @@ def _shown_since(memo: Memo, renderer: Renderer, db: record.Database, judged: tu
 
 
 def _kept(output: AtomicOutput, renderer: Renderer, db: record.Database, planned: list[str], shas: dict,
-          shown: dict) -> tuple[list[str], list[str]]:
+          shown: dict, unsure: set[str] | None = None) -> tuple[list[str], list[str]]:
     """Stage, as published, each output whose recorded reads have the same digest as when it was
     published and whose published file is as it was left; gives the rest, to render, and the
     outputs looked at one by one: those not carried over as a whole (below). ``shown``: each
     output's page as published, when what every output sees alike is the same too (``Warm.shown``,
     ``_shown_since``): an output of the very same page then has the same digest. The page's digest
     is known all the same (walked once, then kept with the page): the search index takes each
-    page's document by it."""
+    page's document by it. ``unsure``: in ``serve``, all outputs but those carried over as a whole
+    (``Warm.unsure``), where known without looking at each."""
     outputs, published, entries = renderer.outputs, db.published, db.entries
     looked_at = planned
     if output.over is not None and shown:
         # A save in ``serve``: most outputs show the very page they showed, in the folder as this
         # process left it. Carried over together, their lines of the manifest too: looking at each
         # one by one was a sixth of a save.
-        here, digest, digested = output.over, renderer.page_digest, renderer.digests.models
-        # A page whose digest is known (``Digests.model``: the very page, as it holds it) has one.
-        same = [out_path for out_path in planned if (page := outputs[out_path][0]) is shown.get(out_path)
-                and out_path in here and out_path in published and (id(page) in digested or digest(page) is not None)]
+        if unsure is not None:
+            same, looked_at = [out_path for out_path in planned if out_path not in unsure], sorted(unsure)
+        else:
+            here, digest, digested = output.over, renderer.page_digest, renderer.digests.models
+            # A page whose digest is known (``Digests.model``: the very page, as it holds it) has one.
+            same = [out_path for out_path in planned if (page := outputs[out_path][0]) is shown.get(out_path)
+                    and out_path in here and out_path in published and (id(page) in digested or digest(page) is not None)]
         output.kept_in_place(same)
-        for out_path in same:
-            entries[out_path] = entry = published[out_path]
-            shas[out_path] = entry.sha
-        carried = set(same)
-        looked_at = [out_path for out_path in planned if out_path not in carried]
+        carried = list(map(published.__getitem__, same))
+        entries.update(zip(same, carried))
+        shas.update(zip(same, map(_SHA, carried)))
+        if unsure is None:
+            carried = set(same)
+            looked_at = [out_path for out_path in planned if out_path not in carried]
     stale = []
     for out_path in looked_at:
         page = outputs[out_path][0]
@@ -501,6 +527,7 @@ def _json(value) -> str:
 _ESCAPED = re.compile(r'[\x00-\x1f\\"]')  # what json.dumps escapes in a string with ensure_ascii=False
 
 
+_SHA = operator.attrgetter("sha")
 # The build database's names for an output that is not a rendered page: no template reads anything.
 _OTHER = ("",)
 # A QR code's drawing (its SVG path data) is all digits but never text: the scan skips it.

@@ -279,6 +279,7 @@ class Database:
         self.setting = setting  # what every page depends on (e.g. preview or not)
         self.entries: dict[str, Entry] = {}
         self.published: dict[str, Entry] = {}
+        self.fresh: dict[str, Entry] = {}  # the entries made this build (``made``), the rest kept as published
         self._db: sqlite3.Connection | None = None
         self._shapes: dict[tuple, int] = {}  # (names, templates) -> row id: a few dozen serve every output
         self._current = False  # the stored rows were made by this program with these settings
@@ -310,18 +311,27 @@ class Database:
         except (sqlite3.Error, ValueError, KeyError, TypeError):  # damaged, or an older layout: render everything
             self.published, self._current, self.judged = {}, False, None
 
+    def made(self, rel: str, entry: Entry) -> None:
+        """The entry of an output made this build; one kept as published is put in ``entries`` alone."""
+        self.entries[rel] = self.fresh[rel] = entry
+
+    def start(self) -> None:
+        """A build begins: nothing is entered yet (a failed build may have begun)."""
+        self.entries, self.fresh = {}, {}
+
     def save(self, out: Path, judged: tuple[bytes, bytes, bytes] | None = None) -> None:
         """Write the rows of outputs rendered this time (a kept one is the same file as before) and
         drop the rows of outputs that are gone, with what the build was made with (``judged``). The
         entries are then the published ones, for a process that builds again (``serve``)."""
         folder = os.path.join(out, "")
-        fresh = [(rel, e) for rel, e in self.entries.items() if self.published.get(rel) is not e or not self._current]
+        fresh = list((self.fresh if self._current else self.entries).items())
         for rel, entry in fresh:
             entry.stat = file_stat(folder + rel) or (0, 0, 0)
         try:
             self._write(fresh, judged)
         finally:
-            self.published, self.entries, self.judged = self.entries, {}, judged
+            self.published, self.judged = self.entries, judged
+            self.start()
 
     def _write(self, fresh: list[tuple[str, Entry]], judged: tuple | None) -> None:
         if self._db is None:
@@ -342,7 +352,7 @@ class Database:
                 rows.append((self.site, rel, shape, json.dumps(e.exists, ensure_ascii=False), e.digest, e.sha, *e.stat))
             db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             db.executemany("DELETE FROM outputs WHERE site = ? AND rel = ?",
-                           [(self.site, rel) for rel in self.published if rel not in self.entries])
+                           [(self.site, rel) for rel in self.published.keys() - self.entries.keys()])
             db.execute("DELETE FROM judged WHERE site = ?", (self.site,))
             if judged is not None:
                 db.execute("INSERT INTO judged VALUES (?, ?, ?, ?)", (self.site, *judged))
