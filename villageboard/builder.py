@@ -204,12 +204,12 @@ def _other_outputs(site, renderer: Renderer, layouts: Path, publish: bool = True
     claims it); the digests of those the search index gives digested (a document it kept is not
     hashed again: ten thousand of them were a fifteenth of a save); and what the search index
     learned for the next build, with ``remembered``."""
-    phone_pages = [page.path for page, rendition, _ in renderer.outputs.values() if rendition == "phone"]
+    phone_pages = [page for page in renderer.pages if "phone" in page.renditions]
     found = [(rel, data, "生成的文件") for rel, data in site.files()]
     if site.village.base_url:  # as ``feeds.sitemap``; a check needs only its path, not ten thousand lines
-        sitemap = feeds.sitemap(site, [renderer.outputs[p][0] for p in phone_pages]) if publish else ""
+        sitemap = feeds.sitemap(site, phone_pages) if publish else ""
         found.append(("sitemap.xml", sitemap, "网站地图"))
-    digested = search.outputs(site, [renderer.outputs[p][0] for p in phone_pages], remembered, renderer.page_digest)
+    digested = search.outputs(site, phone_pages, remembered, renderer.page_digest)
     found += [(rel, text, SEARCH_INDEX) for rel, text, _ in digested]
     found += [(rel, published_bytes(source) if publish else source, display_path(source))
               for rel, source in sorted(site.assets.files.items())]

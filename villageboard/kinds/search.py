@@ -383,7 +383,7 @@ class Remembered:
     def news(self) -> tuple:
         """What this build worked out, and what it no longer needed."""
         tables = (self.weights, self.plain, self.documents)
-        stale = tuple([key for key in kept if key not in used] for kept, used in zip(tables, self._used))
+        stale = tuple(list(kept.keys() - used) for kept, used in zip(tables, self._used))
         news = (self._learned, stale, self._index)
         self._learned, self._used, self._index = ({}, {}, {}), (set(), set(), set()), None
         self._asked, self._asking = self._asking, {}  # what this build no longer shows is let go
@@ -749,11 +749,11 @@ def _document(page: Page, section: str, today: dt.date) -> Document | None:
 _OLDEST = operator.attrgetter("date", "path")
 
 
-def documents(site, phone_pages: list[Page], digest: Callable[[Page], bytes | None] | None = None) -> list[Document]:
-    """What search finds, oldest first (undated pages, households and grids, first of all)."""
+def documents(site, pages: list[Page], digest: Callable[[Page], bytes | None] | None = None) -> list[Document]:
+    """What search finds of ``pages``, oldest first (undated pages, households and grids, first of all)."""
     section_titles = {s.url.split("/")[0]: s.title for s in site.sections()}
     # A sheet made only for paper (the poster) is not a result.
-    shown = [page for page in phone_pages if "phone" in page.renditions]
+    shown = [page for page in pages if "phone" in page.renditions]
     if _remembered and digest:
         found = _remembered.documents_of(shown, section_titles, site.today, digest)
     else:
