@@ -348,3 +348,29 @@ def test_the_status_a_list_shows_is_found(tmp_path, demo_copy):
         marked = {n for n, d in enumerate(documents) if d.status == status}
         assert marked and _found(shards, index.shards, status) == marked, status
     assert "affairs/2026-gengdi-butie.html" in {documents[n].path for n in _found(shards, index.shards, "已修订")}
+
+
+def test_the_documents_a_save_changed_are_put_in_the_order_a_sort_gives(monkeypatch):
+    """``serve`` keeps the last build's documents oldest first and puts the few a save changed in
+    their places. After each of 300 random saves (dates moved, a day shared with other documents,
+    documents added and taken away), the order is the one a sort gives, and most saves were patched."""
+    import random
+
+    rng = random.Random(5)
+    remembered, sorts = search.Remembered(), []
+    monkeypatch.setattr(search, "sorted", lambda *args, **kw: sorts.append(1) or sorted(*args, **kw), raising=False)
+
+    def document(n: int) -> search.Document:
+        return search.Document(f"affairs/n{n:06d}.html", "标题", "村务公开", f"2026-{rng.randint(1, 3):02d}-01", "", "")
+
+    found, numbers = [document(n) for n in range(400)], iter(range(400, 10**6))
+    for _ in range(300):
+        if rng.random() < 0.1:  # a notice added or removed: the documents are others
+            found = found + [document(next(numbers))] if rng.random() < 0.5 else found[1:]
+        else:
+            found = list(found)
+            for n in rng.sample(range(len(found)), rng.randint(1, 5)):
+                found[n] = document(int(found[n].path[-11:-5]))  # the same page saved: a new document
+        ordered, expected = remembered.oldest_first(found + [None]), sorted(found, key=search._OLDEST)
+        assert len(ordered) == len(expected) and all(map(lambda a, b: a is b, ordered, expected))
+    assert len(sorts) < 60
