@@ -455,9 +455,9 @@ def _kept(output: AtomicOutput, renderer: Renderer, db: record.Database, planned
             same = [out_path for out_path in planned if (page := outputs[out_path][0]) is shown.get(out_path)
                     and out_path in here and out_path in published and (id(page) in digested or digest(page) is not None)]
         output.kept_in_place(same)
-        carried = list(map(published.__getitem__, same))
-        entries.update(zip(same, carried))
-        shas.update(zip(same, map(_SHA, carried)))
+        as_published = list(map(published.__getitem__, same))
+        entries.update(zip(same, as_published))
+        shas.update(zip(same, map(_SHA, as_published)))
         if unsure is None:
             carried = set(same)
             looked_at = [out_path for out_path in planned if out_path not in carried]

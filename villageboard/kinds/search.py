@@ -283,13 +283,16 @@ class Remembered:
         very page has the same digest."""
         same = self._sections[0] == (sections, today)
         self._sections = (self._sections[0], (sections, today))
-        found = self._again(2, pages) if same else [None] * len(pages)
-        for n, page in enumerate(pages):
-            if found[n] is None:
+        found = []
+        for page, made in zip(pages, self._again(2, pages) if same else itertools.repeat(None)):
+            if made is None:
                 section, page_digest = sections.get(page.path.partition("/")[0], ""), digest(page)
-                found[n] = (None, (_document(page, section, today),)) if page_digest is None else \
-                    self._find_for(2, page, (page_digest, section, today), _document_key, _document_made)
-        return [made[1][0] for made in found]
+                if page_digest is None:
+                    found.append(_document(page, section, today))
+                    continue
+                made = self._find_for(2, page, (page_digest, section, today), _document_key, _document_made)
+            found.append(made[1][0])
+        return found
 
     def oldest_first(self, found: list[Document | None]) -> list[Document]:
         """The documents of ``found``, oldest first (``_OLDEST``): where they are those of the last
