@@ -16,7 +16,7 @@ from villageboard.kinds.attachments import Attachment
 from villageboard.reading.assets import Assets
 from villageboard.reading.fields import Field, Schema
 from villageboard.reading.history import Deletion, FileHistory
-from villageboard.reading.memo import read_each
+from villageboard.reading.memo import read_each, resorted
 from villageboard.planning.pages import PER_PAGE, Page, Panel, Section, Slide, paginate
 from villageboard.reading.sources import check_address, read_markdown, list_sources, real_path
 from villageboard.kinds.withdrawn import Withdrawn, last_record, was_public
@@ -225,26 +225,8 @@ def entries(site, section: str) -> list:
     return site.worked_out[key]
 
 
-def _resorted(made: list, gone: list, added: list) -> list | None:
-    """``made`` (newest first) without ``gone`` and with ``added``, each put in its place; None where
-    a sort would do as well, or where an entry added is as new as one there (a sort keeps those
-    in the order they were listed, which this cannot know)."""
-    if len(gone) + len(added) > 64:
-        return None
-    gone = set(map(id, gone))
-    found = [n for n in made if id(n) not in gone] if gone else list(made)
-    for n in added:
-        order, low, high = newest(n), 0, len(found)
-        while low < high:  # the first entry not newer than n
-            middle = (low + high) // 2
-            if newest(found[middle]) > order:
-                low = middle + 1
-            else:
-                high = middle
-        if low < len(found) and newest(found[low]) == order:
-            return None
-        found.insert(low, n)
-    return found
+# Each section's list, newest first, with what a save changed put in its place (``reading/memo.py``).
+_resorted = functools.partial(resorted, key=newest, greatest_first=True)
 
 
 def current(site, section: str) -> list:

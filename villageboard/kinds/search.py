@@ -40,6 +40,7 @@ from villageboard.reading.chinese_amounts import capitals, yuan
 from villageboard.cache import NONE
 from villageboard.kinds import finance
 from villageboard.planning.pages import Page
+from villageboard.reading.memo import resorted
 from villageboard.rendering import record, tags
 from villageboard.rendering.sharing import chinese_date  # as the pages show a date: the kiosk's year keys search 2026年
 
@@ -296,38 +297,26 @@ class Remembered:
 
     def oldest_first(self, found: list[Document | None]) -> list[Document]:
         """The documents of ``found``, oldest first (``_OLDEST``): where they are those of the last
-        build but a few, in the place of each (sorting ten thousand was a fortieth of a save)."""
+        build but a few, each of those put in its place (sorting ten thousand was a fortieth of a save)."""
         found = list(filter(None, found))
         before, ordered = self.ordered
-        changed = [n for n, same in enumerate(map(operator.is_, found, before)) if not same] \
-            if len(found) == len(before) else None
-        if changed is None or len(changed) > 64:
-            ordered = sorted(found, key=_OLDEST)
-        elif changed:
-            gone = {id(before[n]) for n in changed}
-            ordered = [doc for doc in ordered if id(doc) not in gone]
-            for n in changed:  # no two documents share an address: nothing is as old as another
-                bisect.insort(ordered, found[n], key=_OLDEST)
-        self.ordered = (found, ordered)
-        return ordered
+        patched = None
+        if len(found) == len(before):
+            changed = [n for n, same in enumerate(map(operator.is_, found, before)) if not same]
+            patched = resorted(ordered, [before[n] for n in changed], [found[n] for n in changed], _OLDEST)
+        self.ordered = (found, patched if patched is not None else sorted(found, key=_OLDEST))
+        return self.ordered[1]
 
     def plain_of(self, html: str) -> str:
         return self._find(1, html, _cached_plain, html)[1]
 
     def _find_for(self, table: int, asked_of, asked: tuple, text: Callable[[Any, tuple], str | bytes],
                   make: Callable[[Any, tuple], Any]) -> tuple[bytes, Any]:
-        """``_find`` of ``text(asked_of, asked)`` for ``asked_of``, made by ``make(asked_of, asked)``.
-        What the last build found for this very object (a page or a document that ``serve`` kept),
-        asked the same, is taken as it is: its key is not worked out again (a digest of every
-        document's text, at 10,000 notices a twentieth of a save)."""
-        again = self._asked.get(id(asked_of))
-        if again is not None and again[0] is asked_of and again[1] == asked \
-                and again[2][0] in (self.weights, self.plain, self.documents)[table]:
-            self._used[table].add(again[2][0])
-            self._asking[id(asked_of)] = again
-            return again[2]
+        """``_find`` of ``text(asked_of, asked)`` for ``asked_of``, made by ``make(asked_of, asked)``,
+        noted for this very object: the next build takes it as it is (``_again``), without working
+        its key out again (a digest of every document's text, at 10,000 notices a twentieth of a save)."""
         found = self._find(table, text(asked_of, asked), lambda _: make(asked_of, asked), None)
-        self._asking[id(asked_of)] = (asked_of, asked, found)
+        self._asking[id(asked_of)] = (asked_of, found)
         return found
 
     def _again(self, table: int, objects: list) -> list[tuple[bytes, Any] | None]:
@@ -339,10 +328,10 @@ class Remembered:
         found = []
         for asked_of in objects:
             again = asked.get(id(asked_of))
-            if again is not None and again[0] is asked_of and again[2][0] in kept:
-                used.add(again[2][0])
+            if again is not None and again[0] is asked_of and again[1][0] in kept:
+                used.add(again[1][0])
                 asking[id(asked_of)] = again
-                found.append(again[2])
+                found.append(again[1])
             else:
                 found.append(None)
         return found

@@ -444,6 +444,30 @@ def _libraries() -> str:
     return " ".join(version(name) for name in ("markdown", "nh3", "pyyaml", "pillow", "pypdfium2"))
 
 
+def resorted(made: list, gone: list, added: list, key: Callable[[Any], Any], greatest_first: bool = False) -> list | None:
+    """``made``, sorted by ``key`` (with ``greatest_first``, the greatest first), without ``gone``
+    and with ``added``, each put in its place by a binary search: what a save changed patched into
+    the order of ten thousand (``Memo.again``'s ``patch``). None where a sort would do as well, or
+    where an entry added is as great as one there: a sort keeps those in the order they were given,
+    which this cannot know."""
+    if len(gone) + len(added) > 64:
+        return None
+    gone = set(map(id, gone))
+    found = [n for n in made if id(n) not in gone] if gone else list(made)
+    for n in added:
+        order, low, high = key(n), 0, len(found)
+        while low < high:  # the first entry not before n
+            middle = (low + high) // 2
+            if (key(found[middle]) > order) if greatest_first else (key(found[middle]) < order):
+                low = middle + 1
+            else:
+                high = middle
+        if low < len(found) and key(found[low]) == order:
+            return None
+        found.insert(low, n)
+    return found
+
+
 def read_each(site, paths: list[Path], reader: Callable[[Path], Any], *key) -> list:
     """``reader(path)`` for every path, in order. ``key``: what else the reading depends on (the
     section). Each reading is recorded (``_Kept``) and replayed into the site, so that it can be
