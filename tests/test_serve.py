@@ -291,3 +291,19 @@ def test_a_save_made_while_serve_builds_its_first_preview_is_built_next(demo_cop
         process.terminate()
         output = process.communicate(timeout=10)[0].decode("utf-8", "replace")
     assert "Traceback" not in output
+
+
+def test_serve_told_by_the_system_looks_at_no_folder_every_moment(demo_copy, tmp_path, monkeypatch):
+    """Where the system tells ``serve`` of each save, livereload is given one small file of the
+    preview to look at: given nothing, it looked at every file under the folder serve was started
+    from every 0.8 s (a clerk's project folder: content, site/ and the preview, a hundred thousand
+    files at 10,000 notices), found keeping a core half busy while nothing was saved."""
+    import datetime as dt
+    from pathlib import Path
+    from villageboard.serving import serve
+
+    watched = []
+    monkeypatch.setattr(serve.Server, "serve", lambda self, **kw: watched.extend(self.watcher._tasks))
+    monkeypatch.chdir(tmp_path)
+    assert serve.serve(demo_copy, tmp_path / "preview", "127.0.0.1", free_port(), today=dt.date.fromisoformat(TODAY)) == 0
+    assert watched and not [path for path in watched if Path(path).is_dir() or Path(path) == Path.cwd()]

@@ -115,6 +115,8 @@ def serve(content: Path, out: Path | None, host: str, port: int, drafts: bool = 
     if not watching:
         server.watch(str(content), rebuild, delay="forever")
         server.watch(str(builder.LAYOUTS), rebuild, delay="forever")
+    else:  # given nothing to look at, livereload looks at the whole folder serve was started from every 0.8 s
+        server.watch(str(out / "_preview" / "state.json"), delay="forever")
     shown = "127.0.0.1" if host in ("127.0.0.1", "localhost") else host
     print(f"预览地址：http://{shown}:{chosen}/  （按 Ctrl+C 停止；预览文件在 {out}，不会发布）")
     if host in ("0.0.0.0", "::"):
