@@ -629,6 +629,77 @@ def test_a_save_in_serve_reads_again_only_the_files_written_since(demo_copy, tmp
     assert "78 户" in (out / "affairs" / "2026-gengdi-butie.html").read_text(encoding="utf-8")
 
 
+def _told_save(warm, content: Path, out: Path, afresh: Path, *written: Path):
+    """A save in ``serve`` told by the system that ``written`` were saved (none: the first build);
+    the preview must equal a build made afresh, warnings too. Gives the report."""
+    from villageboard import builder
+    from villageboard.reading.memo import Told
+
+    told = Told()
+    told.files.update(str(path) for path in written)
+    warm.memo.told = told if written else None
+    today = dt.date.fromisoformat(TODAY)
+    report, _ = builder.build(content, out, today, jobs=1, preview=True, warm=warm)
+    clean, _ = builder.build(content, afresh, today, preview=True, jobs=1)
+    assert not report.errors and _digest(out) == _digest(afresh)
+    said = lambda r: [(d.code, str(d.path), d.line) for d in r.warnings]
+    assert said(report) == said(clean)  # no notice replayed taken as a file no kind read, either
+    return report
+
+
+def test_a_save_the_system_told_of_replays_the_other_notices_and_says_again_what_they_said(
+        demo_copy, tmp_path, monkeypatch):
+    """In ``serve``, told by the system which files were saved (``Told``), a save reads only those
+    and replays the other notices together: a warning one of them gave is said again, once, where
+    a build afresh says it; a notice put right stops saying it; and the preview equals a build
+    made afresh after every save."""
+    from villageboard import builder
+    from villageboard.reading import fingerprint
+
+    monkeypatch.setattr(fingerprint, "SETTLING", 0)  # the demo was copied a moment ago
+    warned = demo_copy / "affairs" / "2026-lianjie.md"
+    warned.write_text("---\ntitle: 联系方式\ndate: 2026-11-02\n---\n有事请找[村委会]()。\n", encoding="utf-8")
+    saved = [sorted((demo_copy / "party").glob("*.md"))[0], sorted((demo_copy / "affairs").glob("*.md"))[-1]]
+    warm, out = builder.Warm(), tmp_path / "preview"
+
+    def build(*written: Path):
+        report = _told_save(warm, demo_copy, out, tmp_path / "afresh", *written)
+        return warm.memo.read_anew, [(d.code, str(d.path), d.line) for d in report.warnings if d.code == "W-LINK-DROPPED"]
+
+    assert build()[1] == [("W-LINK-DROPPED", str(warned), 5)]
+    for n in range(3):  # a notice of each section in turn, and both at once
+        for path in saved[:n + 1] if n < 2 else saved:
+            path.write_text(path.read_text(encoding="utf-8") + f"\n第{n}次补充。\n", encoding="utf-8")
+        assert build(*(saved[:n + 1] if n < 2 else saved)) == (n + 1 if n < 2 else 2, [("W-LINK-DROPPED", str(warned), 5)])
+    warned.write_text(warned.read_text(encoding="utf-8").replace("[村委会]()", "村委会"), encoding="utf-8")
+    assert build(warned) == (1, [])
+    assert "村委会" in (out / "affairs" / "2026-lianjie.html").read_text(encoding="utf-8")
+
+
+def test_the_lists_follow_a_notice_whose_title_pin_date_or_expiry_a_save_changed(demo_copy, tmp_path, monkeypatch):
+    """A save in ``serve`` makes again only the list pages that show the notice it changed, where
+    the notice keeps its place in every list (a new title); and the lists afresh where it moves
+    (pinned, its date changed, expired since, or drafted away): each time the preview equals a
+    build made afresh, and the lists show the notice as it now is."""
+    from villageboard import builder
+    from villageboard.reading import fingerprint
+
+    monkeypatch.setattr(fingerprint, "SETTLING", 0)  # the demo was copied a moment ago
+    notice = demo_copy / "affairs" / "2026-gengdi-butie.md"
+    warm, out, afresh = builder.Warm(), tmp_path / "preview", tmp_path / "afresh"
+    _told_save(warm, demo_copy, out, afresh)
+    steps = [("title: ", "title: 改过的标题 "), ("\ndate: ", "\npinned: true\ndate: "), ("pinned: true", "pinned: false"),
+             ("date: 2026-", "date: 2025-"), ("\ndate: ", "\nexpires: 2026-01-01\ndate: "), ("改过的标题 ", "又改的标题 ")]
+    for old, new in steps:
+        text = notice.read_text(encoding="utf-8")
+        assert old in text, old
+        notice.write_text(text.replace(old, new, 1), encoding="utf-8")
+        _told_save(warm, demo_copy, out, afresh, notice)
+    listed = (out / "affairs" / "2025.html").read_text(encoding="utf-8")
+    assert "又改的标题" in listed and "改过的标题" not in listed
+    assert "又改的标题" not in (out / "affairs" / "index.html").read_text(encoding="utf-8")  # expired: not current
+
+
 def test_a_save_in_serve_walks_again_only_the_pages_that_show_what_changed(demo_copy, tmp_path, monkeypatch):
     """A save works out afresh the digest of a page only where the page shows what changed: the
     edited notice's own page and the lists that hold it. The other notices' pages are the very

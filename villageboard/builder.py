@@ -10,6 +10,7 @@ import functools
 import gc
 import hashlib
 import io
+import itertools
 import json
 import operator
 import os
@@ -58,7 +59,7 @@ def check(content: Path, today: dt.date, memo: Memo | None = None, cache_root: P
                 remembered.take(learned)
             _check_plan(site, renderer, others)
             if again:  # for the next check
-                memo.digests = _digests_kept(renderer, memo)
+                memo.digests = renderer.digests.models
         return site
     finally:
         gc.unfreeze()  # what the stored memo brought (``Memo.restore``): the editor checks again and again
@@ -72,7 +73,7 @@ class Warm:
     moved into it one by one (``AtomicOutput``'s ``over``) instead of a whole new site swapped in."""
 
     def __init__(self):
-        self.memo = Memo()
+        self.memo = Memo(watched=True)
         self.db: record.Database | None = None
         self.files: set[str] = set()  # site paths as published
         self.folders: dict[str, set[str]] = {}  # the same, by folder: the names in each
@@ -82,6 +83,7 @@ class Warm:
         self.lines: dict[str, str] = {}  # each output's line of build-manifest.json as published
         self.plan: Plan | None = None  # the plan published last (``Renderer.plan``), for the next to patch
         self.planned: list[str] = []  # its output paths, in order
+        self.others: tuple | None = None  # the search index's files published last, and the public numbers' digest
 
     def database(self, cache_root: Path | None, out: Path, program: str, setting: str) -> record.Database:
         """The build database as this process last saved it, rather than read again from the cache."""
@@ -199,11 +201,11 @@ def _build(site, out: Path, today: dt.date, layouts: Path, jobs: int, preview: b
 
 def _other_outputs(site, renderer: Renderer, layouts: Path, publish: bool = True,
                    remembered: search.Remembered | None = None) \
-        -> tuple[list[tuple[str, str | bytes | Path, str]], dict[str, bytes], tuple]:
+        -> tuple[list[tuple[str, str | bytes | Path, str]], list[tuple[str, str, bytes]], tuple]:
     """Every output that is not a rendered page, as (site path, text, bytes or file to copy, what
-    claims it); the digests of those the search index gives digested (a document it kept is not
-    hashed again: ten thousand of them were a fifteenth of a save); and what the search index
-    learned for the next build, with ``remembered``."""
+    claims it); the search index's files with their digests (a document it kept is not hashed
+    again: ten thousand of them were a fifteenth of a save); and what the search index learned
+    for the next build, with ``remembered``."""
     phone_pages = [page for page in renderer.pages if "phone" in page.renditions]
     found = [(rel, data, "生成的文件") for rel, data in site.files()]
     if site.village.base_url:  # as ``feeds.sitemap``; a check needs only its path, not ten thousand lines
@@ -218,26 +220,40 @@ def _other_outputs(site, renderer: Renderer, layouts: Path, publish: bool = True
     found.append(("favicon.ico", _favicon(layouts / "static" / "icon.png", site.cache), "图标"))  # asked for by many browsers
     if site.preview:
         found.append(("_preview/preview.js", layouts / "preview" / "preview.js", "预览脚本"))
-    return found, {rel: digest for rel, _, digest in digested}, remembered.news() if remembered else None
+    return found, digested, remembered.news() if remembered else None
 
 
 def _staged_others(site, renderer: Renderer, layouts: Path, out: Path, output: AtomicOutput, db: record.Database,
-                   storing: bool):
+                   storing: bool, published: tuple | None = None):
     """Every other output made, scanned and staged in the process that makes them, as render
     workers stage pages: sent back to the main process, ten thousand search documents were then
     scanned and written there one by one, after the pages, while the other core waited. Gives per
     output (site path, what claims it, the digest of its bytes, whether they are new, or None when
     the published file is kept); what the privacy scan found; what the search index learned; the
-    public numbers' digest. With ``storing``, what the search index learned is kept here, for
-    ``Memo.store_search`` to store for the next command once the build has what it needs."""
-    found, digested, learned = _other_outputs(site, renderer, layouts, True, site.memo.searched(search.Remembered))
+    public numbers' digest; and, in ``serve``, the search index's files. With ``storing``, what the
+    search index learned is kept here, for ``Memo.store_search`` to store for the next command
+    once the build has what it needs. ``published``: in ``serve``, the search index's files and
+    the public numbers' digest of the last publish, where every file it published is still there."""
+    found, index_files, learned = _other_outputs(site, renderer, layouts, True, site.memo.searched(search.Remembered))
     if storing:  # and not sent back: the command ends with this build
         site.memo.search.take(learned)
         learned = None
     phones = site.village.public_phones
     scanned = record.Digests().of(sorted(phones))  # what the privacy scan lets through
+    # The index's files that are the very ones published last save: carried over as they are, not
+    # looked at one by one (ten thousand documents were a tenth of a save).
+    carried = {}
+    if published is not None and published[1] == scanned and len(published[0]) == len(index_files):
+        same = list(itertools.compress(index_files, map(operator.is_, index_files, published[0])))
+        carried = dict(zip(map(_REL, same), map(_DIGEST, same)))
+    digested = {rel: digest for rel, _, digest in
+                (itertools.compress(index_files, map(operator.is_not, index_files, published[0])) if carried else index_files)}
     findings, staged = Report(), []
     for rel, data, who in found:
+        sha = carried.get(rel)
+        if sha is not None:
+            staged.append((rel, who, sha, None))
+            continue
         data = data.read_bytes() if isinstance(data, Path) else data
         sha = digested.get(rel) or record.sha(data)
         # Published with these bytes under the same public numbers, and left as it was: the search
@@ -250,7 +266,7 @@ def _staged_others(site, renderer: Renderer, layouts: Path, out: Path, output: A
         if who == SEARCH_INDEX and search.holds_text(rel):  # the pages' text again: the same last defence
             privacy.scan(out / rel, data, findings, phones)
         staged.append((rel, who, sha, output.stage(rel, data)))
-    return staged, findings.items, learned, scanned
+    return staged, findings.items, learned, scanned, None if storing else index_files
 
 
 def _favicon(icon: Path, cache) -> bytes:
@@ -273,6 +289,9 @@ def _check_plan(site, renderer: Renderer, others) -> None:
     """Every output path is claimed once: a notice named index.md must not silently replace a listing."""
     # What claims each path, described only where two claim one (most sites: nowhere).
     planned, claimed = renderer.outputs, {}  # the pages' paths, and the others'
+    paths = [rel for rel, _, _ in others] + list(RESERVED)
+    if not renderer.collisions and len(set(paths)) == len(paths) and planned.keys().isdisjoint(paths):
+        return  # as most sites: ten thousand search files looked at one by one cost a hundredth of a save
     pairs = {(id(first), id(second)): (path, first, second) for path, first, second in reversed(renderer.collisions)}
     clashes = [(path, _describe(first), _describe(second), second) for path, first, second in pairs.values()]
     for rel, _, who in others + [(name, None, "本程序") for name in RESERVED]:
@@ -303,7 +322,8 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
     if warm:  # kept here, for the next save
         site.memo.searched(search.Remembered)
     with AtomicOutput(out, warm.over(out) if warm else None, spare=warm is None) as output, \
-            contextlib.closing(in_background(_staged_others, (site, renderer, layouts, out, output, db, not warm),
+            contextlib.closing(in_background(_staged_others, (site, renderer, layouts, out, output, db, not warm,
+                                                              warm.others if warm and output.over is warm.files else None),
                                              here=jobs <= 1 or warm is not None,
                                              then=None if warm else functools.partial(site.memo.store_search, site.cache, site.content))) as others:
         # The command makes and stages the other outputs (the search index above all) on a second
@@ -336,14 +356,16 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
                 if page_digest is not None:  # from a worker: the next build need not walk the page again
                     page = renderer.outputs[out_path][0]
                     renderer.digests.models.setdefault(id(page), (page, page_digest))
-        site.memo.digests = _digests_kept(renderer, site.memo)
+        # For the next build or the stored memo, which take from it the digests of their own models only
+        # (``Digests.keep``, ``Memo.store_digests``): twenty thousand sorted out here were a thirtieth of a save.
+        site.memo.digests = renderer.digests.models
         if not warm:
             site.memo.store_digests(site.cache, site.content)
         # What needs only the pages is done while the command's other outputs are still being made.
         manifest, lines = _manifest(renderer, db, planned, shown, warm.lines if warm else {}, looked_at)
         # The build id covers every file, style sheets and scripts included, so a kiosk reloads for a style fix.
         build_id = hashlib.sha256(b"".join(map(bytes.__add__, map(str.encode, planned), map(shas.__getitem__, planned))))
-        staged, findings, learned, scanned = others.result()
+        staged, findings, learned, scanned, index_files = others.result()
         if learned is not None:
             site.memo.search.take(learned)
         report.items += findings
@@ -351,12 +373,14 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
         _check_plan(site, renderer, [(rel, None, who) for rel, who, _, _ in staged])
         if report.errors:
             raise _Abort()
-        for rel, who, sha, changed in staged:
-            build_id.update(rel.encode() + sha)
-            output.staged(rel, bool(changed))
-            if changed is None:
-                db.entries[rel] = db.published[rel]
-            else:
+        build_id.update(b"".join(map(bytes.__add__, map(str.encode, map(_REL, staged)), map(_DIGEST, staged))))
+        # Ten thousand search files kept as published: taken together, not one by one.
+        kept = [rel for rel, _, _, changed in staged if changed is None]
+        output.kept_in_place(kept)
+        db.entries.update(zip(kept, map(db.published.__getitem__, kept)))
+        for rel, _, sha, changed in staged:
+            if changed is not None:
+                output.staged(rel, changed)
                 db.made(rel, record.Entry(_OTHER, (), {}, scanned, sha, (0, 0, 0)))
         output.write("build-manifest.json", manifest)
         version = {"build": build_id.hexdigest()[:16],
@@ -373,15 +397,9 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
     output.finish()
     if warm:
         warm.published(out, output.names, renderer, planned, lines)
+        warm.others = (index_files, scanned)
     else:  # for the command line's stamp; serve has none
         report.left = _left(out, output.names, db)
-
-
-def _digests_kept(renderer: Renderer, memo: Memo) -> dict:
-    """The digests rendering worked out of the models the memo keeps, for the next build or check."""
-    digested = record.Digests()
-    digested.keep(renderer.digests.models, memo.results())
-    return digested.models
 
 
 def _left(out: Path, names: set[str], db: record.Database) -> list[tuple] | None:
@@ -533,6 +551,7 @@ _ESCAPED = re.compile(r'[\x00-\x1f\\"]')  # what json.dumps escapes in a string 
 
 
 _SHA = operator.attrgetter("sha")
+_REL, _DIGEST = operator.itemgetter(0), operator.itemgetter(2)  # of (site path, text or what claims it, digest, …)
 # The build database's names for an output that is not a rendered page: no template reads anything.
 _OTHER = ("",)
 # A QR code's drawing (its SVG path data) is all digits but never text: the scan skips it.

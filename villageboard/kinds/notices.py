@@ -234,9 +234,24 @@ def current(site, section: str) -> list:
     listed = entries(site, section)
     key = ("current", section, len(listed))
     if key not in site.worked_out:
-        live = [n for n in listed if not n.is_expired(site.today)]
-        site.worked_out[key] = [n for n in live if n.pinned] + [n for n in live if not n.pinned]  # each newest first
+        def make():
+            live = [n for n in listed if not n.is_expired(site.today)]
+            return [n for n in live if n.pinned] + [n for n in live if not n.pinned]  # each newest first
+
+        def patch(made, gone, added):  # what a save changed put in its place, if still current
+            return _recurrent(made, gone, [n for n in added if not n.is_expired(site.today)])
+
+        site.worked_out[key] = make() if site.memo is None else \
+            site.memo.again(f"current {section} {site.today}", listed, make, patch)
     return site.worked_out[key]
+
+
+def _pinned_newest(n) -> tuple:
+    """The order of ``current``: pinned first, each newest first."""
+    return n.pinned, newest(n)
+
+
+_recurrent = functools.partial(resorted, key=_pinned_newest, greatest_first=True)
 
 
 def newest_current(site, pinned: bool, count: int | None = None, keep=None) -> list:
@@ -299,33 +314,78 @@ def _first_words(body_html: str, limit: int = 60) -> str:
 
 
 def pages(site):
-    planned = site.memo.pages if site.memo else {}
     for section, (title, hint, _) in SECTIONS.items():
         listed = entries(site, section)
-        by_year: dict[int, list] = {}  # newest first, as listed; in one pass, not one a year
-        for n in listed:
-            by_year.setdefault(n.published_on.year, []).append(n)
-        years = sorted(by_year, reverse=True)
-        live = current(site, section)
-        for pager, items in paginate(live, f"{section}/index"):
-            yield Page(pager.path, "section.html", title,
-                       {"section": section, "notices": items, "pager": pager, "years": years, "year": None},
-                       [n.path for n in items])
-        for year in years:
-            for pager, items in paginate(by_year[year], f"{section}/{year}"):
-                yield Page(pager.path, "section.html", f"{title} · {year}年",
-                           {"section": section, "notices": items, "pager": pager, "years": years, "year": year},
-                           [n.path for n in items])
-        for notice in site.notices[section]:
-            page = planned.get(notice.url)
-            # The very notice, replayed unchanged (``reading/memo.py``): the very page planned for it
-            # last time, which ``same_pages`` then need not compare.
-            if page is None or page.context.get("notice") is not notice:
-                page = Page(notice.url, "notice.html", notice.title, {"notice": notice}, [notice.path],
-                            renditions=("phone", "kiosk", "print"))
-            yield page
+        if site.memo is None:
+            yield from _section_pages(site, section, title, listed)
+        else:
+            # In serve, the pages of the save before, with those that show what the save changed made again.
+            yield from site.memo.again(f"pages {section} {site.today}", listed,
+                                       lambda: list(_section_pages(site, section, title, listed)),
+                                       functools.partial(_repaged, today=site.today))
         for gone in site.withdrawn_notices[section]:
             yield Page(gone.url, "withdrawn.html", gone.title, {"item": gone}, [gone.path])
+
+
+def _section_pages(site, section: str, title: str, listed: list):
+    """A section's list pages (current, then by year) and its notices' pages."""
+    planned = site.memo.pages if site.memo else {}
+    by_year: dict[int, list] = {}  # newest first, as listed; in one pass, not one a year
+    for n in listed:
+        by_year.setdefault(n.published_on.year, []).append(n)
+    years = sorted(by_year, reverse=True)
+    live = current(site, section)
+    for pager, items in paginate(live, f"{section}/index"):
+        yield Page(pager.path, "section.html", title,
+                   {"section": section, "notices": items, "pager": pager, "years": years, "year": None},
+                   [n.path for n in items])
+    for year in years:
+        for pager, items in paginate(by_year[year], f"{section}/{year}"):
+            yield Page(pager.path, "section.html", f"{title} · {year}年",
+                       {"section": section, "notices": items, "pager": pager, "years": years, "year": year},
+                       [n.path for n in items])
+    for notice in site.notices[section]:
+        page = planned.get(notice.url)
+        # The very notice, replayed unchanged (``reading/memo.py``): the very page planned for it
+        # last time, which ``same_pages`` then need not compare.
+        if page is None or page.context.get("notice") is not notice:
+            page = _notice_page(notice)
+        yield page
+
+
+def _notice_page(notice) -> Page:
+    return Page(notice.url, "notice.html", notice.title, {"notice": notice}, [notice.path],
+                renditions=("phone", "kiosk", "print"))
+
+
+def _repaged(made: list[Page], gone: list, added: list, today: dt.date) -> list[Page] | None:
+    """``_section_pages`` after a save that changed entries without moving any (``Memo.again``'s
+    patch): each one ``added`` stands where one ``gone`` stood, at the same address, in the same
+    place of every list, still current or not. The pages that show one are made again, the others
+    kept. None otherwise: then every page is made afresh."""
+    def place(n) -> tuple:
+        return type(n), n.url, newest(n), n.pinned, n.is_expired(today)
+
+    if len(gone) != len(added):
+        return None
+    was = {place(n): n for n in gone}
+    swap = {}
+    for n in added:
+        old = was.pop(place(n), None)
+        if old is None:
+            return None
+        swap[id(old)] = n
+    found = []
+    for page in made:
+        if page.template == "notice.html":
+            notice = swap.get(id(page.context["notice"]))
+            if notice is not None:
+                page = _notice_page(notice)
+        elif not swap.keys().isdisjoint(map(id, page.context["notices"])):
+            items = [swap.get(id(n), n) for n in page.context["notices"]]
+            page = Page(page.path, page.template, page.title, {**page.context, "notices": items}, [n.path for n in items])
+        found.append(page)
+    return found
 
 
 def files(site) -> list[tuple[str, bytes]]:

@@ -261,19 +261,22 @@ class Remembered:
         self._learned: tuple[dict, dict, dict] = ({}, {}, {})
         self._used: tuple[set, set, set] = (set(), set(), set())
         self._index: tuple | None = None  # this build's index: documents, changed posting lists, whether all
-        # What the last build and this one asked of each page and document (``_find_for``), by the object.
-        self._asked: dict[int, tuple] = {}
-        self._asking: dict[int, tuple] = {}
+        # Per table, the pages or documents the last build asked for, and what was found for each
+        # (``_again``); this build's, until ``news``; by this process only.
+        self._asked: dict[int, tuple[list, list]] = {}
+        self._asking: dict[int, tuple[list, list]] = {}
         # The section titles and the day the pages of ``_asked`` and ``_asking`` were asked with.
         self._sections: tuple = (None, None)
         # Each shard's script and its digest as last written, with the shard count, keys and posting
         # lists it was written from (``Index.digested``): by this process only.
         self.scripts: dict[int, tuple] = {}
+        self.documents_written: list = [[], []]  # and the documents' files (``Index._document_files``)
         # The last build's documents as found, and oldest first (``oldest_first``): by this process only.
         self.ordered: tuple[list, list] = ([], [])
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "_asked": {}, "_asking": {}, "scripts": {}, "ordered": ([], [])}  # this process's
+        return {**self.__dict__, "_asked": {}, "_asking": {}, "scripts": {}, "ordered": ([], []),  # this process's
+                "documents_written": [[], []]}
 
     def documents_of(self, pages: list[Page], sections: dict[str, str], today: dt.date,
                      digest: Callable[[Page], bytes | None]) -> list[Document | None]:
@@ -284,16 +287,18 @@ class Remembered:
         very page has the same digest."""
         same = self._sections[0] == (sections, today)
         self._sections = (self._sections[0], (sections, today))
-        found = []
-        for page, made in zip(pages, self._again(2, pages) if same else itertools.repeat(None)):
-            if made is None:
-                section, page_digest = sections.get(page.path.partition("/")[0], ""), digest(page)
-                if page_digest is None:
-                    found.append(_document(page, section, today))
-                    continue
-                made = self._find_for(2, page, (page_digest, section, today), _document_key, _document_made)
-            found.append(made[1][0])
-        return found
+        found = self._again(2, pages) if same else [None] * len(pages)
+        documents = [made[1][0] if made is not None else None for made in found]
+        for n in [n for n, made in enumerate(found) if made is None]:
+            page = pages[n]
+            section, page_digest = sections.get(page.path.partition("/")[0], ""), digest(page)
+            if page_digest is None:  # made every time
+                documents[n] = _document(page, section, today)
+                continue
+            found[n] = self._find_for(2, page, (page_digest, section, today), _document_key, _document_made)
+            documents[n] = found[n][1][0]
+        self._asking[2] = (pages, found)
+        return documents
 
     def oldest_first(self, found: list[Document | None]) -> list[Document]:
         """The documents of ``found``, oldest first (``_OLDEST``): where they are those of the last
@@ -302,7 +307,7 @@ class Remembered:
         before, ordered = self.ordered
         patched = None
         if len(found) == len(before):
-            changed = [n for n, same in enumerate(map(operator.is_, found, before)) if not same]
+            changed = list(itertools.compress(itertools.count(), map(operator.is_not, found, before)))
             patched = resorted(ordered, [before[n] for n in changed], [found[n] for n in changed], _OLDEST)
         self.ordered = (found, patched if patched is not None else sorted(found, key=_OLDEST))
         return self.ordered[1]
@@ -312,28 +317,39 @@ class Remembered:
 
     def _find_for(self, table: int, asked_of, asked: tuple, text: Callable[[Any, tuple], str | bytes],
                   make: Callable[[Any, tuple], Any]) -> tuple[bytes, Any]:
-        """``_find`` of ``text(asked_of, asked)`` for ``asked_of``, made by ``make(asked_of, asked)``,
-        noted for this very object: the next build takes it as it is (``_again``), without working
-        its key out again (a digest of every document's text, at 10,000 notices a twentieth of a save)."""
-        found = self._find(table, text(asked_of, asked), lambda _: make(asked_of, asked), None)
-        self._asking[id(asked_of)] = (asked_of, found)
-        return found
+        """``_find`` of ``text(asked_of, asked)`` for ``asked_of``, made by ``make(asked_of, asked)``:
+        the caller notes it for this very object (``_asking``), and the next build takes it as it
+        is (``_again``), without working its key out again (a digest of every document's text, at
+        10,000 notices a twentieth of a save)."""
+        return self._find(table, text(asked_of, asked), lambda _: make(asked_of, asked), None)
 
     def _again(self, table: int, objects: list) -> list[tuple[bytes, Any] | None]:
         """For each of ``objects``, what ``_find_for`` found for this very object last build, or None:
-        for a caller that knows nothing else it is asked has changed. Ten thousand pages and
-        documents asked for again one by one were a tenth of a save."""
-        asked, asking, used = self._asked, self._asking, self._used[table]
-        kept = (self.weights, self.plain, self.documents)[table]
-        found = []
-        for asked_of in objects:
-            again = asked.get(id(asked_of))
-            if again is not None and again[0] is asked_of and again[1][0] in kept:
-                used.add(again[1][0])
-                asking[id(asked_of)] = again
-                found.append(again[1])
-            else:
-                found.append(None)
+        for a caller that knows nothing else it is asked has changed. Taken by place where the two
+        lists begin and end with the very same objects (a save changes a few of ten thousand): ten
+        thousand pages and documents asked for again one by one were a tenth of a save."""
+        before, results = self._asked.get(table, ([], []))
+        kept, used = (self.weights, self.plain, self.documents)[table], self._used[table]
+        if len(objects) == len(before):  # the places where another object stands
+            found = list(results)
+            moved = list(itertools.compress(itertools.count(), map(operator.is_not, objects, before)))
+        else:  # those between the first and the last where the lists differ
+            head = _alike_for(objects, before)
+            tail = min(_alike_for(objects[::-1], before[::-1]), len(objects) - head, len(before) - head)
+            found = results[:head] + [None] * (len(objects) - head - tail) + results[len(before) - tail:]
+            moved = range(head, len(objects) - tail)
+        if len(moved) > 64:  # each found by the object
+            by_object = {id(asked_of): made for asked_of, made in zip(before, results)}  # ``before`` holds them all
+            for n in moved:
+                found[n] = by_object.get(id(objects[n]))
+        else:
+            for n in moved:
+                found[n] = None
+        keys = list(map(_KEY, filter(None, found)))
+        if not all(map(kept.__contains__, keys)):  # a build that failed since learned them, and never kept them
+            found = [made if made is not None and made[0] in kept else None for made in found]
+            keys = list(map(_KEY, filter(None, found)))
+        used.update(keys)
         return found
 
     def _find(self, table: int, text: str | bytes, make, value) -> tuple[bytes, Any]:
@@ -349,8 +365,11 @@ class Remembered:
     def postings_of(self, documents: list[Document]) -> dict[str, str]:
         """The posting lists of ``documents``, from the last index where few documents changed."""
         # A document's title and text are never changed.
-        found = [made or self._find_for(0, doc, (doc.title, doc.text), _weights_key, _packed_weights)
-                 for made, doc in zip(self._again(0, documents), documents)]
+        found = self._again(0, documents)
+        for n in [n for n, made in enumerate(found) if made is None]:
+            found[n] = self._find_for(0, documents[n], (documents[n].title, documents[n].text), _weights_key,
+                                      _packed_weights)
+        self._asking[0] = (documents, found)
         numbered = [key for key, _ in found]
         changed = self._changed(numbered) if self.postings is not None else None
         if changed is None:
@@ -376,10 +395,9 @@ class Remembered:
         """Per bigram, the documents whose weight for it changed since the last index, and the new
         weight (None: gone); None when splicing those would cost about as much as indexing anew."""
         before, changed = self.numbered, {}
-        for n in range(max(len(before), len(numbered))):
+        differ = itertools.starmap(operator.ne, itertools.zip_longest(before, numbered))
+        for n in itertools.compress(itertools.count(), differ):  # the few places that changed, found in C
             was, now = before[n] if n < len(before) else None, numbered[n] if n < len(numbered) else None
-            if was == now:
-                continue
             if was is not None and was not in self.weights:
                 return None
             old = dict(zip(*self.weights[was])) if was is not None else {}
@@ -422,6 +440,14 @@ class Remembered:
 
 # What ``Remembered._find_for`` is asked: a page's document by the page's digest, section and day; a
 # document's weights by its title and text.
+def _alike_for(these: list, those: list) -> int:
+    """How many of the first of ``these`` are the very objects at the same places of ``those``."""
+    return next(itertools.compress(itertools.count(), map(operator.is_not, these, those)), min(len(these), len(those)))
+
+
+_KEY = operator.itemgetter(0)  # of what ``Remembered._find`` gives
+
+
 def _document_key(page: Page, asked: tuple) -> bytes:
     digest, section, today = asked
     return b"%s\0%s\0%s" % (digest, section.encode(), today.isoformat().encode())
@@ -512,6 +538,8 @@ class Index:
     def __init__(self, documents: list[Document], remembered: Remembered | None = None):
         self.documents = documents
         self.scripts = remembered.scripts if remembered is not None else {}
+        # The documents and their files as last written (``_document_files``), by this process only.
+        self.documents_written = remembered.documents_written if remembered is not None else [[], []]
         if remembered is not None:
             self.postings = remembered.postings_of(documents)
         else:
@@ -541,6 +569,19 @@ class Index:
         self.scripts[n] = (self.shards, keys, lists, made := (text, record.sha(text)))
         return made
 
+    def _document_files(self) -> list[tuple[str, str, bytes]]:
+        """Each document's file, digested: those of the last index where the very document has the
+        same number (a save changes one or two of ten thousand)."""
+        documents, (before, files) = self.documents, self.documents_written
+        if len(before) == len(documents):
+            files = list(files)
+            for n in itertools.compress(range(len(documents)), map(operator.is_not, documents, before)):
+                files[n] = (f"search/d/{n}.js", *documents[n].script(n))
+        else:
+            files = [(f"search/d/{n}.js", *doc.script(n)) for n, doc in enumerate(documents)]
+        self.documents_written[:] = (documents, files)
+        return files
+
     def files(self) -> list[tuple[str, str]]:
         """(site path, script) of every index file, ``search-index.js`` first."""
         return [(rel, text) for rel, text, _ in self.digested()]
@@ -550,10 +591,9 @@ class Index:
         found = [(f"search/p/{n}.js", *self._shard_script(n, shard)) for n, shard in enumerate(self.shard_maps())]
         for n in [n for n in self.scripts if n >= self.shards]:  # of a bigger index
             del self.scripts[n]
-        for n, doc in enumerate(self.documents):
-            found.append((f"search/d/{n}.js", *doc.script(n)))
+        found += self._document_files()
         # Only for a browser to tell a new index from the one it has: a digest of the files' digests.
-        token = hashlib.sha256(b"".join(digest for _, _, digest in found)).hexdigest()[:10]
+        token = hashlib.sha256(b"".join(map(operator.itemgetter(2), found))).hexdigest()[:10]
         meta = {"v": VERSION, "shards": self.shards, "docs": len(self.documents), "token": token}
         head = "window.SEARCH_INDEX = " + _json(meta) + ";\n"
         return [("search-index.js", head, record.sha(head))] + found

@@ -276,6 +276,14 @@ class History:
         """Give ``path`` a history equal to the one it would get, kept from an earlier build (``memo``)."""
         self._of[path] = history
 
+    def keep_all(self, histories: dict[Path, FileHistory]) -> None:
+        """``keep`` for many at once."""
+        self._of.update(histories)
+
+    def forget(self, path: Path) -> None:
+        """Read ``path``'s history again when next asked: the file was written since it was kept."""
+        self._of.pop(path, None)
+
     def _read(self, path: Path) -> FileHistory:
         path = real_path(path)
         try:

@@ -37,6 +37,7 @@ import dataclasses
 import functools
 import gc
 import io
+import itertools
 import operator
 import os
 import pickle
@@ -97,7 +98,7 @@ class Told:
 
 
 class Memo:
-    def __init__(self, seen: dict | None = None):
+    def __init__(self, seen: dict | None = None, watched: bool = False):
         # The size, time, inode and digest of each source, by path, as the command line's stamp found
         # them just before the build: not looked at twice. A file saved since is read by the next
         # command, whose stamp differs; this one publishes it as the stamp has it.
@@ -129,6 +130,11 @@ class Memo:
         self.checked: tuple | None = None  # what the last build's look at every name found (``planning/site.py``)
         self._again: dict[str, tuple[list, Any]] = {}  # what ``again`` made last, and from what
         self._unchanged: set[int] | None = None  # ids of ``replayed``, once asked
+        self.builds = 0  # builds begun (``start``)
+        # For a process the system tells of each save (``serve``): each ``read_each``'s files are kept
+        # as a group, to replay as a whole.
+        self.watched = watched
+        self._groups: dict[tuple, _Group] = {}  # each ``read_each``'s files as the last build read them
 
     def restore(self, cache: Cache, content: Path) -> None:
         """Start from the memo the last command-line build of ``content`` stored, if any."""
@@ -228,13 +234,10 @@ class Memo:
         """Keep, beside the readings (by their mark), the digests rendering worked out of the models
         (by the readings' order) and the manifest's lists of sources, when there is more of them than
         the stored memo has (a first build digests nothing: it renders every page)."""
-        digests = self.digests or {}
-        if self.mark == self._stored_mark and len(digests) <= self._stored_digests:
+        digests = self.digests or {}  # of these models and perhaps others: by id, as it holds each
+        found = [known[1] if known is not None else None for known in map(digests.get, map(id, self.results()))]
+        if self.mark == self._stored_mark and len(found) - found.count(None) <= self._stored_digests:
             return
-        found = []
-        for model in self.results():
-            known = digests.get(id(model))
-            found.append(known[1] if known is not None and known[0] is model else None)
         _put(cache, _STORED_DIGESTS, content, pickle.dumps((self.mark, found, self.sources), pickle.HIGHEST_PROTOCOL))
 
     def store_search(self, cache: Cache, content: Path) -> None:
@@ -261,6 +264,7 @@ class Memo:
         """A new build: what the last one read may be replayed; what it does not read again is let go."""
         self._last, self.kept, self.replayed, self.read_anew = self.kept, {}, [], 0
         self._unchanged = None
+        self.builds += 1
 
     def again(self, key: str, models: list, make: Callable[[], Any], patch: Callable[..., Any] | None = None):
         """``make()``, or what it gave the build before under ``key`` where ``models``, all it is made
@@ -274,16 +278,35 @@ class Memo:
         if before is not None:
             old, made = before
             unchanged = self.unchanged()
-            if len(old) == len(models) and all(map(operator.is_, old, models)) and unchanged.issuperset(map(id, models)):
+            moved = list(itertools.compress(range(len(models)), map(operator.is_not, old, models))) \
+                if len(old) == len(models) else None
+            if moved == [] and unchanged.issuperset(map(id, models)):
                 return made
-            now, was = set(map(id, models)), set(map(id, old))
-            fits = patch is not None and len(now) == len(models) and len(was) == len(old) and unchanged >= now & was
-            made = patch(made, [m for m in old if id(m) not in now], [m for m in models if id(m) not in was]) \
-                if fits else None
+            if patch is None:
+                made = None
+            elif moved is not None and len(moved) <= 64 and \
+                    unchanged.issuperset(map(id, itertools.compress(models, map(operator.is_, old, models)))):
+                # A save changed a few in place: what changed is found where they stand (sets of ten
+                # thousand ids cost ten times as much).
+                made = self._patched(made, [old[n] for n in moved], [models[n] for n in moved], unchanged, patch)
+            else:
+                now, was = set(map(id, models)), set(map(id, old))
+                fits = len(now) == len(models) and len(was) == len(old) and unchanged >= now & was
+                made = patch(made, [m for m in old if id(m) not in now], [m for m in models if id(m) not in was]) \
+                    if fits else None
         if made is None:
             made = make()
         self._again[key] = (list(models), made)  # a copy: a list a kind adds to later is not what it was made from
         return made
+
+    @staticmethod
+    def _patched(made, was: list, now: list, unchanged: set[int], patch: Callable[..., Any]):
+        """``again``'s patch where the models differ only at a few places, which held ``was`` and
+        now hold ``now``: one that is in both moved, and must be unchanged."""
+        was_ids, now_ids = set(map(id, was)), set(map(id, now))
+        if len(was_ids) != len(was) or len(now_ids) != len(now) or not unchanged >= was_ids & now_ids:
+            return None
+        return patch(made, [m for m in was if id(m) not in now_ids], [m for m in now if id(m) not in was_ids])
 
     def unchanged(self) -> set[int]:
         """The ids of this build's models replayed unchanged (``replayed``), once a build."""
@@ -308,6 +331,23 @@ class Memo:
         if kept is None or self.told is None or self.told.renamed_in(folder):
             kept = self._listings[key] = listing()
         return kept
+
+    def group(self, key: tuple, paths: list[Path], site) -> "_Group | None":
+        """The files ``read_each`` read under ``key`` in the last build, where they are these very
+        paths and may be replayed as a whole: the system told of every file written since
+        (``Told``; a folder removed is not told file by file), and git, the day, drafts and the
+        public numbers are as they were."""
+        group = self._groups.get(key)
+        if group is None or self.told is None or self.told.gone or self.seen or group.build != self.builds - 1 \
+                or group.story != site.history.story or len(group.paths) != len(paths) \
+                or not all(map(operator.is_, paths, group.paths)):
+            return None
+        if paths and group.wholes[0][2:] != (site.today, site.drafts, site.village.public_phones):
+            return None
+        return group
+
+    def grouped(self, group: "_Group") -> None:
+        self._groups[group.key] = group
 
     def valid(self, site, whole: tuple) -> _Kept | None:
         """What the last build kept of this reading, if everything it came from is as it was."""
@@ -477,7 +517,10 @@ def read_each(site, paths: list[Path], reader: Callable[[Path], Any], *key) -> l
     from a worker costs about as much as reading it (the Markdown body comes from the cache), so
     only a first build converts the bodies on every core (``markup.prepare``)."""
     memo = site.memo
-    results = []
+    group = memo.group(key, paths, site) if memo else None
+    if group is not None:
+        return _read_group(site, group, reader)
+    results, wholes, kepts = [], [], []
     today, drafts, phones = site.today, site.drafts, site.village.public_phones
     for path in paths:
         whole = (path, key, today, drafts, phones)
@@ -493,7 +536,80 @@ def read_each(site, paths: list[Path], reader: Callable[[Path], Any], *key) -> l
                 memo.kept[whole] = kept
         _replay(kept, site, path)
         results.append(kept.result)
+        wholes.append(whole)
+        kepts.append(kept)
+    if memo and memo.watched:
+        memo.grouped(_Group(key, list(paths), wholes, kepts, site.history.story, memo.builds))
     return results
+
+
+def _read_group(site, group: "_Group", reader: Callable[[Path], Any]) -> list:
+    """``read_each`` of the files of ``group``, when the system told all that changed since the last
+    build read them (``Memo.group``): those it named, and those to look at on every build
+    (``_Group.apart``), are replayed or read one by one, in order; the others as a whole. Ten
+    thousand notices replayed one by one were a tenth of a save."""
+    memo, report, history = site.memo, site.report, site.history
+    named = {n for path in memo.told.files if (n := group.index.get(path)) is not None}
+    # What the quiet readings did to the site: their own file read, and their history kept.
+    report.read.update(group.quiet)
+    report.read.difference_update(group.paths[n] for n in named)  # as the reading says now
+    history.keep_all(group.histories)
+    results, kepts, fresh = group.results, group.kept, []  # fresh: positions read again, not replayed
+    for n in sorted(named | group.apart):
+        whole, path = group.wholes[n], group.paths[n]
+        if n in named:  # written since: its history as git and the file's time tell it now
+            history.forget(path)
+        kept = memo.valid(site, whole)
+        if kept is None:
+            kept = _record(site, reader, path)
+            memo.read_anew += 1
+            fresh.append(n)
+        _replay(kept, site, path)
+        group.changed(n, kept)
+    memo.kept.update(group.by_whole)  # from a dict: ten thousand keys not hashed again
+    start = 0
+    for n in fresh:  # the replayed ones, in order, but for those read again
+        memo.replayed += results[start:n]
+        start = n + 1
+    memo.replayed += results[start:]
+    for n in fresh:
+        if (kepts[n].report and kepts[n].report.errors) or kepts[n].content is None:  # never kept
+            del memo.kept[group.wholes[n]]
+    group.build = memo.builds
+    return list(results)
+
+
+class _Group:
+    """The files of one ``read_each``, as the last build read them, to replay as a whole."""
+
+    def __init__(self, key: tuple, paths: list[Path], wholes: list[tuple], kept: list[_Kept], story, build: int):
+        self.key, self.paths, self.wholes, self.kept, self.story, self.build = key, paths, wholes, list(kept), story, build
+        self.results: list = [None] * len(kept)
+        self.index = {str(path): n for n, path in enumerate(paths)}  # what ``Told`` names
+        # Looked at one by one on every build: a reading that said something (in the order the build
+        # says it), linked a file (it may have changed unseen), or whose file the system does not tell of.
+        self.apart: set[int] = set()
+        self.quiet: set[Path] = set()  # the files of the others
+        self.histories: dict[Path, Any] = {}  # by the model's path
+        self.by_whole: dict[tuple, _Kept] = {}
+        for n, one in enumerate(kept):
+            self.changed(n, one)
+
+    def changed(self, n: int, kept: _Kept) -> None:
+        """The reading at ``n`` is now ``kept``."""
+        if kept.report is not None or kept.linked or kept.pages or kept.stat is None or kept.shared \
+                or kept.content is None:
+            self.apart.add(n)
+            self.quiet.discard(self.paths[n])
+        else:
+            self.apart.discard(n)
+            self.quiet.add(self.paths[n])
+        was, history = getattr(self.results[n], "history", None), getattr(kept.result, "history", None)
+        if was is not None:
+            self.histories.pop(self.results[n].path, None)
+        if history is not None:
+            self.histories[kept.result.path] = history
+        self.kept[n], self.results[n], self.by_whole[self.wholes[n]] = kept, kept.result, kept
 
 
 def _record(site, reader: Callable[[Path], Any], path: Path) -> _Kept:

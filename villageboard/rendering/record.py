@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import itertools
 import os
 import json
 import sqlite3
@@ -128,10 +129,11 @@ class Digests:
         same object, unchanged since."""
         if earlier is None:
             return
-        for item in items:
-            found = earlier.get(id(item))
-            if found is not None and found[0] is item:
-                self.models[id(item)] = found
+        # By id alone: ``earlier`` holds each of its models, so no other object can have its id. In
+        # C-level passes: twenty thousand items taken one by one were a twentieth of a save.
+        ids = list(map(id, items))
+        found = list(map(earlier.get, ids))
+        self.models.update(itertools.compress(zip(ids, found), found))
 
     def of(self, value: Any) -> bytes:
         h = hashlib.blake2b(digest_size=16)
