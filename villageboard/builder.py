@@ -54,10 +54,10 @@ def check(content: Path, today: dt.date, memo: Memo | None = None, cache_root: P
             # build worked out of the same documents (made afresh, they were two thirds of a check in
             # the editor); afresh, and more simply, by a check that has neither.
             remembered = memo.searched(search.Remembered) if again or memo.known() else None
-            others, _, learned = _other_outputs(site, renderer, LAYOUTS, publish=False, remembered=remembered)
+            others, index_files, learned = _other_outputs(site, renderer, LAYOUTS, publish=False, remembered=remembered)
             if remembered is not None:
                 remembered.take(learned)
-            _check_plan(site, renderer, others)
+            _check_plan(site, renderer, [(rel, who) for rel, _, who in others], list(map(_REL, index_files)))
             if again:  # for the next check
                 memo.digests = renderer.digests.models
         return site
@@ -202,17 +202,16 @@ def _build(site, out: Path, today: dt.date, layouts: Path, jobs: int, preview: b
 def _other_outputs(site, renderer: Renderer, layouts: Path, publish: bool = True,
                    remembered: search.Remembered | None = None) \
         -> tuple[list[tuple[str, str | bytes | Path, str]], list[tuple[str, str, bytes]], tuple]:
-    """Every output that is not a rendered page, as (site path, text, bytes or file to copy, what
-    claims it); the search index's files with their digests (a document it kept is not hashed
-    again: ten thousand of them were a fifteenth of a save); and what the search index learned
-    for the next build, with ``remembered``."""
+    """Every output that is not a rendered page nor the search index's, as (site path, text, bytes or
+    file to copy, what claims it); the search index's files as (site path, text, digest): a
+    document it kept is not hashed again (ten thousand of them were a fifteenth of a save); and
+    what the search index learned for the next build, with ``remembered``."""
     phone_pages = [page for page in renderer.pages if "phone" in page.renditions]
     found = [(rel, data, "生成的文件") for rel, data in site.files()]
     if site.village.base_url:  # as ``feeds.sitemap``; a check needs only its path, not ten thousand lines
         sitemap = feeds.sitemap(site, phone_pages) if publish else ""
         found.append(("sitemap.xml", sitemap, "网站地图"))
-    digested = search.outputs(site, phone_pages, remembered, renderer.page_digest)
-    found += [(rel, text, SEARCH_INDEX) for rel, text, _ in digested]
+    index_files = search.outputs(site, phone_pages, remembered, renderer.page_digest)
     found += [(rel, published_bytes(source) if publish else source, display_path(source))
               for rel, source in sorted(site.assets.files.items())]
     found += [("static/" + f.relative_to(layouts / "static").as_posix(), f, "样式和脚本")
@@ -220,7 +219,7 @@ def _other_outputs(site, renderer: Renderer, layouts: Path, publish: bool = True
     found.append(("favicon.ico", _favicon(layouts / "static" / "icon.png", site.cache), "图标"))  # asked for by many browsers
     if site.preview:
         found.append(("_preview/preview.js", layouts / "preview" / "preview.js", "预览脚本"))
-    return found, digested, remembered.news() if remembered else None
+    return found, index_files, remembered.news() if remembered else None
 
 
 def _staged_others(site, renderer: Renderer, layouts: Path, out: Path, output: AtomicOutput, db: record.Database,
@@ -228,34 +227,32 @@ def _staged_others(site, renderer: Renderer, layouts: Path, out: Path, output: A
     """Every other output made, scanned and staged in the process that makes them, as render
     workers stage pages: sent back to the main process, ten thousand search documents were then
     scanned and written there one by one, after the pages, while the other core waited. Gives per
-    output (site path, what claims it, the digest of its bytes, whether they are new, or None when
-    the published file is kept); what the privacy scan found; what the search index learned; the
-    public numbers' digest; and, in ``serve``, the search index's files. With ``storing``, what the
-    search index learned is kept here, for ``Memo.store_search`` to store for the next command
-    once the build has what it needs. ``published``: in ``serve``, the search index's files and
-    the public numbers' digest of the last publish, where every file it published is still there."""
+    output staged (site path, what claims it, the digest of its bytes, whether they are new, or
+    None when the published file is kept); the search index's files carried over as published
+    (below); a digest of the search index's files and theirs, for the build id; what the privacy
+    scan found; what the search index learned; the public numbers' digest; and, in ``serve``, the
+    search index's files. With ``storing``, what the search index learned is kept here, for
+    ``Memo.store_search`` to store for the next command once the build has what it needs.
+    ``published``: in ``serve``, the search index's files and the public numbers' digest of the
+    last publish, where every file it published is still there."""
     found, index_files, learned = _other_outputs(site, renderer, layouts, True, site.memo.searched(search.Remembered))
     if storing:  # and not sent back: the command ends with this build
         site.memo.search.take(learned)
         learned = None
     phones = site.village.public_phones
     scanned = record.Digests().of(sorted(phones))  # what the privacy scan lets through
-    # The index's files that are the very ones published last save: carried over as they are, not
+    index_id = hashlib.sha256(b"".join(map(bytes.__add__, map(str.encode, map(_REL, index_files)), map(_DIGEST, index_files))))
+    # The index's files that are the very ones published last save: carried over together, not
     # looked at one by one (ten thousand documents were a tenth of a save).
-    carried = {}
+    carried, looked_at = [], index_files
     if published is not None and published[1] == scanned and len(published[0]) == len(index_files):
-        same = list(itertools.compress(index_files, map(operator.is_, index_files, published[0])))
-        carried = dict(zip(map(_REL, same), map(_DIGEST, same)))
-    digested = {rel: digest for rel, _, digest in
-                (itertools.compress(index_files, map(operator.is_not, index_files, published[0])) if carried else index_files)}
+        carried = list(map(_REL, itertools.compress(index_files, map(operator.is_, index_files, published[0]))))
+        looked_at = list(itertools.compress(index_files, map(operator.is_not, index_files, published[0])))
     findings, staged = Report(), []
-    for rel, data, who in found:
-        sha = carried.get(rel)
-        if sha is not None:
-            staged.append((rel, who, sha, None))
-            continue
+    for rel, data, who, sha in itertools.chain([(rel, data, who, None) for rel, data, who in found],
+                                               [(rel, text, SEARCH_INDEX, sha) for rel, text, sha in looked_at]):
         data = data.read_bytes() if isinstance(data, Path) else data
-        sha = digested.get(rel) or record.sha(data)
+        sha = sha or record.sha(data)
         # Published with these bytes under the same public numbers, and left as it was: the search
         # index's ten thousand documents are neither scanned nor read again.
         entry = db.published.get(rel)
@@ -266,7 +263,7 @@ def _staged_others(site, renderer: Renderer, layouts: Path, out: Path, output: A
         if who == SEARCH_INDEX and search.holds_text(rel):  # the pages' text again: the same last defence
             privacy.scan(out / rel, data, findings, phones)
         staged.append((rel, who, sha, output.stage(rel, data)))
-    return staged, findings.items, learned, scanned, None if storing else index_files
+    return staged, carried, index_id.digest(), findings.items, learned, scanned, None if storing else index_files
 
 
 def _favicon(icon: Path, cache) -> bytes:
@@ -285,16 +282,18 @@ def _favicon(icon: Path, cache) -> bytes:
     return cache.data("favicon", hashlib.sha256(data).hexdigest(), encoded, salt=f"pillow {version('pillow')}")
 
 
-def _check_plan(site, renderer: Renderer, others) -> None:
-    """Every output path is claimed once: a notice named index.md must not silently replace a listing."""
+def _check_plan(site, renderer: Renderer, others: list[tuple[str, str]], index: list[str] = ()) -> None:
+    """Every output path is claimed once: a notice named index.md must not silently replace a listing.
+    ``others``: the other outputs' paths and what claims each; ``index``: the search index's paths."""
     # What claims each path, described only where two claim one (most sites: nowhere).
     planned, claimed = renderer.outputs, {}  # the pages' paths, and the others'
-    paths = [rel for rel, _, _ in others] + list(RESERVED)
+    paths = [rel for rel, _ in others] + list(index) + list(RESERVED)
     if not renderer.collisions and len(set(paths)) == len(paths) and planned.keys().isdisjoint(paths):
         return  # as most sites: ten thousand search files looked at one by one cost a hundredth of a save
+    others = others + [(rel, SEARCH_INDEX) for rel in index]
     pairs = {(id(first), id(second)): (path, first, second) for path, first, second in reversed(renderer.collisions)}
     clashes = [(path, _describe(first), _describe(second), second) for path, first, second in pairs.values()]
-    for rel, _, who in others + [(name, None, "本程序") for name in RESERVED]:
+    for rel, who in others + [(name, "本程序") for name in RESERVED]:
         if rel in planned:
             clashes.append((rel, _describe(planned[rel][0]), who, None))
         elif rel in claimed:
@@ -365,22 +364,23 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
         manifest, lines = _manifest(renderer, db, planned, shown, warm.lines if warm else {}, looked_at)
         # The build id covers every file, style sheets and scripts included, so a kiosk reloads for a style fix.
         build_id = hashlib.sha256(b"".join(map(bytes.__add__, map(str.encode, planned), map(shas.__getitem__, planned))))
-        staged, findings, learned, scanned, index_files = others.result()
+        staged, carried, index_id, findings, learned, scanned, index_files = others.result()
         if learned is not None:
             site.memo.search.take(learned)
         report.items += findings
         # Staged, not published: a path claimed twice still stops the build before anything is swapped in.
-        _check_plan(site, renderer, [(rel, None, who) for rel, who, _, _ in staged])
+        _check_plan(site, renderer, [(rel, who) for rel, who, _, _ in staged], carried)
         if report.errors:
             raise _Abort()
-        build_id.update(b"".join(map(bytes.__add__, map(str.encode, map(_REL, staged)), map(_DIGEST, staged))))
-        # Ten thousand search files kept as published: taken together, not one by one.
-        kept = [rel for rel, _, _, changed in staged if changed is None]
-        output.kept_in_place(kept)
-        db.entries.update(zip(kept, map(db.published.__getitem__, kept)))
+        build_id.update(b"".join(rel.encode() + sha for rel, who, sha, _ in staged if who != SEARCH_INDEX) + index_id)
+        # The search files carried over as published: taken together, not one by one.
+        output.kept_in_place(carried)
+        db.entries.update(zip(carried, map(db.published.__getitem__, carried)))
         for rel, _, sha, changed in staged:
-            if changed is not None:
-                output.staged(rel, changed)
+            output.staged(rel, bool(changed))
+            if changed is None:
+                db.entries[rel] = db.published[rel]
+            else:
                 db.made(rel, record.Entry(_OTHER, (), {}, scanned, sha, (0, 0, 0)))
         output.write("build-manifest.json", manifest)
         version = {"build": build_id.hexdigest()[:16],
