@@ -1028,6 +1028,39 @@ def test_a_file_gone_from_the_preview_is_made_again_by_the_next_save(demo_copy, 
     builder.build(demo_copy, tmp_path / "afresh", today, preview=True, jobs=1)
     assert _digest(out) == _digest(tmp_path / "afresh")
 
+@pytest.mark.parametrize("times", ["moved by a change", "never moved (FAT)"])
+def test_a_file_gone_from_a_folder_serve_did_not_list_is_made_again(demo_copy, tmp_path, monkeypatch, times):
+    """A save in ``serve`` does not list a folder whose times are those it had when last found whole,
+    long unchanged: a file removed from it since moved them. On a file system that does not move a
+    folder's times (FAT), which ``serve`` sees when its own save leaves them as they were, every
+    folder is listed again. Either way a file removed is made again by the next save."""
+    from villageboard import builder
+
+    monkeypatch.setattr(builder, "_FOLDER_SETTLING", -10**18)  # every folder's times kept once it is found whole
+    if times == "never moved (FAT)":
+        monkeypatch.setattr(builder, "_folder_times", lambda path: (1, 1, 1) if os.path.isdir(path) else None)
+    listed, listing = [], os.listdir
+    monkeypatch.setattr(builder.os, "listdir", lambda path: listed.append(path) or listing(path))
+    today, warm, out = dt.date.fromisoformat(TODAY), builder.Warm(), tmp_path / "preview"
+    notices = sorted((demo_copy / "affairs").glob("*.md"))
+    for n, notice in enumerate(notices[:3]):  # from the second build on, the folder is changed in place
+        notice.write_text(notice.read_text(encoding="utf-8") + f"\n第{n}次补充。\n", encoding="utf-8")
+        listed.clear()
+        assert not builder.build(demo_copy, out, today, preview=True, jobs=1, warm=warm)[0].errors
+    if times == "moved by a change":  # only the folders the save before wrote in were listed
+        assert os.path.join(out, "affairs") in listed and os.path.join(out, "party") not in listed
+    else:
+        assert warm.times is None and os.path.join(out, "party") in listed
+    party = sorted((out / "party").glob("*.html"))[-1]
+    party.unlink()  # in folders no save wrote in since the first build
+    (out / "static" / "site.css").unlink()
+    notices[0].write_text(notices[0].read_text(encoding="utf-8") + "\n再次补充。\n", encoding="utf-8")
+    assert not builder.build(demo_copy, out, today, preview=True, jobs=1, warm=warm)[0].errors
+    assert party.is_file()
+    builder.build(demo_copy, tmp_path / "afresh", today, preview=True, jobs=1)
+    assert _digest(out) == _digest(tmp_path / "afresh")
+
+
 # Where a step may write a visible mark into a template: (file, text to find, text to put after it).
 TEMPLATE_EDITS = [
     ("notice.html", "{% block main %}", "<!-- 模板修改 -->"),

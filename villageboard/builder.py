@@ -84,6 +84,10 @@ class Warm:
         self.plan: Plan | None = None  # the plan published last (``Renderer.plan``), for the next to patch
         self.planned: list[str] = []  # its output paths, in order
         self.others: tuple | None = None  # the search index's files published last, and the public numbers' digest
+        # Each folder's times and inode when it was last found holding all it was published with,
+        # and had not changed for a while before (``over``); None where the file system was seen not
+        # to move a folder's times when a name in it changes (FAT).
+        self.times: dict[str, tuple] | None = {}
 
     def database(self, cache_root: Path | None, out: Path, program: str, setting: str) -> record.Database:
         """The build database as this process last saved it, rather than read again from the cache."""
@@ -101,14 +105,25 @@ class Warm:
         if not self.files or self.mark != file_stat(out / MARK):
             return None
         # Each folder's names against those published there, as sets: a look at each of 42,000
-        # entries, one by one, took 0.04 s of a save at 10,000 notices.
+        # entries, one by one, took 0.04 s of a save at 10,000 notices. Not even that for a folder
+        # whose times are those it had when last found whole: a name removed since would have moved
+        # them. Those times are kept only where they were older than the version file then (one
+        # clock, the file system's, so a network drive's is no matter): a name removed after the
+        # look cannot have been given the same time (FAT keeps times to two seconds).
+        times = self.times
         for folder, names in self.folders.items():
+            path = os.path.join(out, folder)
+            now = _folder_times(path)
+            if times is not None and now is not None and times.get(folder) == now:
+                continue
             try:
-                there = os.listdir(os.path.join(out, folder))
+                there = os.listdir(path)
             except OSError:
                 there = ()
             if not names.issubset(there):
                 return self.files & listed(out)
+            if times is not None and now is not None and max(now[:2]) < self.mark[1] - _FOLDER_SETTLING:
+                times[folder] = now
         return self.files
 
     def shown(self, renderer: Renderer) -> dict[str, object]:
@@ -133,8 +148,14 @@ class Warm:
             found.update(renderer.paths_of(page))
         return found
 
-    def published(self, out: Path, files: set[str], renderer: Renderer, planned: list[str],
+    def published(self, out: Path, files: set[str], changed: list[str], renderer: Renderer, planned: list[str],
                   lines: dict[str, str]) -> None:
+        """``changed``: the files this build wrote or removed."""
+        if self.times:
+            for folder in {rel.rpartition("/")[0] for rel in changed} & self.times.keys():
+                if _folder_times(os.path.join(out, folder)) == self.times.pop(folder):
+                    self.times = None  # a name changed, its folder's times did not: they tell nothing here
+                    break
         if files != self.files:
             self.folders = {}
             for rel in files:
@@ -148,6 +169,19 @@ class Warm:
         else:
             self.pages = {path: page for path, (page, _, _) in renderer.outputs.items()}
         self.alike, self.plan, self.planned = renderer.alike(), renderer.plan(), planned
+
+
+# How much older than the version file a folder's times must be to be kept (``Warm.over``).
+_FOLDER_SETTLING = 3 * 10**9
+
+
+def _folder_times(path: str) -> tuple[int, int, int] | None:
+    """A folder's modification and change times and its inode (None: gone)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_ctime_ns, st.st_ino
 
 
 def build(content: Path, out: Path, today: dt.date, layouts: Path = LAYOUTS, jobs: int = 1,
@@ -396,7 +430,8 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
     db.save(out, judged if not warm and None not in judged else None)
     output.finish()
     if warm:
-        warm.published(out, output.names, renderer, planned, lines)
+        warm.published(out, output.names, output.changed + sorted(output.over - output.names)
+                       if output.over is not None else [], renderer, planned, lines)
         warm.others = (index_files, scanned)
     else:  # for the command line's stamp; serve has none
         report.left = _left(out, output.names, db)

@@ -866,9 +866,13 @@ def _texts_holding(word: str, joined: str) -> int:
 
 
 def keyboard_years(site) -> list[str]:
-    years = set()
-    for notices in site.notices.values():
-        years |= {str(n.published_on.year) for n in notices if not n.draft}
-    years |= {str(l.published.year) for l in site.books.ledgers}
-    return sorted(years, reverse=True)[:YEAR_KEYS]
+    """The newest years anything was published in, newest first: the kiosk keyboard's year keys."""
+    published = [n for notices in site.notices.values() for n in notices if not n.draft]
+    count = lambda notices: Counter(n.published_on.year for n in notices)
+    # In serve, the notices' years as the last save counted them, patched by the notices saved since.
+    made = lambda: count(published)
+    patch = lambda made, gone, added: made - count(gone) + count(added)  # a year none is left in goes
+    years = site.memo.again("years", published, made, patch) if site.memo is not None else made()
+    years = set(years) | {l.published.year for l in site.books.ledgers}
+    return [str(year) for year in sorted(years, reverse=True)[:YEAR_KEYS]]
 
