@@ -4,6 +4,7 @@ outputs whose recorded reads changed (``_kept``), publish the whole site at once
 (``publishing/writer.py``)."""
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as dt
 import functools
@@ -83,7 +84,10 @@ class Warm:
         self.lines: dict[str, str] = {}  # each output's line of build-manifest.json as published
         self.plan: Plan | None = None  # the plan published last (``Renderer.plan``), for the next to patch
         self.planned: list[str] = []  # its output paths, in order
-        self.others: tuple | None = None  # the search index's files published last, and the public numbers' digest
+        # The search index's files published last, the public numbers' digest and the index's parts of
+        # the build id; the pages' parts (``_id_parts``).
+        self.others: tuple | None = None
+        self.id_parts: list[bytes] | None = None
         # Each folder's times and inode when it was last found holding all it was published with,
         # and had not changed for a while before (``over``); None where the file system was seen not
         # to move a folder's times when a name in it changes (FAT).
@@ -267,15 +271,19 @@ def _staged_others(site, renderer: Renderer, layouts: Path, out: Path, output: A
     scan found; what the search index learned; the public numbers' digest; and, in ``serve``, the
     search index's files. With ``storing``, what the search index learned is kept here, for
     ``Memo.store_search`` to store for the next command once the build has what it needs.
-    ``published``: in ``serve``, the search index's files and the public numbers' digest of the
-    last publish, where every file it published is still there."""
+    ``published``: in ``serve``, the search index's files, the public numbers' digest and the parts
+    of the build id of the last publish (``_id_parts``), where every file it published is still there."""
     found, index_files, learned = _other_outputs(site, renderer, layouts, True, site.memo.searched(search.Remembered))
     if storing:  # and not sent back: the command ends with this build
         site.memo.search.take(learned)
         learned = None
     phones = site.village.public_phones
     scanned = record.Digests().of(sorted(phones))  # what the privacy scan lets through
-    index_id = hashlib.sha256(b"".join(map(bytes.__add__, map(str.encode, map(_REL, index_files)), map(_DIGEST, index_files))))
+    redo = None
+    if published is not None and len(published[0]) == len(index_files):
+        redo = [n for n in range(len(published[2])) if not all(map(
+            operator.is_, index_files[n * _RUN:(n + 1) * _RUN], published[0][n * _RUN:(n + 1) * _RUN]))]
+    index_parts = _id_parts(index_files, _REL, _DIGEST, redo, published and published[2])
     # The index's files that are the very ones published last save: carried over together, not
     # looked at one by one (ten thousand documents were a tenth of a save).
     carried, looked_at = [], index_files
@@ -297,7 +305,27 @@ def _staged_others(site, renderer: Renderer, layouts: Path, out: Path, output: A
         if who == SEARCH_INDEX and search.holds_text(rel):  # the pages' text again: the same last defence
             privacy.scan(out / rel, data, findings, phones)
         staged.append((rel, who, sha, output.stage(rel, data)))
-    return staged, carried, index_id.digest(), findings.items, learned, scanned, None if storing else index_files
+    return staged, carried, index_parts, findings.items, learned, scanned, None if storing else index_files
+
+
+# Outputs a part of the build id covers: a save works out again only the parts of what it changed.
+_RUN = 1024
+
+
+def _id_parts(outputs: list, path_of, digest_of, redo: list[int] | None = None,
+              earlier: list[bytes] | None = None) -> list[bytes]:
+    """The parts of the build id: a digest of the paths and digests of each run of ``_RUN`` of
+    ``outputs``, in order; those of ``earlier`` but the runs ``redo``, where both are given (hashing
+    forty thousand paths again was a twentieth of a save)."""
+    count = -(-len(outputs) // _RUN)
+    if redo is None or earlier is None or len(earlier) != count:
+        earlier, redo = [b""] * count, range(count)
+    parts = list(earlier)
+    for n in set(redo):
+        run = outputs[n * _RUN:(n + 1) * _RUN]
+        parts[n] = hashlib.sha256(b"".join(map(bytes.__add__, map(str.encode, map(path_of, run)),
+                                                map(digest_of, run)))).digest()
+    return parts
 
 
 def _favicon(icon: Path, cache) -> bytes:
@@ -397,8 +425,11 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
         # What needs only the pages is done while the command's other outputs are still being made.
         manifest, lines = _manifest(renderer, db, planned, shown, warm.lines if warm else {}, looked_at)
         # The build id covers every file, style sheets and scripts included, so a kiosk reloads for a style fix.
-        build_id = hashlib.sha256(b"".join(map(bytes.__add__, map(str.encode, planned), map(shas.__getitem__, planned))))
-        staged, carried, index_id, findings, learned, scanned, index_files = others.result()
+        # Where the plan is the one published, only the parts of outputs rendered again can differ.
+        redo = [bisect.bisect_left(planned, out_path) // _RUN for out_path in stale] \
+            if warm and renderer.fresh is not None else None
+        page_parts = _id_parts(planned, str, shas.__getitem__, redo, warm and warm.id_parts)
+        staged, carried, index_parts, findings, learned, scanned, index_files = others.result()
         if learned is not None:
             site.memo.search.take(learned)
         report.items += findings
@@ -406,7 +437,8 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
         _check_plan(site, renderer, [(rel, who) for rel, who, _, _ in staged], carried)
         if report.errors:
             raise _Abort()
-        build_id.update(b"".join(rel.encode() + sha for rel, who, sha, _ in staged if who != SEARCH_INDEX) + index_id)
+        build_id = hashlib.sha256(b"".join(page_parts) + b"".join(
+            rel.encode() + sha for rel, who, sha, _ in staged if who != SEARCH_INDEX) + b"".join(index_parts))
         # The search files carried over as published: taken together, not one by one.
         output.kept_in_place(carried)
         db.entries.update(zip(carried, map(db.published.__getitem__, carried)))
@@ -432,7 +464,7 @@ def _write(out: Path, site, renderer: Renderer, layouts: Path, today: dt.date, j
     if warm:
         warm.published(out, output.names, output.changed + sorted(output.over - output.names)
                        if output.over is not None else [], renderer, planned, lines)
-        warm.others = (index_files, scanned)
+        warm.others, warm.id_parts = (index_files, scanned, index_parts), page_parts
     else:  # for the command line's stamp; serve has none
         report.left = _left(out, output.names, db)
 
