@@ -267,7 +267,7 @@ def _staged_others(site, renderer: Renderer, layouts: Path, out: Path, output: A
     scanned and written there one by one, after the pages, while the other core waited. Gives per
     output staged (site path, what claims it, the digest of its bytes, whether they are new, or
     None when the published file is kept); the search index's files carried over as published
-    (below); a digest of the search index's files and theirs, for the build id; what the privacy
+    (below); the search index's parts of the build id (``_id_parts``); what the privacy
     scan found; what the search index learned; the public numbers' digest; and, in ``serve``, the
     search index's files. With ``storing``, what the search index learned is kept here, for
     ``Memo.store_search`` to store for the next command once the build has what it needs.
@@ -279,17 +279,16 @@ def _staged_others(site, renderer: Renderer, layouts: Path, out: Path, output: A
         learned = None
     phones = site.village.public_phones
     scanned = record.Digests().of(sorted(phones))  # what the privacy scan lets through
-    redo = None
-    if published is not None and len(published[0]) == len(index_files):
-        redo = [n for n in range(len(published[2])) if not all(map(
-            operator.is_, index_files[n * _RUN:(n + 1) * _RUN], published[0][n * _RUN:(n + 1) * _RUN]))]
+    # Which of the index's files are the very ones published last save: those are carried over
+    # together, not looked at one by one (ten thousand documents were a tenth of a save).
+    same = list(map(operator.is_, index_files, published[0])) \
+        if published is not None and len(published[0]) == len(index_files) else None
+    redo = None if same is None else [n for n in range(len(published[2])) if not all(same[n * _RUN:(n + 1) * _RUN])]
     index_parts = _id_parts(index_files, _REL, _DIGEST, redo, published and published[2])
-    # The index's files that are the very ones published last save: carried over together, not
-    # looked at one by one (ten thousand documents were a tenth of a save).
     carried, looked_at = [], index_files
-    if published is not None and published[1] == scanned and len(published[0]) == len(index_files):
-        carried = list(map(_REL, itertools.compress(index_files, map(operator.is_, index_files, published[0]))))
-        looked_at = list(itertools.compress(index_files, map(operator.is_not, index_files, published[0])))
+    if same is not None and published[1] == scanned:
+        carried = list(map(_REL, itertools.compress(index_files, same)))
+        looked_at = list(itertools.compress(index_files, map(operator.not_, same)))
     findings, staged = Report(), []
     for rel, data, who, sha in itertools.chain([(rel, data, who, None) for rel, data, who in found],
                                                [(rel, text, SEARCH_INDEX, sha) for rel, text, sha in looked_at]):

@@ -325,8 +325,9 @@ class Remembered:
 
     def _again(self, table: int, objects: list) -> list[tuple[bytes, Any] | None]:
         """For each of ``objects``, what ``_find_for`` found for this very object last build, or None:
-        for a caller that knows nothing else it is asked has changed. Taken by place where the two
-        lists begin and end with the very same objects (a save changes a few of ten thousand): ten
+        for a caller that knows nothing else it is asked has changed. Taken by place (a save changes
+        a few of ten thousand): where the list is as long as last build's, all but the places that
+        hold other objects; else all but those between where the two lists begin and end alike. Ten
         thousand pages and documents asked for again one by one were a tenth of a save."""
         before, results = self._asked.get(table, ([], []))
         kept, used = (self.weights, self.plain, self.documents)[table], self._used[table]
@@ -438,8 +439,6 @@ class Remembered:
                     self.last.pop(key, None)
 
 
-# What ``Remembered._find_for`` is asked: a page's document by the page's digest, section and day; a
-# document's weights by its title and text.
 def _alike_for(these: list, those: list) -> int:
     """How many of the first of ``these`` are the very objects at the same places of ``those``."""
     return next(itertools.compress(itertools.count(), map(operator.is_not, these, those)), min(len(these), len(those)))
@@ -448,6 +447,8 @@ def _alike_for(these: list, those: list) -> int:
 _KEY = operator.itemgetter(0)  # of what ``Remembered._find`` gives
 
 
+# What ``Remembered._find_for`` is asked: a page's document by the page's digest, section and day; a
+# document's weights by its title and text.
 def _document_key(page: Page, asked: tuple) -> bytes:
     digest, section, today = asked
     return b"%s\0%s\0%s" % (digest, section.encode(), today.isoformat().encode())

@@ -288,25 +288,13 @@ class Memo:
                     unchanged.issuperset(map(id, itertools.compress(models, map(operator.is_, old, models)))):
                 # A save changed a few in place: what changed is found where they stand (sets of ten
                 # thousand ids cost ten times as much).
-                made = self._patched(made, [old[n] for n in moved], [models[n] for n in moved], unchanged, patch)
+                made = _patched(made, [old[n] for n in moved], [models[n] for n in moved], unchanged, patch)
             else:
-                now, was = set(map(id, models)), set(map(id, old))
-                fits = len(now) == len(models) and len(was) == len(old) and unchanged >= now & was
-                made = patch(made, [m for m in old if id(m) not in now], [m for m in models if id(m) not in was]) \
-                    if fits else None
+                made = _patched(made, old, models, unchanged, patch)
         if made is None:
             made = make()
         self._again[key] = (list(models), made)  # a copy: a list a kind adds to later is not what it was made from
         return made
-
-    @staticmethod
-    def _patched(made, was: list, now: list, unchanged: set[int], patch: Callable[..., Any]):
-        """``again``'s patch where the models differ only at a few places, which held ``was`` and
-        now hold ``now``: one that is in both moved, and must be unchanged."""
-        was_ids, now_ids = set(map(id, was)), set(map(id, now))
-        if len(was_ids) != len(was) or len(now_ids) != len(now) or not unchanged >= was_ids & now_ids:
-            return None
-        return patch(made, [m for m in was if id(m) not in now_ids], [m for m in now if id(m) not in was_ids])
 
     def unchanged(self) -> set[int]:
         """The ids of this build's models replayed unchanged (``replayed``), once a build."""
@@ -368,6 +356,16 @@ class Memo:
         if kept.stat == stat and kept.content == content and _still_linked(kept) and _same_history(kept, site):
             return kept
         return None
+
+
+def _patched(made, was: list, now: list, unchanged: set[int], patch: Callable[..., Any]):
+    """``Memo.again``'s ``patch`` of ``made``, where the models that were ``was`` are now ``now``
+    (all of them, or those at the few places that changed): None where one is there twice, or one
+    in both was not replayed unchanged."""
+    was_ids, now_ids = set(map(id, was)), set(map(id, now))
+    if len(was_ids) != len(was) or len(now_ids) != len(now) or not unchanged >= was_ids & now_ids:
+        return None
+    return patch(made, [m for m in was if id(m) not in now_ids], [m for m in now if id(m) not in was_ids])
 
 
 class _Base:
