@@ -92,6 +92,7 @@ class Warm:
         # and had not changed for a while before (``over``); None where the file system was seen not
         # to move a folder's times when a name in it changes (FAT).
         self.times: dict[str, tuple] | None = {}
+        self.looked: dict[str, tuple] = {}  # each folder's times as this build began
 
     def database(self, cache_root: Path | None, out: Path, program: str, setting: str) -> record.Database:
         """The build database as this process last saved it, rather than read again from the cache."""
@@ -114,10 +115,10 @@ class Warm:
         # them. Those times are kept only where they were older than the version file then (one
         # clock, the file system's, so a network drive's is no matter): a name removed after the
         # look cannot have been given the same time (FAT keeps times to two seconds).
-        times = self.times
+        times, self.looked = self.times, {}
         for folder, names in self.folders.items():
             path = os.path.join(out, folder)
-            now = _folder_times(path)
+            now = self.looked[folder] = _folder_times(path)
             if times is not None and now is not None and times.get(folder) == now:
                 continue
             try:
@@ -154,11 +155,14 @@ class Warm:
 
     def published(self, out: Path, files: set[str], changed: list[str], renderer: Renderer, planned: list[str],
                   lines: dict[str, str]) -> None:
-        """``changed``: the files this build wrote or removed."""
-        if self.times:
-            for folder in {rel.rpartition("/")[0] for rel in changed} & self.times.keys():
-                if _folder_times(os.path.join(out, folder)) == self.times.pop(folder):
-                    self.times = None  # a name changed, its folder's times did not: they tell nothing here
+        """``changed``: the files this build wrote or removed in place (version.json among them,
+        on every save): where one's folder kept the times it had as the build began, the file
+        system does not move them (FAT), and they tell nothing."""
+        if self.times is not None:
+            for folder in {rel.rpartition("/")[0] for rel in changed}:
+                before = self.looked.get(folder)
+                if before is not None and _folder_times(os.path.join(out, folder)) == before:
+                    self.times = None
                     break
         if files != self.files:
             self.folders = {}
