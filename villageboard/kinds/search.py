@@ -40,7 +40,7 @@ from villageboard.reading.chinese_amounts import capitals, yuan
 from villageboard.cache import NONE
 from villageboard.kinds import finance
 from villageboard.planning.pages import Page
-from villageboard.reading.memo import resorted
+from villageboard.reading.memo import moved_in, resorted
 from villageboard.rendering import record, tags
 from villageboard.rendering.sharing import chinese_date  # as the pages show a date: the kiosk's year keys search 2026年
 
@@ -307,7 +307,7 @@ class Remembered:
         before, ordered = self.ordered
         patched = None
         if len(found) == len(before):
-            changed = list(itertools.compress(itertools.count(), map(operator.is_not, found, before)))
+            changed = moved_in(found, before)
             patched = resorted(ordered, [before[n] for n in changed], [found[n] for n in changed], _OLDEST)
         self.ordered = (found, patched if patched is not None else sorted(found, key=_OLDEST))
         return self.ordered[1]
@@ -333,7 +333,7 @@ class Remembered:
         kept, used = (self.weights, self.plain, self.documents)[table], self._used[table]
         if len(objects) == len(before):  # the places where another object stands
             found = list(results)
-            moved = list(itertools.compress(itertools.count(), map(operator.is_not, objects, before)))
+            moved = moved_in(objects, before)
         else:  # those between the first and the last where the lists differ
             head = _alike_for(objects, before)
             tail = min(_alike_for(objects[::-1], before[::-1]), len(objects) - head, len(before) - head)
@@ -576,7 +576,7 @@ class Index:
         documents, (before, files) = self.documents, self.documents_written
         if len(before) == len(documents):
             files = list(files)
-            for n in itertools.compress(range(len(documents)), map(operator.is_not, documents, before)):
+            for n in moved_in(documents, before):
                 files[n] = (f"search/d/{n}.js", *documents[n].script(n))
         else:
             files = [(f"search/d/{n}.js", *doc.script(n)) for n, doc in enumerate(documents)]
@@ -814,6 +814,14 @@ def documents(site, pages: list[Page], digest: Callable[[Page], bytes | None] | 
 
 # ---------------------------------------------------------------- the kiosk keyboard
 
+def _published(site) -> list:
+    """The notices the keyboards count, drafts left out; the same list for both keys, once a build."""
+    key = ("published notices",)
+    if key not in site.worked_out:
+        site.worked_out[key] = [n for notices in site.notices.values() for n in notices if not n.draft]
+    return site.worked_out[key]
+
+
 def _searchable(notices: list) -> list[str]:
     """Titles, categories and summaries of what is published: where the keyboard's words come from."""
     return [_join(n.title, n.category, n.summary) for n in notices]
@@ -822,7 +830,7 @@ def _searchable(notices: list) -> list[str]:
 def keyboard_words(site) -> list[str]:
     """Up to ``KEYBOARD_SIZE`` common words that stand in this village's titles, most used first;
     the clerk's own categories (低保, 惠农补贴…) come in too."""
-    published = [n for notices in site.notices.values() for n in notices if not n.draft]
+    published = _published(site)
     candidates = list(dict.fromkeys(list(COMMON_WORDS) + [n.category for n in published if n.category]))
 
     def patch(made, gone, added):  # what a save changed, counted in the few notices it changed
@@ -868,7 +876,7 @@ def _texts_holding(word: str, joined: str) -> int:
 
 def keyboard_years(site) -> list[str]:
     """The newest years anything was published in, newest first: the kiosk keyboard's year keys."""
-    published = [n for notices in site.notices.values() for n in notices if not n.draft]
+    published = _published(site)
     count = lambda notices: Counter(n.published_on.year for n in notices)
     # In serve, the notices' years as the last save counted them, patched by the notices saved since.
     made = lambda: count(published)
